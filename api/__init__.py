@@ -1,0 +1,1 @@
+"""FastAPI app, routers, auth dependencies and problem responses."""

@@ -1,0 +1,61 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+
+from api import problems
+from api.limits import BodySizeLimit
+from api.routers import auth, health, learning, storefront, stores
+from api.routers import courses as course_routes
+from core.context import set_context
+from core.db import Database
+from core.jobs import configure_jobs, start_in_process_consumer, stop_in_process_consumer
+from core.settings import Settings, get_settings
+from courses import tasks as course_tasks
+
+log = logging.getLogger("academy.api")
+STATIC = Path(__file__).resolve().parent / "static"
+TASK_MODULES = (course_tasks,)  # imported so their jobs are registered with the queue
+
+DESCRIPTION = """Academy's HTTP API. Authenticate with `Authorization: Bearer <token>`, where the token is
+a session token from `POST /v1/auth/login` or a store API key (`acd_…`). Errors are RFC 9457 problem
+documents. Creating writes accept an `Idempotency-Key` header; list endpoints page with `cursor`."""
+
+
+def create_app(
+    settings: Settings | None = None, *, db: Database | None = None, run_jobs: bool | None = None
+) -> FastAPI:
+    """Build the app. Jobs run in-process by default on the embedded stack (no Redis URL)."""
+    settings = settings or get_settings()
+    context = set_context(settings, db)
+    configure_jobs(settings)
+    in_process_jobs = (settings.redis_url is None) if run_jobs is None else run_jobs
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        consumer = start_in_process_consumer(settings.jobs_workers) if in_process_jobs else None
+        try:
+            yield
+        finally:
+            if consumer is not None:
+                stop_in_process_consumer(consumer)
+
+    app = FastAPI(title="Academy", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.context = context
+    problems.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    for module in (health, auth, stores, course_routes, learning, storefront):
+        app.include_router(module.router)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    return app

@@ -1,0 +1,124 @@
+"""Request-scoped dependencies: the database session (committed before the response is sent),
+the caller's `Principal`, and idempotent execution of creating writes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request, Response
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from core import idempotency, identity
+from core.context import AppContext
+from core.errors import Unauthorized
+from core.principal import Principal
+from core.security import KEY_PREFIX, sign_token, verify_token
+
+SESSION_COOKIE = "academy_session"
+SESSION_PURPOSE = "session"
+
+
+def app_context(request: Request) -> AppContext:
+    context: AppContext = request.app.state.context
+    return context
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    """One transaction per request; it commits before the response leaves, so whatever a client
+    was told happened is already durable, and any error leaves the database untouched."""
+    session = app_context(request).db.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DB = Annotated[Session, Depends(db_session, scope="function")]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise Unauthorized("use 'Authorization: Bearer <token or API key>'")
+        return value.strip()
+    return request.cookies.get(SESSION_COOKIE)
+
+
+def issue_session_token(context: AppContext, user_id: str, store_id: str | None) -> str:
+    return sign_token(
+        context.settings.secret(),
+        {"sub": user_id, "sto": store_id},
+        context.settings.session_ttl_seconds,
+        SESSION_PURPOSE,
+    )
+
+
+def current_principal(request: Request, session: DB) -> Principal:
+    token = _bearer(request)
+    if not token:
+        raise Unauthorized("authentication required: send a session token or an API key as a Bearer token")
+    if token.startswith(KEY_PREFIX + "_"):
+        return identity.resolve_api_key(session, token)
+    claims = verify_token(app_context(request).settings.secret(), token, SESSION_PURPOSE)
+    return identity.principal_for_session(session, str(claims["sub"]), claims.get("sto"))
+
+
+Caller = Annotated[Principal, Depends(current_principal)]
+
+
+@dataclass
+class Idempotent:
+    """Runs a creating write at most once per `Idempotency-Key`, replaying the stored answer."""
+
+    session: Session
+    owner: str
+    key: str | None
+    method: str
+    path: str
+
+    def run(
+        self, payload: BaseModel | None, action: Callable[[], BaseModel], status_code: int = 201
+    ) -> Response:
+        if self.key is None:
+            return Response(action().model_dump_json(), status_code, media_type="application/json")
+        body = payload.model_dump_json().encode() if payload is not None else b""
+        fingerprint = idempotency.fingerprint(self.method, self.path, body)
+        stored = idempotency.lookup(self.session, self.owner, self.key, fingerprint)
+        if stored is not None:
+            return Response(
+                stored.body,
+                stored.status_code,
+                media_type="application/json",
+                headers={"Idempotent-Replayed": "true"},
+            )
+        text = action().model_dump_json()
+        idempotency.remember(self.session, self.owner, self.key, fingerprint, status_code, text)
+        return Response(text, status_code, media_type="application/json")
+
+
+def idempotent(
+    request: Request,
+    session: DB,
+    principal: Caller,
+    key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> Idempotent:
+    owner = principal.api_key_id or f"{principal.user_id}:{principal.store_id or '-'}"
+    return Idempotent(
+        session=session,
+        owner=owner,
+        key=idempotency.check_key(key) if key is not None else None,
+        method=request.method,
+        path=request.url.path,
+    )
+
+
+Idem = Annotated[Idempotent, Depends(idempotent)]

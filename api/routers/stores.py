@@ -1,0 +1,159 @@
+"""Stores (the tenant), their members, and API keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter, Response
+from pydantic import EmailStr, Field
+from sqlalchemy import select
+
+from api.deps import DB, Caller, Idem
+from api.schemas import Input, Output, StoreOut
+from core import identity
+from core.errors import Forbidden
+from core.models import Store, User
+from core.principal import API_KEY_SCOPES
+
+router = APIRouter(prefix="/v1", tags=["stores"])
+
+
+class StoreCreate(Input):
+    slug: str = Field(min_length=1, max_length=64, description="Lower-case letters, digits and hyphens.")
+    name: str = Field(min_length=1, max_length=200)
+
+    model_config = {"json_schema_extra": {"examples": [{"slug": "beat-lab", "name": "Beat Lab"}]}}
+
+
+class StoreUpdate(Input):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class MemberAdd(Input):
+    email: EmailStr
+    role: Literal["staff", "learner"]
+
+
+class MemberOut(Output):
+    id: str
+    user_id: str
+    email: str
+    name: str
+    role: str
+    created_at: datetime
+
+
+class KeyCreate(Input):
+    name: str = Field(min_length=1, max_length=200)
+    scopes: list[str] | None = Field(
+        default=None, description=f"Subset of {', '.join(API_KEY_SCOPES)}; default all of them."
+    )
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"name": "zapier", "scopes": ["courses:read"], "expires_in_days": 90}]
+        }
+    }
+
+
+class KeyOut(Output):
+    id: str
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class KeyCreated(KeyOut):
+    key: str = Field(description="The secret key. It is shown only in this response; store it now.")
+
+
+@router.post("/stores", status_code=201, response_model=StoreOut, summary="Open a new store you own")
+def create_store(body: StoreCreate, caller: Caller, session: DB, idem: Idem) -> Response:
+    if caller.via != "session":
+        raise Forbidden("stores are opened by a logged-in user, not with an API key")
+    user = session.get(User, caller.user_id)
+    assert user is not None
+    return idem.run(
+        body, lambda: StoreOut.model_validate(identity.create_store(session, user, body.slug, body.name))
+    )
+
+
+@router.get("/store", response_model=StoreOut, summary="The store this credential acts for")
+def get_store(caller: Caller, session: DB) -> StoreOut:
+    return StoreOut.model_validate(identity.get_store(session, caller))
+
+
+@router.patch("/store", response_model=StoreOut, summary="Rename the store")
+def update_store(body: StoreUpdate, caller: Caller, session: DB) -> StoreOut:
+    return StoreOut.model_validate(identity.rename_store(session, caller, body.name))
+
+
+@router.get(
+    "/store/members", response_model=list[MemberOut], summary="Owner, staff and learners of the store"
+)
+def list_members(caller: Caller, session: DB) -> list[MemberOut]:
+    return [
+        MemberOut(id=m.id, user_id=u.id, email=u.email, name=u.name, role=m.role, created_at=m.created_at)
+        for m, u in identity.list_members(session, caller)
+    ]
+
+
+@router.post("/store/members", status_code=201, response_model=MemberOut, summary="Add staff or a learner")
+def add_member(body: MemberAdd, caller: Caller, session: DB, idem: Idem) -> Response:
+    def action() -> MemberOut:
+        member = identity.add_member(session, caller, body.email, body.role)
+        user = session.get(User, member.user_id)
+        assert user is not None
+        return MemberOut(
+            id=member.id,
+            user_id=user.id,
+            email=user.email,
+            name=user.name,
+            role=member.role,
+            created_at=member.created_at,
+        )
+
+    return idem.run(body, action)
+
+
+@router.delete("/store/members/{member_id}", status_code=204, summary="Remove a member")
+def remove_member(member_id: str, caller: Caller, session: DB) -> Response:
+    identity.remove_member(session, caller, member_id)
+    return Response(status_code=204)
+
+
+@router.get("/admin/stores", response_model=list[StoreOut], summary="Every store (platform admins only)")
+def all_stores(caller: Caller, session: DB) -> list[StoreOut]:
+    if not caller.is_platform_admin:
+        raise Forbidden("platform admins only")
+    return [StoreOut.model_validate(s) for s in session.scalars(select(Store).order_by(Store.id))]
+
+
+@router.post(
+    "/keys",
+    status_code=201,
+    response_model=KeyCreated,
+    summary="Create an API key (shown once)",
+    description="Not idempotent by design: a replayed answer would have to store the secret.",
+)
+def create_key(body: KeyCreate, caller: Caller, session: DB) -> KeyCreated:
+    created = identity.create_api_key(session, caller, body.name, body.scopes, body.expires_in_days)
+    return KeyCreated(**KeyOut.model_validate(created.key).model_dump(), key=created.token)
+
+
+@router.get(
+    "/keys", response_model=list[KeyOut], summary="API keys of the store (secrets are never shown again)"
+)
+def list_keys(caller: Caller, session: DB) -> list[KeyOut]:
+    return [KeyOut.model_validate(k) for k in identity.list_api_keys(session, caller)]
+
+
+@router.delete("/keys/{key_id}", response_model=KeyOut, summary="Revoke an API key")
+def revoke_key(key_id: str, caller: Caller, session: DB) -> KeyOut:
+    return KeyOut.model_validate(identity.revoke_api_key(session, caller, key_id))

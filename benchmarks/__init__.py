@@ -1,0 +1,1 @@
+"""benchmarks (later issues)."""

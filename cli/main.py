@@ -1,0 +1,298 @@
+"""`academy`: serve, worker, db, users, stores, keys, courses, demo."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before any native runtime is imported
+
+import getpass
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from core import identity, migrate
+from core.db import Database
+from core.errors import AppError, ConfigurationError
+from core.principal import Principal
+from core.settings import Settings, get_settings
+
+app = typer.Typer(
+    help="Academy: courses, commerce, email and agents for creators.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+stores_app = typer.Typer(help="Stores (tenants).", no_args_is_help=True)
+keys_app = typer.Typer(help="Store API keys.", no_args_is_help=True)
+courses_app = typer.Typer(help="Courses.", no_args_is_help=True)
+for sub, name in (
+    (db_app, "db"),
+    (users_app, "users"),
+    (stores_app, "stores"),
+    (keys_app, "keys"),
+    (courses_app, "courses"),
+):
+    app.add_typer(sub, name=name)
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    return get_settings()
+
+
+def _database(settings: Settings) -> Database:
+    migrate.upgrade(settings.resolved_database_url)
+    return Database(settings.resolved_database_url)
+
+
+def _owner(db: Database, store_slug: str) -> Principal:
+    with db.transaction() as session:
+        store = identity.get_store_by_slug(session, store_slug)
+        if store is None:
+            raise AppError(
+                f"no store '{store_slug}' (create it with: academy stores create {store_slug} --owner EMAIL)"
+            )
+        return Principal.system(store.id, user_id=store.owner_id)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+# --- serve and worker ----------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default ACADEMY_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default ACADEMY_PORT).")] = None,
+) -> None:
+    """Run the platform: migrations, demo data, the API, the job runner and the scheduler."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    db = _database(settings)
+    if settings.demo:
+        _load_demo(db, settings)
+    uvicorn.run(
+        create_app(settings, db=db),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+        timeout_graceful_shutdown=10,
+    )
+
+
+@app.command()
+def worker(workers: Annotated[int, typer.Option(min=1, max=64)] = 2) -> None:
+    """Run background jobs in this process (with ACADEMY_REDIS_URL, or beside `serve` on SQLite)."""
+    from core.context import set_context
+    from core.jobs import configure_jobs, jobs_backend, run_worker
+    from courses import tasks  # noqa: F401  (registers the jobs)
+
+    settings = _settings()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    set_context(settings, _database(settings))
+    configure_jobs(settings)
+    console.print(f"worker: {workers} thread(s) on the {jobs_backend(settings)} queue")
+    run_worker(workers)
+
+
+# --- demo ----------------------------------------------------------------------------------
+
+
+def _load_demo(db: Database, settings: Settings) -> None:
+    from cli.demo import CREATOR_EMAIL, CREATOR_PASSWORD, LEARNER_EMAIL, LEARNER_PASSWORD, ensure_demo
+
+    path = settings.demo_course_path
+    if not path.is_dir():
+        console.print(
+            f"[yellow]demo course folder {path} not found; loading the short course shipped with Academy"
+        )
+    with _progress() as bar:
+        task = bar.add_task("importing demo course", total=None)
+        result = ensure_demo(
+            db, path, progress=lambda done, total: bar.update(task, completed=done, total=total)
+        )
+        bar.update(task, visible=result.created_course)
+    base = settings.public_base_url
+    console.print(
+        f"\n[bold green]Demo ready[/] — store [bold]{result.store.slug}[/], course "
+        f"[bold]{result.course.title}[/] ({result.lessons} lessons)\n"
+        f"  open        {base}\n"
+        f"  creator     {CREATOR_EMAIL} / {CREATOR_PASSWORD}\n"
+        f"  learner     {LEARNER_EMAIL} / {LEARNER_PASSWORD}\n"
+        f"  API key     {result.api_key}\n"
+        "              (creator scopes; a new key on each start revokes the previous one)\n"
+        f"  try         curl -H 'Authorization: Bearer {result.api_key}' {base}/v1/courses\n",
+        soft_wrap=True,
+    )
+
+
+@app.command()
+def demo() -> None:
+    """Create the demo store, users and course if missing (safe to run again)."""
+    settings = _settings()
+    _load_demo(_database(settings), settings)
+
+
+# --- db ------------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    settings = _settings()
+    migrate.upgrade(settings.resolved_database_url, revision)
+    console.print(f"database at revision {migrate.current_revision(settings.resolved_database_url)}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION ('base' removes every table)."""
+    settings = _settings()
+    migrate.downgrade(settings.resolved_database_url, revision)
+    console.print(f"database at revision {migrate.current_revision(settings.resolved_database_url)}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the database's revision and the newest one."""
+    settings = _settings()
+    console.print(
+        f"current {migrate.current_revision(settings.resolved_database_url)}, head {migrate.head_revision()}"
+    )
+
+
+# --- users, stores, keys -------------------------------------------------------------------
+
+
+@users_app.command("create")
+def users_create(
+    email: str,
+    name: Annotated[str, typer.Option()] = "",
+    password: Annotated[str | None, typer.Option(help="Prompted for when omitted.")] = None,
+    admin: Annotated[bool, typer.Option(help="Make a platform admin.")] = False,
+    store: Annotated[str | None, typer.Option(help="Also add to this store.")] = None,
+    role: Annotated[str, typer.Option(help="Role in --store: staff or learner.")] = "learner",
+) -> None:
+    """Create a user account."""
+    if password is None:
+        password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    if role not in ("staff", "learner"):
+        raise AppError("--role must be staff or learner")
+    db = _database(_settings())
+    with db.transaction() as session:
+        user = identity.create_user(session, email, password, name, is_platform_admin=admin)
+        if store:
+            target = identity.get_store_by_slug(session, store)
+            if target is None:
+                raise AppError(f"no store '{store}'")
+            member_role: Literal["staff", "learner"] = "staff" if role == "staff" else "learner"
+            identity.add_member(
+                session, Principal.system(target.id, target.owner_id), user.email, member_role
+            )
+        console.print(f"created user {user.id} <{user.email}>")
+
+
+@stores_app.command("create")
+def stores_create(
+    slug: str, owner: Annotated[str, typer.Option(help="Owner's email.")], name: str = ""
+) -> None:
+    """Open a store owned by an existing user."""
+    db = _database(_settings())
+    with db.transaction() as session:
+        user = identity.get_user_by_email(session, owner)
+        if user is None:
+            raise AppError(f"no user '{owner}' (create it with: academy users create {owner})")
+        created = identity.create_store(session, user, slug, name or slug)
+        console.print(f"created store {created.id} '{created.slug}' owned by {user.email}")
+
+
+@keys_app.command("create")
+def keys_create(
+    store: Annotated[str, typer.Option(help="Store slug.")],
+    name: Annotated[str, typer.Option()] = "cli",
+    scope: Annotated[list[str] | None, typer.Option(help="Repeat for each scope; default all.")] = None,
+    expires_in_days: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Create an API key for a store, acting as its owner. The key is printed once."""
+    db = _database(_settings())
+    owner = _owner(db, store)
+    with db.transaction() as session:
+        created = identity.create_api_key(session, owner, name, scope, expires_in_days)
+        console.print(f"key {created.key.id} scopes {', '.join(created.key.scopes)}")
+        console.print(created.token, soft_wrap=True)
+
+
+# --- courses -------------------------------------------------------------------------------
+
+
+@courses_app.command("import")
+def courses_import(
+    path: Path,
+    store: Annotated[str, typer.Option(help="Store slug.")],
+    slug: Annotated[str | None, typer.Option(help="Course slug (default from the folder).")] = None,
+    title: Annotated[str | None, typer.Option()] = None,
+    publish: Annotated[bool, typer.Option(help="Publish the course.")] = False,
+    preview: Annotated[int, typer.Option(min=0, help="Make the first N lessons free previews.")] = 0,
+) -> None:
+    """Import a folder of markdown, or a lessons.jsonl, as a new course."""
+    from courses.importer import import_course, read_source
+
+    source = read_source(path)
+    db = _database(_settings())
+    owner = _owner(db, store)
+    with _progress() as bar, db.transaction() as session:
+        task = bar.add_task(f"importing {source.title}", total=len(source.lessons))
+        course = import_course(
+            session,
+            owner,
+            source,
+            slug=slug,
+            title=title,
+            publish=publish,
+            preview_lessons=preview,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
+    state = "published" if publish else "draft"
+    console.print(
+        f"imported course {course.id} '{course.slug}' ({state}): "
+        f"{len(source.modules)} modules, {len(source.lessons)} lessons"
+    )
+
+
+def run() -> None:
+    """Entry point: domain and configuration errors become one clear line and exit code 2."""
+    try:
+        app()
+    except AppError as exc:
+        err.print(f"[red]error:[/] {exc.detail}")
+        sys.exit(2)
+    except (ConfigurationError, ValidationError) as exc:
+        message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+        err.print(f"[red]configuration error:[/] {message.removeprefix('Value error, ')}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,1 @@
+"""commerce (later issues)."""

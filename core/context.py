@@ -1,0 +1,30 @@
+"""The process's settings and database, set once at startup, so background tasks (which Huey
+calls with only their own arguments) reach the same database as the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.db import Database
+from core.settings import Settings
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    db: Database
+
+
+_current: AppContext | None = None
+
+
+def set_context(settings: Settings, db: Database | None = None) -> AppContext:
+    global _current
+    _current = AppContext(settings=settings, db=db or Database(settings.resolved_database_url))
+    return _current
+
+
+def get_context() -> AppContext:
+    if _current is None:
+        raise RuntimeError("the application context is not set up; call core.context.set_context first")
+    return _current

@@ -1,0 +1,307 @@
+"""Users, stores, memberships and API keys: who may act for which store."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.db import utcnow
+from core.errors import Conflict, NotFound, Unauthorized, ValidationFailed, invalid
+from core.models import ApiKey, Store, StoreMember, User
+from core.principal import (
+    API_KEY_SCOPES,
+    KEYS_WRITE,
+    MEMBERS_READ,
+    MEMBERS_WRITE,
+    ROLE_SCOPES,
+    STORE_READ,
+    STORE_WRITE,
+    Principal,
+    Role,
+)
+from core.security import generate_api_key, hash_api_key, hash_password, split_api_key, verify_password
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+MIN_PASSWORD = 8
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_slug(slug: str, field_name: str = "slug") -> str:
+    if not SLUG_RE.match(slug):
+        raise invalid(field_name, "use 1-64 lower-case letters, digits and inner hyphens")
+    return slug
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+def create_user(
+    session: Session, email: str, password: str | None, name: str = "", *, is_platform_admin: bool = False
+) -> User:
+    email = normalise_email(email)
+    if password is not None and len(password) < MIN_PASSWORD:
+        raise invalid("password", f"must be at least {MIN_PASSWORD} characters")
+    if session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict("a user with this email already exists", extra={"field": "email"})
+    user = User(
+        email=email,
+        name=name,
+        password_hash=hash_password(password) if password else None,
+        is_platform_admin=is_platform_admin,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(session: Session, email: str, password: str) -> User:
+    user = get_user_by_email(session, email)
+    if user is None or not verify_password(user.password_hash, password):
+        raise Unauthorized("wrong email or password")
+    return user
+
+
+def memberships(session: Session, user_id: str) -> list[tuple[StoreMember, Store]]:
+    rows = session.execute(
+        select(StoreMember, Store)
+        .join(Store, Store.id == StoreMember.store_id)
+        .where(StoreMember.user_id == user_id)
+        .order_by(StoreMember.created_at)
+    )
+    return [(m, s) for m, s in rows.tuples()]
+
+
+def principal_for_user(session: Session, user: User, store_ref: str | None) -> Principal:
+    """Bind a logged-in user to a store they belong to (the only one, when they have just one)."""
+    rows = memberships(session, user.id)
+    if store_ref is None:
+        if len(rows) == 1:
+            member, store = rows[0]
+            return _member_principal(user, member)
+        return Principal(user_id=user.id, store_id=None, role=None, is_platform_admin=user.is_platform_admin)
+    for member, store in rows:
+        if store_ref in (store.id, store.slug):
+            return _member_principal(user, member)
+    raise NotFound(f"no store '{store_ref}' that you belong to", extra={"field": "store"})
+
+
+def principal_for_session(session: Session, user_id: str, store_id: str | None) -> Principal:
+    user = session.get(User, user_id)
+    if user is None:
+        raise Unauthorized("the session's user no longer exists")
+    if store_id is None:
+        return Principal(user_id=user.id, store_id=None, role=None, is_platform_admin=user.is_platform_admin)
+    member = session.scalar(
+        select(StoreMember).where(StoreMember.user_id == user.id, StoreMember.store_id == store_id)
+    )
+    if member is None:
+        raise Unauthorized("you no longer belong to this session's store; log in again")
+    return _member_principal(user, member)
+
+
+def _member_principal(user: User, member: StoreMember) -> Principal:
+    role: Role = member.role  # type: ignore[assignment]
+    return Principal(
+        user_id=user.id,
+        store_id=member.store_id,
+        role=role,
+        scopes=ROLE_SCOPES[member.role],
+        is_platform_admin=user.is_platform_admin,
+    )
+
+
+# --- stores --------------------------------------------------------------------------------
+
+
+def create_store(session: Session, owner: User, slug: str, name: str) -> Store:
+    check_slug(slug)
+    if session.scalar(select(Store.id).where(Store.slug == slug)):
+        raise Conflict(f"the store slug '{slug}' is taken", extra={"field": "slug"})
+    store = Store(slug=slug, name=name, owner_id=owner.id)
+    session.add(store)
+    session.flush()
+    session.add(StoreMember(store_id=store.id, user_id=owner.id, role="owner"))
+    session.flush()
+    return store
+
+
+def get_store(session: Session, principal: Principal) -> Store:
+    principal.require(STORE_READ)
+    store = session.get(Store, principal.require_store())
+    if store is None:
+        raise NotFound("store not found")
+    return store
+
+
+def get_store_by_slug(session: Session, slug: str) -> Store | None:
+    return session.scalar(select(Store).where(Store.slug == slug))
+
+
+def rename_store(session: Session, principal: Principal, name: str) -> Store:
+    principal.require(STORE_WRITE)
+    store = get_store(session, principal)
+    store.name = name
+    session.flush()
+    return store
+
+
+def join_store_as_learner(session: Session, user: User, store: Store) -> StoreMember:
+    """A learner becomes a customer of a store (sign-up on the store's page)."""
+    existing = session.scalar(
+        select(StoreMember).where(StoreMember.store_id == store.id, StoreMember.user_id == user.id)
+    )
+    if existing is not None:
+        return existing
+    member = StoreMember(store_id=store.id, user_id=user.id, role="learner")
+    session.add(member)
+    session.flush()
+    return member
+
+
+def add_member(session: Session, principal: Principal, email: str, role: Role) -> StoreMember:
+    principal.require(MEMBERS_WRITE)
+    store_id = principal.require_store()
+    if role == "owner":
+        raise invalid("role", "a store has exactly one owner; add 'staff' or 'learner'")
+    user = get_user_by_email(session, email)
+    if user is None:
+        raise NotFound("no user with this email; they must sign up first", extra={"field": "email"})
+    member = session.scalar(
+        select(StoreMember).where(StoreMember.store_id == store_id, StoreMember.user_id == user.id)
+    )
+    if member is not None:
+        if member.role == "owner":
+            raise Conflict("that user owns this store", extra={"field": "email"})
+        member.role = role
+    else:
+        member = StoreMember(store_id=store_id, user_id=user.id, role=role)
+        session.add(member)
+    session.flush()
+    return member
+
+
+def list_members(session: Session, principal: Principal) -> list[tuple[StoreMember, User]]:
+    principal.require(MEMBERS_READ)
+    rows = session.execute(
+        select(StoreMember, User)
+        .join(User, User.id == StoreMember.user_id)
+        .where(StoreMember.store_id == principal.require_store())
+        .order_by(StoreMember.created_at, StoreMember.id)
+    )
+    return [(m, u) for m, u in rows.tuples()]
+
+
+def remove_member(session: Session, principal: Principal, member_id: str) -> None:
+    principal.require(MEMBERS_WRITE)
+    member = session.get(StoreMember, member_id)
+    if member is None or member.store_id != principal.require_store():
+        raise NotFound("member not found")
+    if member.role == "owner":
+        raise Conflict("the owner cannot be removed from their store")
+    session.delete(member)
+    session.flush()
+
+
+# --- API keys ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreatedKey:
+    key: ApiKey
+    token: str
+
+
+def create_api_key(
+    session: Session,
+    principal: Principal,
+    name: str,
+    scopes: list[str] | None = None,
+    expires_in_days: int | None = None,
+) -> CreatedKey:
+    principal.require(KEYS_WRITE)
+    store_id = principal.require_store()
+    chosen = list(dict.fromkeys(scopes)) if scopes else list(API_KEY_SCOPES)
+    unknown = [s for s in chosen if s not in API_KEY_SCOPES]
+    if unknown:
+        raise ValidationFailed(
+            f"scopes: unknown or not grantable to a key: {', '.join(unknown)}",
+            extra={"allowed": list(API_KEY_SCOPES)},
+        )
+    if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
+        raise invalid("expires_in_days", "must be between 1 and 3650")
+    material = generate_api_key()
+    key = ApiKey(
+        store_id=store_id,
+        created_by=principal.user_id,
+        name=name,
+        prefix=material.prefix,
+        key_hash=material.key_hash,
+        scopes=chosen,
+        expires_at=utcnow() + timedelta(days=expires_in_days) if expires_in_days else None,
+    )
+    session.add(key)
+    session.flush()
+    return CreatedKey(key=key, token=material.token)
+
+
+def list_api_keys(session: Session, principal: Principal) -> list[ApiKey]:
+    principal.require(KEYS_WRITE)
+    return list(
+        session.scalars(
+            select(ApiKey).where(ApiKey.store_id == principal.require_store()).order_by(ApiKey.id)
+        )
+    )
+
+
+def revoke_api_key(session: Session, principal: Principal, key_id: str) -> ApiKey:
+    principal.require(KEYS_WRITE)
+    key = session.get(ApiKey, key_id)
+    if key is None or key.store_id != principal.require_store():
+        raise NotFound("API key not found")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        session.flush()
+    return key
+
+
+def resolve_api_key(session: Session, token: str, now: datetime | None = None) -> Principal:
+    """The principal a presented key acts as, or a 401 that says exactly why not."""
+    prefix = split_api_key(token)
+    if prefix is None:
+        raise Unauthorized("the API key is malformed")
+    key = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    if key is None or key.key_hash != hash_api_key(token):
+        raise Unauthorized("the API key is not valid")
+    now = now or utcnow()
+    if key.revoked_at is not None:
+        raise Unauthorized("the API key has been revoked")
+    if key.expires_at is not None and key.expires_at <= now:
+        raise Unauthorized("the API key has expired")
+    creator = session.scalar(
+        select(StoreMember).where(StoreMember.store_id == key.store_id, StoreMember.user_id == key.created_by)
+    )
+    if creator is None or creator.role not in ("owner", "staff"):
+        raise Unauthorized("the API key's creator no longer runs this store")
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
+        key.last_used_at = now
+        session.flush()
+    return Principal(
+        user_id=key.created_by,
+        store_id=key.store_id,
+        role="staff",
+        scopes=frozenset(key.scopes),
+        via="api_key",
+        api_key_id=key.id,
+    )

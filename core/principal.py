@@ -1,0 +1,92 @@
+"""Who acts, for which store, with which scopes. Every service call takes one and checks it itself,
+so a request is refused the same way whether a person, a script or an agent made it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from core.errors import Forbidden
+
+Role = Literal["owner", "staff", "learner"]
+
+# Scopes a creator-side credential can hold.
+STORE_READ = "store:read"
+STORE_WRITE = "store:write"
+MEMBERS_READ = "members:read"
+MEMBERS_WRITE = "members:write"
+KEYS_WRITE = "keys:write"
+COURSES_READ = "courses:read"
+COURSES_WRITE = "courses:write"
+ENROLLMENTS_READ = "enrollments:read"
+ENROLLMENTS_WRITE = "enrollments:write"
+# A learner's scope: read what they may see of published courses, record their own progress.
+LEARN = "learn"
+
+ALL_SCOPES: tuple[str, ...] = (
+    STORE_READ,
+    STORE_WRITE,
+    MEMBERS_READ,
+    MEMBERS_WRITE,
+    KEYS_WRITE,
+    COURSES_READ,
+    COURSES_WRITE,
+    ENROLLMENTS_READ,
+    ENROLLMENTS_WRITE,
+    LEARN,
+)
+# What an API key may be given: everything but minting more keys.
+API_KEY_SCOPES: tuple[str, ...] = tuple(s for s in ALL_SCOPES if s not in (KEYS_WRITE, LEARN))
+
+ROLE_SCOPES: dict[str, frozenset[str]] = {
+    "owner": frozenset(s for s in ALL_SCOPES if s != LEARN),
+    "staff": frozenset(
+        {STORE_READ, MEMBERS_READ, COURSES_READ, COURSES_WRITE, ENROLLMENTS_READ, ENROLLMENTS_WRITE}
+    ),
+    "learner": frozenset({LEARN}),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated actor bound to one store (`store_id` is None only before a store is chosen)."""
+
+    user_id: str
+    store_id: str | None
+    role: Role | None
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    via: Literal["session", "api_key", "system"] = "session"
+    api_key_id: str | None = None
+    is_platform_admin: bool = False
+
+    def has(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    def require(self, scope: str) -> None:
+        if scope not in self.scopes:
+            raise Forbidden(f"this credential lacks the '{scope}' scope", extra={"scope": scope})
+
+    def require_store(self) -> str:
+        if self.store_id is None:
+            raise Forbidden("choose a store first: this session is not bound to a store")
+        return self.store_id
+
+    @property
+    def is_creator(self) -> bool:
+        """Owner, staff, or a creator's API key: sees drafts and every lesson of the store."""
+        return self.role in ("owner", "staff")
+
+    @property
+    def is_learner(self) -> bool:
+        return self.role == "learner"
+
+    @staticmethod
+    def system(store_id: str | None, user_id: str = "system") -> Principal:
+        """The platform itself (jobs, the demo loader): every scope, still bound to one store."""
+        return Principal(
+            user_id=user_id,
+            store_id=store_id,
+            role="owner",
+            scopes=frozenset(ALL_SCOPES) - {LEARN},
+            via="system",
+        )

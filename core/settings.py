@@ -1,0 +1,86 @@
+"""Process-wide settings from `ACADEMY_*` environment variables and `.env`.
+
+Embedded defaults need no configuration at all; production mode refuses to start on a
+secret that is missing or left at a development value.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.errors import ConfigurationError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_FILE = ".secret_key"  # noqa: S105 (a file name)
+
+
+def _default_demo_course_path() -> Path:
+    return PROJECT_ROOT.parent / "shared" / "datasets" / "open-music-theory"
+
+
+class Settings(BaseSettings):
+    """Every knob of the platform; each field is `ACADEMY_<NAME>` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="ACADEMY_", env_file=".env", extra="ignore")
+
+    env: Literal["dev", "production"] = "dev"
+    data_dir: Path = Path("./var")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default is a SQLite file in the data directory."
+    )
+    redis_url: str | None = Field(
+        default=None, description="When set, jobs go through Huey on Redis and run in `academy worker`."
+    )
+    secret_key: SecretStr | None = None
+    session_ttl_seconds: int = 12 * 3600
+    max_body_bytes: int = 2 * 1024 * 1024
+    host: str = "127.0.0.1"
+    port: int = 8000
+    jobs_workers: int = 2
+    demo: bool = True
+    demo_course_path: Path = Field(default_factory=_default_demo_course_path)
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    @model_validator(mode="after")
+    def _check_production_secret(self) -> Settings:
+        if self.env == "production":
+            value = self.secret_key.get_secret_value() if self.secret_key else ""
+            if len(value) < 32 or value.startswith("dev-"):
+                raise ConfigurationError(
+                    "ACADEMY_SECRET_KEY must be set to a random value of at least 32 characters "
+                    "when ACADEMY_ENV=production (generate one with: "
+                    "python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+                )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'academy.db').resolve()}"
+
+    @property
+    def jobs_sqlite_path(self) -> Path:
+        return (self.data_dir / "jobs.db").resolve()
+
+    def secret(self) -> str:
+        """The signing secret; in dev mode a random one is made once and kept in the data directory."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / DEV_SECRET_FILE
+        if not path.exists():
+            path.write_text("dev-" + secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Course service: courses, modules, lessons, enrollments, progress, drip unlocks, importing."""

@@ -1,0 +1,71 @@
+"""What a principal may see of a course. One function decides it, and the retriever and the
+agents' tools reuse it later, so the catalogue, search and chat can never disagree."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.errors import Forbidden
+from core.principal import COURSES_READ, LEARN, Principal
+from courses.models import Course, Enrollment, Lesson
+
+Reader = Literal["creator", "learner"]
+LockReason = Literal["draft", "not_enrolled", "drip"]
+
+
+@dataclass(frozen=True)
+class LessonAccess:
+    visible: bool
+    reason: LockReason | None = None
+    unlocks_at: datetime | None = None
+
+
+def reader_kind(principal: Principal) -> Reader:
+    """Creators read everything of their store; learners read what access rules allow."""
+    if principal.has(COURSES_READ):
+        return "creator"
+    if principal.has(LEARN):
+        return "learner"
+    raise Forbidden("this credential cannot read courses", extra={"scope": COURSES_READ})
+
+
+def active_enrollment(session: Session, principal: Principal, course_id: str) -> Enrollment | None:
+    return session.scalar(
+        select(Enrollment).where(
+            Enrollment.course_id == course_id,
+            Enrollment.user_id == principal.user_id,
+            Enrollment.store_id == principal.require_store(),
+            Enrollment.revoked_at.is_(None),
+        )
+    )
+
+
+def lesson_access(
+    reader: Reader, course: Course, lesson: Lesson, enrollment: Enrollment | None, now: datetime
+) -> LessonAccess:
+    if reader == "creator":
+        return LessonAccess(True)
+    if course.status != "published" or lesson.status != "published":
+        return LessonAccess(False, "draft")
+    if lesson.is_preview:
+        return LessonAccess(True)
+    if enrollment is None:
+        return LessonAccess(False, "not_enrolled")
+    unlocks_at = enrollment.granted_at + timedelta(days=lesson.drip_days)
+    if unlocks_at > now:
+        return LessonAccess(False, "drip", unlocks_at)
+    return LessonAccess(True)
+
+
+def visible_lesson_ids(
+    session: Session, principal: Principal, course: Course, lessons: Iterable[Lesson], now: datetime
+) -> set[str]:
+    reader = reader_kind(principal)
+    enrollment = active_enrollment(session, principal, course.id) if reader == "learner" else None
+    return {lesson.id for lesson in lessons if lesson_access(reader, course, lesson, enrollment, now).visible}

@@ -1,0 +1,185 @@
+"""Enrollments (who may read a course) and lesson progress (what they have finished)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.db import utcnow
+from core.errors import Forbidden, NotFound, invalid
+from core.identity import get_user_by_email
+from core.models import StoreMember, User
+from core.pagination import Page, paginate
+from core.principal import ENROLLMENTS_READ, ENROLLMENTS_WRITE, LEARN, Principal
+from courses.access import lesson_access
+from courses.catalog import _course_in_store, outline, read_lesson, readable_course
+from courses.models import Course, Enrollment, LessonProgress
+
+SOURCES = ("grant", "self", "purchase", "import")
+
+
+def _activate(session: Session, store_id: str, course_id: str, user_id: str, source: str) -> Enrollment:
+    enrollment = session.scalar(
+        select(Enrollment).where(Enrollment.course_id == course_id, Enrollment.user_id == user_id)
+    )
+    if enrollment is None:
+        enrollment = Enrollment(store_id=store_id, course_id=course_id, user_id=user_id, source=source)
+        session.add(enrollment)
+    elif enrollment.revoked_at is not None:
+        enrollment.revoked_at = None
+        enrollment.granted_at = utcnow()
+        enrollment.source = source
+    session.flush()
+    return enrollment
+
+
+def grant_enrollment(
+    session: Session, principal: Principal, course_id: str, email: str, source: str = "grant"
+) -> Enrollment:
+    """A creator gives a user access; a user not yet in the store joins it as a learner."""
+    principal.require(ENROLLMENTS_WRITE)
+    if source not in SOURCES:
+        raise invalid("source", f"must be one of {', '.join(SOURCES)}")
+    course = _course_in_store(session, principal, course_id)
+    user = get_user_by_email(session, email)
+    if user is None:
+        raise NotFound("no user with this email; they must sign up first", extra={"field": "email"})
+    member = session.scalar(
+        select(StoreMember).where(StoreMember.store_id == course.store_id, StoreMember.user_id == user.id)
+    )
+    if member is None:
+        session.add(StoreMember(store_id=course.store_id, user_id=user.id, role="learner"))
+    return _activate(session, course.store_id, course.id, user.id, source)
+
+
+def self_enroll(session: Session, principal: Principal, course_id: str) -> Enrollment:
+    principal.require(LEARN)
+    course = readable_course(session, principal, course_id)
+    if not course.is_free:
+        raise Forbidden("this course is not free; it can only be bought or granted", extra={"reason": "paid"})
+    return _activate(session, course.store_id, course.id, principal.user_id, "self")
+
+
+def revoke_enrollment(session: Session, principal: Principal, enrollment_id: str) -> Enrollment:
+    principal.require(ENROLLMENTS_WRITE)
+    enrollment = session.get(Enrollment, enrollment_id)
+    if enrollment is None or enrollment.store_id != principal.require_store():
+        raise NotFound(f"enrollment '{enrollment_id}' not found")
+    if enrollment.revoked_at is None:
+        enrollment.revoked_at = utcnow()
+        session.flush()
+    return enrollment
+
+
+def list_enrollments(
+    session: Session, principal: Principal, course_id: str, cursor: str | None, limit: int
+) -> Page[Enrollment]:
+    principal.require(ENROLLMENTS_READ)
+    course = _course_in_store(session, principal, course_id)
+    return paginate(
+        session, select(Enrollment).where(Enrollment.course_id == course.id), Enrollment.id, cursor, limit
+    )
+
+
+def my_enrollments(session: Session, principal: Principal) -> list[tuple[Enrollment, Course]]:
+    rows = session.execute(
+        select(Enrollment, Course)
+        .join(Course, Course.id == Enrollment.course_id)
+        .where(
+            Enrollment.user_id == principal.user_id,
+            Enrollment.store_id == principal.require_store(),
+            Enrollment.revoked_at.is_(None),
+            Course.status == "published",
+        )
+        .order_by(Enrollment.granted_at)
+    )
+    return [(e, c) for e, c in rows.tuples()]
+
+
+def enrollment_user(session: Session, enrollment: Enrollment) -> User:
+    user = session.get(User, enrollment.user_id)
+    assert user is not None
+    return user
+
+
+# --- progress ------------------------------------------------------------------------------
+
+
+def complete_lesson(session: Session, principal: Principal, lesson_id: str) -> LessonProgress:
+    """Idempotent: completing a lesson twice keeps the first completion time."""
+    principal.require(LEARN)
+    lesson = read_lesson(session, principal, lesson_id)
+    existing = session.scalar(
+        select(LessonProgress).where(
+            LessonProgress.user_id == principal.user_id, LessonProgress.lesson_id == lesson.id
+        )
+    )
+    if existing is not None:
+        return existing
+    progress = LessonProgress(
+        store_id=lesson.store_id, user_id=principal.user_id, course_id=lesson.course_id, lesson_id=lesson.id
+    )
+    session.add(progress)
+    session.flush()
+    return progress
+
+
+def uncomplete_lesson(session: Session, principal: Principal, lesson_id: str) -> None:
+    principal.require(LEARN)
+    lesson = read_lesson(session, principal, lesson_id)
+    existing = session.scalar(
+        select(LessonProgress).where(
+            LessonProgress.user_id == principal.user_id, LessonProgress.lesson_id == lesson.id
+        )
+    )
+    if existing is not None:
+        session.delete(existing)
+        session.flush()
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    course_id: str
+    completed_lesson_ids: list[str]
+    available_lessons: int
+    total_lessons: int
+    next_lesson_id: str | None
+
+    @property
+    def percent(self) -> float:
+        return (
+            round(100.0 * len(self.completed_lesson_ids) / self.total_lessons, 1)
+            if self.total_lessons
+            else 0.0
+        )
+
+
+def course_progress(
+    session: Session, principal: Principal, course_id: str, now: datetime | None = None
+) -> CourseProgress:
+    """Completed lessons in course order, and the first open lesson not yet done."""
+    principal.require(LEARN)
+    modules = outline(session, principal, course_id, now)
+    done = set(
+        session.scalars(
+            select(LessonProgress.lesson_id).where(
+                LessonProgress.user_id == principal.user_id, LessonProgress.course_id == course_id
+            )
+        )
+    )
+    ordered = [view for module in modules for view in module.lessons]
+    completed = [v.lesson.id for v in ordered if v.lesson.id in done]
+    next_id = next((v.lesson.id for v in ordered if v.access.visible and v.lesson.id not in done), None)
+    return CourseProgress(
+        course_id=course_id,
+        completed_lesson_ids=completed,
+        available_lessons=sum(1 for v in ordered if v.access.visible),
+        total_lessons=len(ordered),
+        next_lesson_id=next_id,
+    )
+
+
+__all__ = ["lesson_access"]

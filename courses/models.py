@@ -1,0 +1,104 @@
+"""Course tables. Every row carries `store_id`, and every query filters by it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base, UTCDateTime, utcnow
+from core.ids import new_id
+from core.models import ID
+
+STORE_FK = "stores.id"
+
+
+class Course(Base):
+    __tablename__ = "courses"
+    __table_args__ = (UniqueConstraint("store_id", "slug"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("crs"))
+    store_id: Mapped[str] = mapped_column(ForeignKey(STORE_FK, ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    attribution: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    is_free: Mapped[bool] = mapped_column(Boolean, default=False)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Module(Base):
+    __tablename__ = "course_modules"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("mod"))
+    store_id: Mapped[str] = mapped_column(ForeignKey(STORE_FK, ondelete="CASCADE"), index=True)
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Lesson(Base):
+    __tablename__ = "lessons"
+    __table_args__ = (Index("ix_lessons_course_module_position", "course_id", "module_id", "position"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("lsn"))
+    store_id: Mapped[str] = mapped_column(ForeignKey(STORE_FK, ondelete="CASCADE"), index=True)
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    module_id: Mapped[str] = mapped_column(ForeignKey("course_modules.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    section: Mapped[str | None] = mapped_column(String(300))
+    body_md: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="published")
+    is_preview: Mapped[bool] = mapped_column(Boolean, default=False)
+    drip_days: Mapped[int] = mapped_column(Integer, default=0)
+    source_ref: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Enrollment(Base):
+    """A learner's access to a course, from a grant, a self-enrollment or (later) a purchase."""
+
+    __tablename__ = "enrollments"
+    __table_args__ = (UniqueConstraint("course_id", "user_id"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("enr"))
+    store_id: Mapped[str] = mapped_column(ForeignKey(STORE_FK, ondelete="CASCADE"), index=True)
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(32), default="grant")
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LessonProgress(Base):
+    __tablename__ = "lesson_progress"
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("prg"))
+    store_id: Mapped[str] = mapped_column(ForeignKey(STORE_FK, ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    lesson_id: Mapped[str] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LessonUnlock(Base):
+    """A drip lesson that became available to one enrollment; written once by the drip job so
+    that later work (notification email, the agent) can act on each unlock exactly once."""
+
+    __tablename__ = "lesson_unlocks"
+    __table_args__ = (UniqueConstraint("enrollment_id", "lesson_id"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("unl"))
+    store_id: Mapped[str] = mapped_column(ForeignKey(STORE_FK, ondelete="CASCADE"), index=True)
+    enrollment_id: Mapped[str] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"))
+    lesson_id: Mapped[str] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    unlocked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

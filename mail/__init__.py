@@ -1,0 +1,1 @@
+"""mail (later issues)."""
