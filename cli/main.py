@@ -286,11 +286,11 @@ def run() -> None:
     try:
         app()
     except AppError as exc:
-        err.print(f"[red]error:[/] {exc.detail}")
+        err.print(f"[red]error:[/] {exc.detail}", soft_wrap=True)
         sys.exit(2)
     except (ConfigurationError, ValidationError) as exc:
         message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
-        err.print(f"[red]configuration error:[/] {message.removeprefix('Value error, ')}")
+        err.print(f"[red]configuration error:[/] {message.removeprefix('Value error, ')}", soft_wrap=True)
         sys.exit(2)
 
 

@@ -80,7 +80,7 @@ def memberships(session: Session, user_id: str) -> list[tuple[StoreMember, Store
         .where(StoreMember.user_id == user_id)
         .order_by(StoreMember.created_at)
     )
-    return [(m, s) for m, s in rows.tuples()]
+    return [(m, s) for m, s in rows]
 
 
 def principal_for_user(session: Session, user: User, store_ref: str | None) -> Principal:
@@ -200,7 +200,7 @@ def list_members(session: Session, principal: Principal) -> list[tuple[StoreMemb
         .where(StoreMember.store_id == principal.require_store())
         .order_by(StoreMember.created_at, StoreMember.id)
     )
-    return [(m, u) for m, u in rows.tuples()]
+    return [(m, u) for m, u in rows]
 
 
 def remove_member(session: Session, principal: Principal, member_id: str) -> None:

@@ -30,11 +30,12 @@ huey = Huey(QUEUE_NAME, storage_class=_UnconfiguredStorage, utc=True)
 
 def configure_jobs(settings: Settings) -> Huey:
     """Point the shared queue at Redis (when configured) or the SQLite jobs file."""
+    huey.name = settings.jobs_queue
     if settings.redis_url:
-        huey.storage = RedisStorage(QUEUE_NAME, url=settings.redis_url)
+        huey.storage = RedisStorage(settings.jobs_queue, url=settings.redis_url)
     else:
         settings.jobs_sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-        huey.storage = SqliteStorage(QUEUE_NAME, filename=str(settings.jobs_sqlite_path))
+        huey.storage = SqliteStorage(settings.jobs_queue, filename=str(settings.jobs_sqlite_path))
     return huey
 
 

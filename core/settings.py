@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     jobs_workers: int = 2
+    jobs_queue: str = Field(
+        default="academy", description="Queue name; deployments sharing one Redis differ here."
+    )
     demo: bool = True
     demo_course_path: Path = Field(default_factory=_default_demo_course_path)
     public_base_url: str = "http://127.0.0.1:8000"

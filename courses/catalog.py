@@ -314,8 +314,8 @@ def update_lesson(session: Session, principal: Principal, lesson_id: str, change
         target = _module_in_store(session, principal, changes["module_id"])
         if target.course_id != lesson.course_id:
             raise invalid("module_id", "a lesson can only move to a module of the same course")
-        lesson.module_id = target.id
-        lesson.position = _next_position(session, Lesson.position, Lesson.module_id == target.id)
+        position = _next_position(session, Lesson.position, Lesson.module_id == target.id)
+        lesson.module_id, lesson.position = target.id, position
     for name in ("title", "body_md", "is_preview", "drip_days", "status", "section"):
         if name in changes:
             setattr(lesson, name, changes[name])

@@ -32,7 +32,7 @@ def record_unlocks(session: Session, now: datetime) -> int:
             Lesson.is_preview.is_(False),
             LessonUnlock.id.is_(None),
         )
-    ).tuples()
+    )
     written = 0
     for enrollment, lesson in rows:
         unlocks_at = enrollment.granted_at + timedelta(days=lesson.drip_days)

@@ -96,7 +96,7 @@ def my_enrollments(session: Session, principal: Principal) -> list[tuple[Enrollm
         )
         .order_by(Enrollment.granted_at)
     )
-    return [(e, c) for e, c in rows.tuples()]
+    return [(e, c) for e, c in rows]
 
 
 def enrollment_user(session: Session, enrollment: Enrollment) -> User:

@@ -1,0 +1,107 @@
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from cli.main import app, run
+from core.db import Database
+from core.models import ApiKey
+from core.settings import get_settings
+from courses.models import Course, Enrollment, Lesson
+from tests.conftest import SHARED
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    """A CLI pointed at a fresh data directory (SQLite), as a newcomer would run it."""
+    monkeypatch.setenv("ACADEMY_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("ACADEMY_DATABASE_URL", raising=False)
+    monkeypatch.delenv("ACADEMY_REDIS_URL", raising=False)
+    monkeypatch.setenv("ACADEMY_DEMO_COURSE_PATH", str(SHARED / "open-music-theory"))
+    get_settings.cache_clear()
+    yield Database(f"sqlite:///{tmp_path / 'var' / 'academy.db'}")
+    get_settings.cache_clear()
+
+
+def _invoke(*args: str, input: str | None = None):
+    result = runner.invoke(app, list(args), input=input, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    monkeypatch.setattr(sys, "argv", ["academy", *args])
+    with pytest.raises(SystemExit) as info:
+        run()
+    captured = capsys.readouterr()
+    return int(info.value.code or 0), captured.out + captured.err
+
+
+def test_demo_loads_open_music_theory_once(env: Database) -> None:
+    first = _invoke("demo")
+    assert "104 lessons" in first.output and "creator@demo.academy" in first.output
+    _invoke("demo")
+    with env.transaction() as s:
+        assert s.scalar(select(func.count(Course.id))) == 1
+        assert s.scalar(select(func.count(Lesson.id))) == 104
+        assert s.scalar(select(func.count(Enrollment.id))) == 1
+        keys = list(s.scalars(select(ApiKey).where(ApiKey.name == "demo key")))
+    assert len(keys) == 2 and sum(k.revoked_at is None for k in keys) == 1
+
+
+def test_demo_falls_back_to_the_shipped_course(
+    env: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("ACADEMY_DEMO_COURSE_PATH", str(tmp_path / "absent"))
+    get_settings.cache_clear()
+    result = _invoke("demo")
+    assert "Home Studio Basics" in result.output and "6 lessons" in result.output
+
+
+def test_users_stores_keys_and_import(env: Database, tmp_path: Path) -> None:
+    _invoke("users", "create", "maker@example.com", "--password", "password-123")
+    _invoke("stores", "create", "maker", "--owner", "maker@example.com", "--name", "Maker")
+    key = _invoke("keys", "create", "--store", "maker", "--scope", "courses:read")
+    assert "acd_" in key.output and "courses:read" in key.output
+    imported = _invoke("courses", "import", str(SHARED / "ml-for-beginners"), "--store", "maker", "--publish")
+    assert "27 lessons" in imported.output and "(published)" in imported.output
+    with env.transaction() as s:
+        course = s.scalar(select(Course))
+        assert course is not None and course.status == "published"
+
+
+def test_password_can_come_from_stdin(env: Database) -> None:
+    result = _invoke("users", "create", "piped@example.com", input="password-123\n")
+    assert "created user" in result.output
+
+
+def test_db_upgrade_reports_head(env: Database) -> None:
+    assert "database at revision 0001" in _invoke("db", "upgrade").output
+    assert "current 0001, head 0001" in _invoke("db", "current").output
+
+
+def test_bad_import_path_is_a_clear_error(env: Database, monkeypatch, capsys, tmp_path: Path) -> None:
+    _invoke("users", "create", "m@example.com", "--password", "password-123")
+    _invoke("stores", "create", "m", "--owner", "m@example.com")
+    code, output = _run(monkeypatch, capsys, "courses", "import", str(tmp_path / "missing"), "--store", "m")
+    assert code == 2
+    assert "error:" in output and "no such file or folder" in output and "Traceback" not in output
+
+
+def test_unknown_store_is_a_clear_error(env: Database, monkeypatch, capsys) -> None:
+    code, output = _run(monkeypatch, capsys, "keys", "create", "--store", "ghost")
+    assert code == 2 and "no store 'ghost'" in output
+
+
+def test_production_without_secret_refuses_to_start(env: Database, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("ACADEMY_ENV", "production")
+    monkeypatch.delenv("ACADEMY_SECRET_KEY", raising=False)
+    get_settings.cache_clear()
+    code, output = _run(monkeypatch, capsys, "db", "upgrade")
+    assert code == 2
+    assert "ACADEMY_SECRET_KEY must be set" in output and "Traceback" not in output
