@@ -12,17 +12,19 @@ from fastapi.responses import FileResponse
 
 from api import problems
 from api.limits import BodySizeLimit
-from api.routers import auth, health, learning, storefront, stores
+from api.routers import auth, health, learning, retrieval, storefront, stores
 from api.routers import courses as course_routes
 from core.context import set_context
 from core.db import Database
 from core.jobs import configure_jobs, start_in_process_consumer, stop_in_process_consumer
 from core.settings import Settings, get_settings
 from courses import tasks as course_tasks
+from ingestion import tasks as ingestion_tasks
+from rag.runtime import close_runtime
 
 log = logging.getLogger("academy.api")
 STATIC = Path(__file__).resolve().parent / "static"
-TASK_MODULES = (course_tasks,)  # imported so their jobs are registered with the queue
+TASK_MODULES = (course_tasks, ingestion_tasks)  # imported so their jobs are registered with the queue
 
 DESCRIPTION = """Academy's HTTP API. Authenticate with `Authorization: Bearer <token>`, where the token is
 a session token from `POST /v1/auth/login` or a store API key (`acd_…`). Errors are RFC 9457 problem
@@ -36,22 +38,29 @@ def create_app(
     settings = settings or get_settings()
     context = set_context(settings, db)
     configure_jobs(settings)
+    ingestion_tasks.install()
     in_process_jobs = (settings.redis_url is None) if run_jobs is None else run_jobs
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        consumer = start_in_process_consumer(settings.jobs_workers) if in_process_jobs else None
+        consumer = None
+        if in_process_jobs:
+            consumer = start_in_process_consumer(settings.jobs_workers)
+            ingestion_tasks.resume_after_restart()
         try:
             yield
         finally:
             if consumer is not None:
                 stop_in_process_consumer(consumer)
+            close_runtime()
 
     app = FastAPI(title="Academy", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.context = context
     problems.install(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for module in (health, auth, stores, course_routes, learning, storefront):
+    app.add_middleware(
+        BodySizeLimit, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes
+    )
+    for module in (health, auth, stores, course_routes, learning, storefront, retrieval):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

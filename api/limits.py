@@ -9,17 +9,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int | None = None) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_bytes = max_bytes
+        self.upload_bytes = upload_bytes or max_bytes
 
-    async def _reject(self, send: Send) -> None:
+    def limit_for(self, path: str) -> int:
+        """File uploads (paths ending in /documents) get the larger upload limit."""
+        return self.upload_bytes if path.rstrip("/").endswith("/documents") else self.default_bytes
+
+    async def _reject(self, send: Send, limit: int) -> None:
         body = json.dumps(
             {
                 "type": "/problems/payload-too-large",
                 "title": "Request body too large",
                 "status": 413,
-                "detail": f"the request body exceeds the limit of {self.max_bytes} bytes",
+                "detail": f"the request body exceeds the limit of {limit} bytes",
             }
         ).encode()
         await send(
@@ -38,14 +43,15 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limit_for(scope.get("path", ""))
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
                     declared = int(value)
                 except ValueError:
                     declared = 0
-                if declared > self.max_bytes:
-                    await self._reject(send)
+                if declared > limit:
+                    await self._reject(send, limit)
                     return
         if any(name == b"content-length" for name, _ in scope.get("headers", [])):
             await self.app(scope, receive, send)
@@ -60,8 +66,8 @@ class BodySizeLimit:
                 return
             chunk = message.get("body", b"")
             seen += len(chunk)
-            if seen > self.max_bytes:
-                await self._reject(send)
+            if seen > limit:
+                await self._reject(send, limit)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):

@@ -46,6 +46,17 @@ class Settings(BaseSettings):
     jobs_queue: str = Field(
         default="academy", description="Queue name; deployments sharing one Redis differ here."
     )
+    qdrant_url: str | None = Field(default=None, description="Qdrant server; unset = embedded Qdrant Edge.")
+    qdrant_api_key: SecretStr | None = None
+    qdrant_collection: str = "academy_chunks"
+    embeddings_provider: Literal["local", "openai"] = "local"
+    embeddings_base_url: str | None = None
+    embeddings_model: str = "text-embedding-3-small"
+    embeddings_dimensions: int = 1536
+    embeddings_api_key: SecretStr | None = None
+    embedding_threads: int = 2
+    chunk_tokens: int = 200
+    max_upload_bytes: int = 20 * 1024 * 1024
     demo: bool = True
     demo_course_path: Path = Field(default_factory=_default_demo_course_path)
     public_base_url: str = "http://127.0.0.1:8000"
@@ -67,6 +78,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'academy.db').resolve()}"
+
+    @property
+    def index_path(self) -> Path:
+        return (self.data_dir / "index").resolve()
 
     @property
     def jobs_sqlite_path(self) -> Path:

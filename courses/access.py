@@ -69,3 +69,49 @@ def visible_lesson_ids(
     reader = reader_kind(principal)
     enrollment = active_enrollment(session, principal, course.id) if reader == "learner" else None
     return {lesson.id for lesson in lessons if lesson_access(reader, course, lesson, enrollment, now).visible}
+
+
+@dataclass(frozen=True)
+class ReadScope:
+    """What retrieval may return to a principal: `None` means no limit on that level."""
+
+    store_id: str
+    course_ids: list[str] | None
+    lesson_ids: list[str] | None
+
+
+def read_scope(session: Session, principal: Principal, course_id: str | None, now: datetime) -> ReadScope:
+    """The store, course and lesson limits for searching: creators see their whole store (or one
+    course of it); learners only lessons `lesson_access` opens to them, in published courses."""
+    store_id = principal.require_store()
+    reader = reader_kind(principal)
+    course_query = select(Course).where(Course.store_id == store_id)
+    if course_id is not None:
+        course_query = course_query.where(Course.id == course_id)
+    if reader == "creator":
+        if course_id is not None and session.scalar(course_query.with_only_columns(Course.id)) is None:
+            return ReadScope(store_id, [], [])
+        return ReadScope(store_id, [course_id] if course_id else None, None)
+    courses = {c.id: c for c in session.scalars(course_query.where(Course.status == "published"))}
+    if not courses:
+        return ReadScope(store_id, [], [])
+    enrollments = {
+        e.course_id: e
+        for e in session.scalars(
+            select(Enrollment).where(
+                Enrollment.user_id == principal.user_id,
+                Enrollment.store_id == store_id,
+                Enrollment.revoked_at.is_(None),
+                Enrollment.course_id.in_(list(courses)),
+            )
+        )
+    }
+    lessons = session.scalars(select(Lesson).where(Lesson.course_id.in_(list(courses))))
+    visible = [
+        lesson.id
+        for lesson in lessons
+        if lesson_access(
+            "learner", courses[lesson.course_id], lesson, enrollments.get(lesson.course_id), now
+        ).visible
+    ]
+    return ReadScope(store_id, sorted(courses), sorted(visible))

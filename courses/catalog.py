@@ -205,10 +205,12 @@ def update_module(session: Session, principal: Principal, module_id: str, title:
     return module
 
 
-def delete_module(session: Session, principal: Principal, module_id: str) -> None:
+def delete_module(session: Session, principal: Principal, module_id: str) -> Module:
     principal.require(COURSES_WRITE)
-    session.delete(_module_in_store(session, principal, module_id))
+    module = _module_in_store(session, principal, module_id)
+    session.delete(module)
     session.flush()
+    return module
 
 
 def _reorder(items: Sequence[Any], ordered_ids: list[str], what: str) -> None:
@@ -323,10 +325,12 @@ def update_lesson(session: Session, principal: Principal, lesson_id: str, change
     return lesson
 
 
-def delete_lesson(session: Session, principal: Principal, lesson_id: str) -> None:
+def delete_lesson(session: Session, principal: Principal, lesson_id: str) -> Lesson:
     principal.require(COURSES_WRITE)
-    session.delete(_lesson_in_store(session, principal, lesson_id))
+    lesson = _lesson_in_store(session, principal, lesson_id)
+    session.delete(lesson)
     session.flush()
+    return lesson
 
 
 def reorder_lessons(

@@ -1,1 +1,1 @@
-"""ingestion (later issues)."""
+"""Loaders, chunking, the incremental pipeline and ingestion jobs."""

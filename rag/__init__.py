@@ -1,1 +1,1 @@
-"""rag (later issues)."""
+"""Embeddings, sparse encoding, the Qdrant index, hybrid retrieval, access filters, citations."""

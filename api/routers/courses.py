@@ -12,6 +12,7 @@ from api.deps import DB, Caller, Idem
 from api.schemas import Input, Output, PageOut, Title
 from core.pagination import DEFAULT_LIMIT
 from courses import catalog
+from ingestion.jobs import request_index
 
 router = APIRouter(prefix="/v1", tags=["courses"])
 
@@ -135,6 +136,11 @@ def _changes(body: Input) -> dict[str, object]:
     return body.model_dump(exclude_unset=True)
 
 
+def _index(session: DB, store_id: str, course_id: str, source_ids: list[str] | None = None) -> None:
+    """Keep the search index in step with a change (runs as a job after the commit)."""
+    request_index(session, store_id, course_id, source_ids, reason="content-change")
+
+
 # --- courses -------------------------------------------------------------------------------
 
 
@@ -167,25 +173,32 @@ def get_course_by_slug(slug: str, caller: Caller, session: DB) -> CourseOut:
 
 @router.patch("/courses/{course_id}", response_model=CourseOut, summary="Edit a course")
 def update_course(course_id: str, body: CourseUpdate, caller: Caller, session: DB) -> CourseOut:
-    return CourseOut.model_validate(catalog.update_course(session, caller, course_id, _changes(body)))
+    course = catalog.update_course(session, caller, course_id, _changes(body))
+    _index(session, course.store_id, course.id)
+    return CourseOut.model_validate(course)
 
 
 @router.delete("/courses/{course_id}", status_code=204, summary="Delete a course and everything in it")
 def delete_course(course_id: str, caller: Caller, session: DB) -> Response:
     catalog.delete_course(session, caller, course_id)
+    _index(session, caller.require_store(), course_id)
     return Response(status_code=204)
 
 
 @router.post("/courses/{course_id}/publish", response_model=CourseOut, summary="Publish a course")
 def publish_course(course_id: str, caller: Caller, session: DB) -> CourseOut:
-    return CourseOut.model_validate(catalog.publish_course(session, caller, course_id, True))
+    course = catalog.publish_course(session, caller, course_id, True)
+    _index(session, course.store_id, course.id)
+    return CourseOut.model_validate(course)
 
 
 @router.post(
     "/courses/{course_id}/unpublish", response_model=CourseOut, summary="Take a course back to draft"
 )
 def unpublish_course(course_id: str, caller: Caller, session: DB) -> CourseOut:
-    return CourseOut.model_validate(catalog.publish_course(session, caller, course_id, False))
+    course = catalog.publish_course(session, caller, course_id, False)
+    _index(session, course.store_id, course.id)
+    return CourseOut.model_validate(course)
 
 
 @router.get(
@@ -242,7 +255,8 @@ def update_module(module_id: str, body: ModuleCreate, caller: Caller, session: D
 
 @router.delete("/modules/{module_id}", status_code=204, summary="Delete a module and its lessons")
 def delete_module(module_id: str, caller: Caller, session: DB) -> Response:
-    catalog.delete_module(session, caller, module_id)
+    module = catalog.delete_module(session, caller, module_id)
+    _index(session, module.store_id, module.course_id)
     return Response(status_code=204)
 
 
@@ -284,10 +298,13 @@ def get_lesson(lesson_id: str, caller: Caller, session: DB) -> LessonOut:
 
 @router.patch("/lessons/{lesson_id}", response_model=LessonOut, summary="Edit, publish or move a lesson")
 def update_lesson(lesson_id: str, body: LessonUpdate, caller: Caller, session: DB) -> LessonOut:
-    return LessonOut.model_validate(catalog.update_lesson(session, caller, lesson_id, _changes(body)))
+    lesson = catalog.update_lesson(session, caller, lesson_id, _changes(body))
+    _index(session, lesson.store_id, lesson.course_id, [lesson.id])
+    return LessonOut.model_validate(lesson)
 
 
 @router.delete("/lessons/{lesson_id}", status_code=204, summary="Delete a lesson")
 def delete_lesson(lesson_id: str, caller: Caller, session: DB) -> Response:
-    catalog.delete_lesson(session, caller, lesson_id)
+    lesson = catalog.delete_lesson(session, caller, lesson_id)
+    _index(session, lesson.store_id, lesson.course_id, [lesson.id])
     return Response(status_code=204)

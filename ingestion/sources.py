@@ -1,0 +1,116 @@
+"""What gets indexed for a course: the body of every published lesson, and every document attached
+to one. Each is a *source* with a stable id (the lesson's or the document's)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from courses.models import Course, Lesson, Module
+from ingestion.loaders import LoadedDocument, Section, load_markdown
+from ingestion.models import LessonDocument
+
+
+@dataclass(frozen=True)
+class Source:
+    source_id: str
+    kind: str  # "lesson" | "document"
+    store_id: str
+    course_id: str
+    course_slug: str
+    module_id: str
+    lesson_id: str
+    lesson_title: str
+    is_preview: bool
+    drip_days: int
+    document: LoadedDocument
+    document_title: str | None = None
+
+
+def document_from_sections(title: str, kind: str, sections: list[dict[str, object]]) -> LoadedDocument:
+    return LoadedDocument(
+        title,
+        kind,
+        [
+            Section(
+                heading_path=[str(p) for p in s.get("heading_path", [title])],  # type: ignore[attr-defined]
+                text=str(s.get("text", "")),
+                anchor=s.get("anchor") if isinstance(s.get("anchor"), str) else None,  # type: ignore[arg-type]
+                start_s=float(s["start_s"]) if s.get("start_s") is not None else None,  # type: ignore[arg-type]
+                end_s=float(s["end_s"]) if s.get("end_s") is not None else None,  # type: ignore[arg-type]
+            )
+            for s in sections
+        ],
+    )
+
+
+def sections_to_json(document: LoadedDocument) -> list[dict[str, object]]:
+    return [
+        {
+            "heading_path": s.heading_path,
+            "text": s.text,
+            "anchor": s.anchor,
+            "start_s": s.start_s,
+            "end_s": s.end_s,
+        }
+        for s in document.sections
+    ]
+
+
+def course_sources(
+    session: Session, store_id: str, course_id: str, only: set[str] | None = None
+) -> list[Source]:
+    """Indexable sources of a course, in course order. A missing course yields none (so a job for a
+    deleted course removes everything it had in the index)."""
+    course = session.get(Course, course_id)
+    if course is None or course.store_id != store_id:
+        return []
+    rows = session.execute(
+        select(Lesson, Module.position)
+        .join(Module, Module.id == Lesson.module_id)
+        .where(Lesson.course_id == course_id, Lesson.status == "published")
+        .order_by(Module.position, Lesson.position, Lesson.id)
+    )
+    lessons = [lesson for lesson, _ in rows]
+    by_id = {lesson.id: lesson for lesson in lessons}
+    sources: list[Source] = []
+    for lesson in lessons:
+        if only is None or lesson.id in only:
+            sources.append(
+                _source(course, lesson, lesson.id, "lesson", load_markdown(lesson.body_md, lesson.title))
+            )
+    documents = session.scalars(
+        select(LessonDocument).where(LessonDocument.course_id == course_id).order_by(LessonDocument.id)
+    )
+    for doc in documents:
+        owner = by_id.get(doc.lesson_id)
+        if owner is not None and (only is None or doc.id in only or doc.lesson_id in only):
+            document = document_from_sections(doc.title, doc.kind, doc.sections)
+            sources.append(_source(course, owner, doc.id, "document", document, doc.title))
+    return sources
+
+
+def _source(
+    course: Course,
+    lesson: Lesson,
+    source_id: str,
+    kind: str,
+    document: LoadedDocument,
+    title: str | None = None,
+) -> Source:
+    return Source(
+        source_id=source_id,
+        kind=kind,
+        store_id=course.store_id,
+        course_id=course.id,
+        course_slug=course.slug,
+        module_id=lesson.module_id,
+        lesson_id=lesson.id,
+        lesson_title=lesson.title,
+        is_preview=lesson.is_preview,
+        drip_days=lesson.drip_days,
+        document=document,
+        document_title=title,
+    )

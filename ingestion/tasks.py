@@ -1,0 +1,48 @@
+"""Huey tasks that run ingestion jobs inside the process that owns the index."""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+
+from core.context import get_context
+from core.jobs import huey
+from ingestion import jobs
+from rag.runtime import get_runtime
+
+log = logging.getLogger("academy.ingestion")
+
+
+@huey.task(name="ingestion.run_job", retries=2, retry_delay=5)  # type: ignore[untyped-decorator]
+def run_ingestion_job(job_id: str) -> str | None:
+    context = get_context()
+    job = jobs.run_job(context.db, get_runtime(context.settings), job_id)
+    return job.status if job else None
+
+
+@huey.periodic_task(crontab(minute="*"), name="ingestion.sweep")  # type: ignore[untyped-decorator]
+def sweep_jobs() -> int:
+    """Re-queue jobs whose hand-off to the queue was lost."""
+    pending = jobs.recover(get_context().db, restarted=False)
+    for job_id in dict.fromkeys(pending):
+        run_ingestion_job(job_id)
+    return len(pending)
+
+
+def enqueue(job_id: str) -> None:
+    run_ingestion_job(job_id)
+
+
+def install() -> None:
+    jobs.set_enqueuer(enqueue)
+
+
+def resume_after_restart() -> int:
+    """On start: jobs the previous process left queued or running are queued again."""
+    pending = list(dict.fromkeys(jobs.recover(get_context().db, restarted=True)))
+    for job_id in pending:
+        run_ingestion_job(job_id)
+    if pending:
+        log.info("re-queued %d ingestion job(s) left from before the restart", len(pending))
+    return len(pending)
