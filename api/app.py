@@ -57,9 +57,7 @@ def create_app(
     app = FastAPI(title="Academy", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.context = context
     problems.install(app)
-    app.add_middleware(
-        BodySizeLimit, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes
-    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes)
     for module in (health, auth, stores, course_routes, learning, storefront, retrieval):
         app.include_router(module.router)
 

@@ -85,9 +85,7 @@ class Idempotent:
     method: str
     path: str
 
-    def run(
-        self, payload: BaseModel | None, action: Callable[[], BaseModel], status_code: int = 201
-    ) -> Response:
+    def run(self, payload: BaseModel | None, action: Callable[[], BaseModel], status_code: int = 201) -> Response:
         if self.key is None:
             return Response(action().model_dump_json(), status_code, media_type="application/json")
         body = payload.model_dump_json().encode() if payload is not None else b""

@@ -18,9 +18,7 @@ log = logging.getLogger("academy.api")
 PROBLEM_TYPE = "application/problem+json"
 
 
-def problem(
-    status: int, title: str, detail: str, code: str, instance: str | None = None, **extra: Any
-) -> JSONResponse:
+def problem(status: int, title: str, detail: str, code: str, instance: str | None = None, **extra: Any) -> JSONResponse:
     body: dict[str, Any] = {"type": f"/problems/{code}", "title": title, "status": status, "detail": detail}
     if instance:
         body["instance"] = instance
@@ -48,9 +46,7 @@ def _message(error: dict[str, Any]) -> str:
 async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
-        return problem(
-            400, "Malformed JSON", "the request body is not valid JSON", "malformed-json", request.url.path
-        )
+        return problem(400, "Malformed JSON", "the request body is not valid JSON", "malformed-json", request.url.path)
     fields = [{"field": _field_path(tuple(e.get("loc", ()))), "message": _message(e)} for e in errors]
     detail = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
     return problem(422, "Invalid input", detail, "validation-failed", request.url.path, errors=fields)

@@ -22,9 +22,7 @@ class Output(BaseModel):
 
 class PageOut(BaseModel, Generic[T]):
     data: list[T]
-    next_cursor: str | None = Field(
-        description="Pass as `cursor` to get the next page; null on the last page."
-    )
+    next_cursor: str | None = Field(description="Pass as `cursor` to get the next page; null on the last page.")
 
 
 class UserOut(Output):

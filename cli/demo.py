@@ -16,6 +16,7 @@ from core.principal import Principal
 from courses import catalog, enrollments
 from courses.importer import import_course, read_source
 from courses.models import Course
+from ingestion.jobs import request_index
 
 DEMO_STORE = "demo"
 CREATOR_EMAIL = "creator@demo.academy"
@@ -43,9 +44,7 @@ def _user(session: Session, email: str, password: str, name: str) -> User:
     return identity.get_user_by_email(session, email) or identity.create_user(session, email, password, name)
 
 
-def ensure_demo(
-    db: Database, course_path: Path, progress: Callable[[int, int], None] | None = None
-) -> DemoResult:
+def ensure_demo(db: Database, course_path: Path, progress: Callable[[int, int], None] | None = None) -> DemoResult:
     """Create what is missing and mint a fresh demo API key (revoking the previous one), so the
     console can always show a working key without any key ever being stored in plain text."""
     with db.transaction() as session:
@@ -72,11 +71,11 @@ def ensure_demo(
                 progress=progress,
             )
         enrollments.grant_enrollment(session, owner, course.id, LEARNER_EMAIL)
+        if created:
+            request_index(session, store.id, course.id, reason="demo")
 
         for old in session.scalars(
-            select(ApiKey).where(
-                ApiKey.store_id == store.id, ApiKey.name == DEMO_KEY_NAME, ApiKey.revoked_at.is_(None)
-            )
+            select(ApiKey).where(ApiKey.store_id == store.id, ApiKey.name == DEMO_KEY_NAME, ApiKey.revoked_at.is_(None))
         ):
             old.revoked_at = utcnow()
         key = identity.create_api_key(session, owner, DEMO_KEY_NAME)

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from core import identity, migrate
 from core.db import Database
@@ -33,12 +33,14 @@ users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 stores_app = typer.Typer(help="Stores (tenants).", no_args_is_help=True)
 keys_app = typer.Typer(help="Store API keys.", no_args_is_help=True)
 courses_app = typer.Typer(help="Courses.", no_args_is_help=True)
+eval_app = typer.Typer(help="Quality evaluations.", no_args_is_help=True)
 for sub, name in (
     (db_app, "db"),
     (users_app, "users"),
     (stores_app, "stores"),
     (keys_app, "keys"),
     (courses_app, "courses"),
+    (eval_app, "eval"),
 ):
     app.add_typer(sub, name=name)
 
@@ -125,14 +127,10 @@ def _load_demo(db: Database, settings: Settings) -> None:
 
     path = settings.demo_course_path
     if not path.is_dir():
-        console.print(
-            f"[yellow]demo course folder {path} not found; loading the short course shipped with Academy"
-        )
+        console.print(f"[yellow]demo course folder {path} not found; loading the short course shipped with Academy")
     with _progress() as bar:
         task = bar.add_task("importing demo course", total=None)
-        result = ensure_demo(
-            db, path, progress=lambda done, total: bar.update(task, completed=done, total=total)
-        )
+        result = ensure_demo(db, path, progress=lambda done, total: bar.update(task, completed=done, total=total))
         bar.update(task, visible=result.created_course)
     base = settings.public_base_url
     console.print(
@@ -178,9 +176,7 @@ def db_downgrade(revision: str) -> None:
 def db_current() -> None:
     """Show the database's revision and the newest one."""
     settings = _settings()
-    console.print(
-        f"current {migrate.current_revision(settings.resolved_database_url)}, head {migrate.head_revision()}"
-    )
+    console.print(f"current {migrate.current_revision(settings.resolved_database_url)}, head {migrate.head_revision()}")
 
 
 # --- users, stores, keys -------------------------------------------------------------------
@@ -208,16 +204,12 @@ def users_create(
             if target is None:
                 raise AppError(f"no store '{store}'")
             member_role: Literal["staff", "learner"] = "staff" if role == "staff" else "learner"
-            identity.add_member(
-                session, Principal.system(target.id, target.owner_id), user.email, member_role
-            )
+            identity.add_member(session, Principal.system(target.id, target.owner_id), user.email, member_role)
         console.print(f"created user {user.id} <{user.email}>")
 
 
 @stores_app.command("create")
-def stores_create(
-    slug: str, owner: Annotated[str, typer.Option(help="Owner's email.")], name: str = ""
-) -> None:
+def stores_create(slug: str, owner: Annotated[str, typer.Option(help="Owner's email.")], name: str = "") -> None:
     """Open a store owned by an existing user."""
     db = _database(_settings())
     with db.transaction() as session:
@@ -279,6 +271,143 @@ def courses_import(
         f"imported course {course.id} '{course.slug}' ({state}): "
         f"{len(source.modules)} modules, {len(source.lessons)} lessons"
     )
+
+
+# --- retrieval -----------------------------------------------------------------------------
+
+
+def _course_for(db: Database, store: str, course: str) -> tuple[Principal, str]:
+    from courses import catalog
+
+    owner = _owner(db, store)
+    with db.transaction() as session:
+        return owner, catalog.course_by_slug(session, owner, course).id
+
+
+def _open_runtime(settings: Settings):  # type: ignore[no-untyped-def]
+    from rag.index import IndexLocked
+    from rag.runtime import open_runtime
+
+    try:
+        return open_runtime(settings)
+    except IndexLocked as exc:
+        raise AppError(str(exc)) from exc
+
+
+@app.command()
+def ingest(
+    path: Annotated[Path | None, typer.Argument(help="A file or folder to attach; omit to re-index.")] = None,
+    store: Annotated[str, typer.Option(help="Store slug.")] = "demo",
+    course: Annotated[str, typer.Option(help="Course slug.")] = ...,  # type: ignore[assignment]
+    lesson: Annotated[str | None, typer.Option(help="Attach to this lesson (default: a new lesson per file).")] = None,
+) -> None:
+    """Attach files (md, html, pdf, txt, vtt, srt) to a course and bring its search index up to date."""
+    from ingestion import jobs
+    from ingestion.files import attach_files
+
+    settings = _settings()
+    db = _database(settings)
+    owner, course_id = _course_for(db, store, course)
+    if path is not None:
+        if not path.exists():
+            raise AppError(f"{path}: no such file or folder")
+        batch = attach_files(db, owner, course_id, path, lesson, settings.max_upload_bytes)
+        for name in batch.attached:
+            console.print(f"[green]attached[/]  {name}", soft_wrap=True)
+        for name in batch.unchanged:
+            console.print(f"[dim]unchanged[/] {name}", soft_wrap=True)
+        for name, why in batch.failed:
+            err.print(f"[red]skipped[/]   {name}: {why}", soft_wrap=True)
+    with db.transaction() as session:
+        job_id = jobs.request_index(session, owner.require_store(), course_id, reason="cli").id
+    runtime = _open_runtime(settings)
+    try:
+        with _progress() as bar:
+            task = bar.add_task("indexing", total=None)
+            job = jobs.run_job(db, runtime, job_id, lambda done, total: bar.update(task, completed=done, total=total))
+    finally:
+        runtime.close()
+    assert job is not None
+    if job.status != "completed":
+        raise AppError(f"indexing failed: {job.error}")
+    console.print(
+        f"indexed {job.total} source(s): {job.chunks} chunks, {job.embedded} embedded, "
+        f"{job.reused} unchanged, {job.deleted} removed"
+    )
+    if path is not None and batch.failed:
+        sys.exit(1)
+
+
+@app.command()
+def search(
+    query: str,
+    store: Annotated[str, typer.Option(help="Store slug.")] = "demo",
+    course: Annotated[str | None, typer.Option(help="Limit to one course (slug).")] = None,
+    as_user: Annotated[str | None, typer.Option("--as", help="Search as this user (their access).")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=20)] = 5,
+    mode: Annotated[str, typer.Option(help="hybrid, dense or sparse")] = "hybrid",
+) -> None:
+    """Search course content the way the assistant does, with citations."""
+    from rag.retriever import Retriever
+
+    if mode not in ("hybrid", "dense", "sparse"):
+        raise AppError("--mode must be hybrid, dense or sparse")
+    settings = _settings()
+    db = _database(settings)
+    principal = _owner(db, store)
+    course_id = _course_for(db, store, course)[1] if course else None
+    with db.transaction() as session:
+        if as_user:
+            user = identity.get_user_by_email(session, as_user)
+            if user is None:
+                raise AppError(f"no user '{as_user}'")
+            principal = identity.principal_for_user(session, user, principal.store_id)
+    runtime = _open_runtime(settings)
+    try:
+        with db.transaction() as session:
+            passages = Retriever(runtime).search(session, principal, query, course_id, limit, mode)  # type: ignore[arg-type]
+    finally:
+        runtime.close()
+    if not passages:
+        console.print("no passages found")
+    for number, passage in enumerate(passages, start=1):
+        c = passage.citation
+        console.print(f"[bold][{number}][/] {c.lesson_title} > {c.heading}  [dim]{c.url}  ({passage.score:.3f})[/]")
+        console.print("    " + passage.text[:300].replace("\n", " ") + ("…" if len(passage.text) > 300 else ""))
+
+
+# --- evals ---------------------------------------------------------------------------------
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    dataset: Annotated[Path, typer.Option(help="A course folder (lessons.jsonl + qa.jsonl) or a BEIR folder.")],
+    out: Annotated[Path, typer.Option(help="Where the JSON and markdown reports go.")] = Path("evals/reports"),
+    chunk_tokens: Annotated[int, typer.Option(min=32, max=256)] = 200,
+    rrf_k: Annotated[int, typer.Option(min=1)] = 60,
+    dense_weight: float = 1.0,
+    sparse_weight: float = 1.0,
+) -> None:
+    """Index a dataset afresh and compare dense, sparse and hybrid retrieval on its questions."""
+    from evals.datasets import load_retrieval_set
+    from evals.retrieval import markdown_report, run_retrieval_eval
+    from rag.index import FusionParams
+    from rag.runtime import make_embedder
+
+    data = load_retrieval_set(dataset)
+    settings = _settings()
+    fusion = FusionParams(rrf_k=rrf_k, dense_weight=dense_weight, sparse_weight=sparse_weight)
+    with _progress() as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done)
+
+        report = run_retrieval_eval(data, make_embedder(settings), out, chunk_tokens, fusion, progress)
+    console.print(markdown_report(report), soft_wrap=True)
+    console.print(f"reports written to {out}/retrieval-{data.name}.json and .md")
 
 
 def run() -> None:

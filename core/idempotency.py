@@ -45,9 +45,7 @@ def lookup(session: Session, owner: str, key: str, request_fingerprint: str) -> 
     return StoredResponse(record.status_code, record.body)
 
 
-def remember(
-    session: Session, owner: str, key: str, request_fingerprint: str, status_code: int, body: str
-) -> None:
+def remember(session: Session, owner: str, key: str, request_fingerprint: str, status_code: int, body: str) -> None:
     session.execute(
         delete(IdempotencyRecord).where(
             IdempotencyRecord.owner == owner,
@@ -56,15 +54,11 @@ def remember(
         )
     )
     session.add(
-        IdempotencyRecord(
-            owner=owner, key=key, fingerprint=request_fingerprint, status_code=status_code, body=body
-        )
+        IdempotencyRecord(owner=owner, key=key, fingerprint=request_fingerprint, status_code=status_code, body=body)
     )
     session.flush()
 
 
 def purge_expired(session: Session) -> int:
-    result = session.execute(
-        delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - RETENTION)
-    )
+    result = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - RETENTION))
     return int(getattr(result, "rowcount", 0) or 0)

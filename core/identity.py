@@ -103,9 +103,7 @@ def principal_for_session(session: Session, user_id: str, store_id: str | None) 
         raise Unauthorized("the session's user no longer exists")
     if store_id is None:
         return Principal(user_id=user.id, store_id=None, role=None, is_platform_admin=user.is_platform_admin)
-    member = session.scalar(
-        select(StoreMember).where(StoreMember.user_id == user.id, StoreMember.store_id == store_id)
-    )
+    member = session.scalar(select(StoreMember).where(StoreMember.user_id == user.id, StoreMember.store_id == store_id))
     if member is None:
         raise Unauthorized("you no longer belong to this session's store; log in again")
     return _member_principal(user, member)
@@ -178,9 +176,7 @@ def add_member(session: Session, principal: Principal, email: str, role: Role) -
     user = get_user_by_email(session, email)
     if user is None:
         raise NotFound("no user with this email; they must sign up first", extra={"field": "email"})
-    member = session.scalar(
-        select(StoreMember).where(StoreMember.store_id == store_id, StoreMember.user_id == user.id)
-    )
+    member = session.scalar(select(StoreMember).where(StoreMember.store_id == store_id, StoreMember.user_id == user.id))
     if member is not None:
         if member.role == "owner":
             raise Conflict("that user owns this store", extra={"field": "email"})
@@ -258,11 +254,7 @@ def create_api_key(
 
 def list_api_keys(session: Session, principal: Principal) -> list[ApiKey]:
     principal.require(KEYS_WRITE)
-    return list(
-        session.scalars(
-            select(ApiKey).where(ApiKey.store_id == principal.require_store()).order_by(ApiKey.id)
-        )
-    )
+    return list(session.scalars(select(ApiKey).where(ApiKey.store_id == principal.require_store()).order_by(ApiKey.id)))
 
 
 def revoke_api_key(session: Session, principal: Principal, key_id: str) -> ApiKey:

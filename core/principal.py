@@ -40,9 +40,7 @@ API_KEY_SCOPES: tuple[str, ...] = tuple(s for s in ALL_SCOPES if s not in (KEYS_
 
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     "owner": frozenset(s for s in ALL_SCOPES if s != LEARN),
-    "staff": frozenset(
-        {STORE_READ, MEMBERS_READ, COURSES_READ, COURSES_WRITE, ENROLLMENTS_READ, ENROLLMENTS_WRITE}
-    ),
+    "staff": frozenset({STORE_READ, MEMBERS_READ, COURSES_READ, COURSES_WRITE, ENROLLMENTS_READ, ENROLLMENTS_WRITE}),
     "learner": frozenset({LEARN}),
 }
 

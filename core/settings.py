@@ -43,9 +43,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     jobs_workers: int = 2
-    jobs_queue: str = Field(
-        default="academy", description="Queue name; deployments sharing one Redis differ here."
-    )
+    jobs_queue: str = Field(default="academy", description="Queue name; deployments sharing one Redis differ here.")
     qdrant_url: str | None = Field(default=None, description="Qdrant server; unset = embedded Qdrant Edge.")
     qdrant_api_key: SecretStr | None = None
     qdrant_collection: str = "academy_chunks"

@@ -110,8 +110,6 @@ def read_scope(session: Session, principal: Principal, course_id: str | None, no
     visible = [
         lesson.id
         for lesson in lessons
-        if lesson_access(
-            "learner", courses[lesson.course_id], lesson, enrollments.get(lesson.course_id), now
-        ).visible
+        if lesson_access("learner", courses[lesson.course_id], lesson, enrollments.get(lesson.course_id), now).visible
     ]
     return ReadScope(store_id, sorted(courses), sorted(visible))

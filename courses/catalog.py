@@ -191,9 +191,7 @@ def create_module(session: Session, principal: Principal, course_id: str, title:
 def list_modules(session: Session, principal: Principal, course_id: str) -> list[Module]:
     course = readable_course(session, principal, course_id)
     return list(
-        session.scalars(
-            select(Module).where(Module.course_id == course.id).order_by(Module.position, Module.id)
-        )
+        session.scalars(select(Module).where(Module.course_id == course.id).order_by(Module.position, Module.id))
     )
 
 
@@ -221,9 +219,7 @@ def _reorder(items: Sequence[Any], ordered_ids: list[str], what: str) -> None:
         by_id[item_id].position = position
 
 
-def reorder_modules(
-    session: Session, principal: Principal, course_id: str, ordered_ids: list[str]
-) -> list[Module]:
+def reorder_modules(session: Session, principal: Principal, course_id: str, ordered_ids: list[str]) -> list[Module]:
     principal.require(COURSES_WRITE)
     course = _course_in_store(session, principal, course_id)
     modules = list(session.scalars(select(Module).where(Module.course_id == course.id)))
@@ -272,9 +268,7 @@ def list_lessons(session: Session, principal: Principal, module_id: str) -> list
     module = _module_in_store(session, principal, module_id)
     readable_course(session, principal, module.course_id)
     return list(
-        session.scalars(
-            select(Lesson).where(Lesson.module_id == module.id).order_by(Lesson.position, Lesson.id)
-        )
+        session.scalars(select(Lesson).where(Lesson.module_id == module.id).order_by(Lesson.position, Lesson.id))
     )
 
 
@@ -284,9 +278,7 @@ class LessonView:
     access: LessonAccess
 
 
-def read_lesson(
-    session: Session, principal: Principal, lesson_id: str, now: datetime | None = None
-) -> Lesson:
+def read_lesson(session: Session, principal: Principal, lesson_id: str, now: datetime | None = None) -> Lesson:
     """The lesson with its body, or a 403 that says why it is locked for this learner."""
     lesson = _lesson_in_store(session, principal, lesson_id)
     course = readable_course(session, principal, lesson.course_id)
@@ -333,9 +325,7 @@ def delete_lesson(session: Session, principal: Principal, lesson_id: str) -> Les
     return lesson
 
 
-def reorder_lessons(
-    session: Session, principal: Principal, module_id: str, ordered_ids: list[str]
-) -> list[Lesson]:
+def reorder_lessons(session: Session, principal: Principal, module_id: str, ordered_ids: list[str]) -> list[Lesson]:
     principal.require(COURSES_WRITE)
     module = _module_in_store(session, principal, module_id)
     lessons = list(session.scalars(select(Lesson).where(Lesson.module_id == module.id)))
@@ -353,9 +343,7 @@ class OutlineModule:
     lessons: list[LessonView] = field(default_factory=list)
 
 
-def outline(
-    session: Session, principal: Principal, course_id: str, now: datetime | None = None
-) -> list[OutlineModule]:
+def outline(session: Session, principal: Principal, course_id: str, now: datetime | None = None) -> list[OutlineModule]:
     """Modules and lessons in order, each lesson with what this principal may do with it.
     Learners do not see draft lessons at all; locked ones show with the reason."""
     course = readable_course(session, principal, course_id)
@@ -368,9 +356,7 @@ def outline(
             select(Module).where(Module.course_id == course.id).order_by(Module.position, Module.id)
         )
     }
-    lessons = session.scalars(
-        select(Lesson).where(Lesson.course_id == course.id).order_by(Lesson.position, Lesson.id)
-    )
+    lessons = session.scalars(select(Lesson).where(Lesson.course_id == course.id).order_by(Lesson.position, Lesson.id))
     for lesson in lessons:
         access = lesson_access(reader, course, lesson, enrollment, moment)
         if access.reason == "draft":
@@ -390,9 +376,7 @@ def public_catalog(session: Session, store_slug: str) -> tuple[Store, list[Cours
         raise NotFound(f"no store '{store_slug}'")
     courses = list(
         session.scalars(
-            select(Course)
-            .where(Course.store_id == store.id, Course.status == "published")
-            .order_by(Course.id)
+            select(Course).where(Course.store_id == store.id, Course.status == "published").order_by(Course.id)
         )
     )
     return store, courses

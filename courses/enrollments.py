@@ -79,9 +79,7 @@ def list_enrollments(
 ) -> Page[Enrollment]:
     principal.require(ENROLLMENTS_READ)
     course = _course_in_store(session, principal, course_id)
-    return paginate(
-        session, select(Enrollment).where(Enrollment.course_id == course.id), Enrollment.id, cursor, limit
-    )
+    return paginate(session, select(Enrollment).where(Enrollment.course_id == course.id), Enrollment.id, cursor, limit)
 
 
 def my_enrollments(session: Session, principal: Principal) -> list[tuple[Enrollment, Course]]:
@@ -113,9 +111,7 @@ def complete_lesson(session: Session, principal: Principal, lesson_id: str) -> L
     principal.require(LEARN)
     lesson = read_lesson(session, principal, lesson_id)
     existing = session.scalar(
-        select(LessonProgress).where(
-            LessonProgress.user_id == principal.user_id, LessonProgress.lesson_id == lesson.id
-        )
+        select(LessonProgress).where(LessonProgress.user_id == principal.user_id, LessonProgress.lesson_id == lesson.id)
     )
     if existing is not None:
         return existing
@@ -131,9 +127,7 @@ def uncomplete_lesson(session: Session, principal: Principal, lesson_id: str) ->
     principal.require(LEARN)
     lesson = read_lesson(session, principal, lesson_id)
     existing = session.scalar(
-        select(LessonProgress).where(
-            LessonProgress.user_id == principal.user_id, LessonProgress.lesson_id == lesson.id
-        )
+        select(LessonProgress).where(LessonProgress.user_id == principal.user_id, LessonProgress.lesson_id == lesson.id)
     )
     if existing is not None:
         session.delete(existing)
@@ -150,11 +144,7 @@ class CourseProgress:
 
     @property
     def percent(self) -> float:
-        return (
-            round(100.0 * len(self.completed_lesson_ids) / self.total_lessons, 1)
-            if self.total_lessons
-            else 0.0
-        )
+        return round(100.0 * len(self.completed_lesson_ids) / self.total_lessons, 1) if self.total_lessons else 0.0
 
 
 def course_progress(

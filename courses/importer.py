@@ -175,9 +175,7 @@ def read_markdown_folder(folder: Path) -> list[SourceLesson]:
             continue
         module_dir = relative.parts[0] if len(relative.parts) > 1 else ""
         module = _module_title(folder / module_dir) if module_dir else "Lessons"
-        title = str(
-            meta.get("title") or _first_heading(body) or path.stem.replace("-", " ").replace("_", " ")
-        )
+        title = str(meta.get("title") or _first_heading(body) or path.stem.replace("-", " ").replace("_", " "))
         where = str(relative)
         order = float(meta["order"]) if isinstance(meta.get("order"), int | float) else float("inf")
         lessons.append(
@@ -193,9 +191,7 @@ def read_markdown_folder(folder: Path) -> list[SourceLesson]:
                 ),
             )
         )
-    module_order = {
-        d: i for i, d in enumerate(sorted({k[0] for k, _ in lessons}, key=lambda d: _natural_key(Path(d))))
-    }
+    module_order = {d: i for i, d in enumerate(sorted({k[0] for k, _ in lessons}, key=lambda d: _natural_key(Path(d))))}
     lessons.sort(key=lambda item: (module_order[item[0][0]], item[0][1], item[0][2]))
     return [lesson for _, lesson in lessons]
 
@@ -211,10 +207,7 @@ def _module_title(module_dir: Path) -> str:
         heading = _first_heading(split_front_matter(readme.read_text(encoding="utf-8", errors="replace"))[1])
         if heading:
             return heading
-    return (
-        re.sub(r"^\d+[-_. ]*", "", module_dir.name).replace("-", " ").replace("_", " ").strip()
-        or module_dir.name
-    )
+    return re.sub(r"^\d+[-_. ]*", "", module_dir.name).replace("-", " ").replace("_", " ").strip() or module_dir.name
 
 
 def read_source(path: Path) -> CourseSource:
@@ -267,9 +260,7 @@ def import_course(
         attribution=source.attribution if attribution is None else attribution,
         is_free=is_free,
     )
-    modules = {
-        name: create_module(session, principal, course.id, name[:MAX_TITLE]).id for name in source.modules
-    }
+    modules = {name: create_module(session, principal, course.id, name[:MAX_TITLE]).id for name in source.modules}
     total = len(source.lessons)
     for index, item in enumerate(source.lessons):
         create_lesson(

@@ -1,1 +1,1 @@
-"""evals (later issues)."""
+"""Eval suites: datasets, metrics, runners and reports for what the platform produces."""

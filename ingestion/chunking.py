@@ -81,27 +81,51 @@ def _pieces(text: str, budget: int, count: TokenCounter) -> Iterator[str]:
 
 
 def chunk_document(
-    document: LoadedDocument, count: TokenCounter, max_tokens: int = DEFAULT_MAX_TOKENS
+    document: LoadedDocument, count: TokenCounter, max_tokens: int = DEFAULT_MAX_TOKENS, pack: bool = True
 ) -> list[Chunk]:
+    """With `pack`, small neighbouring sections share a chunk (each keeps its heading as a line);
+    a chunk is cited at the first heading it contains."""
+    sections = _merge_cues(document.sections, count, max_tokens) if document.is_transcript else document.sections
     chunks: list[Chunk] = []
-    sections = (
-        _merge_cues(document.sections, count, max_tokens) if document.is_transcript else document.sections
-    )
+    start: Section | None = None
+    parts: list[str] = []
+    used = 0
+    budget = max_tokens
+
+    def flush() -> None:
+        nonlocal parts, used, start
+        if parts and start is not None:
+            header = context_line(tuple(start.heading_path))
+            chunks.append(_make(len(chunks), tuple(start.heading_path), start, header, "\n\n".join(parts)))
+        parts, used, start = [], 0, None
+
     for section in sections:
-        path = tuple(section.heading_path)
-        header = context_line(path)
-        budget = max(32, max_tokens - count(header) - 2)
-        parts: list[str] = []
-        used = 0
-        for piece in _pieces(clean(section.text), budget, count):
+        header = context_line(tuple(section.heading_path))
+        section_budget = max(32, max_tokens - count(header) - 2)
+        if not pack or document.is_transcript:
+            flush()
+        pieces = list(_pieces(clean(section.text), section_budget, count))
+        if not pieces:
+            continue
+        if start is not None:
+            title_line = section.heading_path[-1] if len(section.heading_path) > 1 else ""
+            lead = [title_line] if title_line else []
+            needed = sum(count(p) for p in [*lead, *pieces])
+            if used + needed > budget:
+                flush()
+            else:
+                parts.extend(lead)
+                used += count(title_line) if title_line else 0
+        if start is None:
+            start, budget = section, section_budget
+        for piece in pieces:
             size = count(piece)
             if parts and used + size > budget:
-                chunks.append(_make(len(chunks), path, section, header, "\n\n".join(parts)))
-                parts, used = [], 0
+                flush()
+                start, budget = section, section_budget
             parts.append(piece)
             used += size
-        if parts:
-            chunks.append(_make(len(chunks), path, section, header, "\n\n".join(parts)))
+    flush()
     return chunks
 
 
@@ -126,9 +150,7 @@ def _merge_cues(cues: list[Section], count: TokenCounter, max_tokens: int) -> li
             last.text = f"{last.text} {cue.text}"
             last.end_s = cue.end_s
         else:
-            merged.append(
-                Section(list(cue.heading_path), cue.text, _time_anchor(cue.start_s), cue.start_s, cue.end_s)
-            )
+            merged.append(Section(list(cue.heading_path), cue.text, _time_anchor(cue.start_s), cue.start_s, cue.end_s))
     return merged
 
 

@@ -26,11 +26,7 @@ class Upload:
 
 def _lesson(session: Session, principal: Principal, lesson_id: str, course_id: str | None = None) -> Lesson:
     lesson = session.get(Lesson, lesson_id)
-    if (
-        lesson is None
-        or lesson.store_id != principal.require_store()
-        or (course_id and lesson.course_id != course_id)
-    ):
+    if lesson is None or lesson.store_id != principal.require_store() or (course_id and lesson.course_id != course_id):
         raise NotFound(f"lesson '{lesson_id}' not found", extra={"field": "lesson_id"})
     return lesson
 
@@ -79,9 +75,7 @@ def list_documents(session: Session, principal: Principal, lesson_id: str) -> li
     principal.require(COURSES_READ)
     lesson = _lesson(session, principal, lesson_id)
     return list(
-        session.scalars(
-            select(LessonDocument).where(LessonDocument.lesson_id == lesson.id).order_by(LessonDocument.id)
-        )
+        session.scalars(select(LessonDocument).where(LessonDocument.lesson_id == lesson.id).order_by(LessonDocument.id))
     )
 
 

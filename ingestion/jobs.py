@@ -131,17 +131,11 @@ def recover(db: Database, *, restarted: bool) -> list[str]:
     previous process did not finish."""
     with db.transaction() as session:
         if restarted:
-            session.execute(
-                update(IngestionJob).where(IngestionJob.status == "running").values(status="queued")
-            )
+            session.execute(update(IngestionJob).where(IngestionJob.status == "running").values(status="queued"))
         return list(
             session.scalars(
                 select(IngestionJob.id).where(
                     IngestionJob.status == "queued", IngestionJob.created_at < utcnow() - STALE_QUEUED
                 )
             )
-        ) + (
-            list(session.scalars(select(IngestionJob.id).where(IngestionJob.status == "queued")))
-            if restarted
-            else []
-        )
+        ) + (list(session.scalars(select(IngestionJob.id).where(IngestionJob.status == "queued"))) if restarted else [])

@@ -65,9 +65,7 @@ def kind_of(filename: str, media_type: str | None = None) -> str:
     )
 
 
-def load(
-    filename: str, data: bytes, media_type: str | None = None, title: str | None = None
-) -> LoadedDocument:
+def load(filename: str, data: bytes, media_type: str | None = None, title: str | None = None) -> LoadedDocument:
     kind = kind_of(filename, media_type)
     if not data.strip():
         raise BadRequest(f"{filename}: the file is empty", extra={"field": "file"})
@@ -137,11 +135,7 @@ def load_markdown(text: str, title: str) -> LoadedDocument:
             next_line = lines[index + 1] if index + 1 < len(lines) else ""
             if atx:
                 level, name = len(atx.group(1)), _plain(atx.group(2))
-            elif (
-                line.strip()
-                and not line.lstrip().startswith(("-", "*", ">", "|"))
-                and SETEXT.match(next_line)
-            ):
+            elif line.strip() and not line.lstrip().startswith(("-", "*", ">", "|")) and SETEXT.match(next_line):
                 level, name, skip_next = (1 if next_line.startswith("=") else 2), _plain(line), True
         if level:
             flush()
@@ -219,9 +213,7 @@ def load_pdf(data: bytes, title: str, filename: str) -> LoadedDocument:
         reader = PdfReader(io.BytesIO(data), strict=False)
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise BadRequest(
-            f"{filename}: not a readable PDF ({type(exc).__name__})", extra={"field": "file"}
-        ) from exc
+        raise BadRequest(f"{filename}: not a readable PDF ({type(exc).__name__})", extra={"field": "file"}) from exc
     if reader.metadata and reader.metadata.title:
         title = str(reader.metadata.title)
     sections = [

@@ -41,9 +41,7 @@ class IngestionJob(Base):
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("job"))
     store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
-    course_id: Mapped[str] = mapped_column(
-        String(40), index=True
-    )  # no FK: a deleted course is still unindexed
+    course_id: Mapped[str] = mapped_column(String(40), index=True)  # no FK: a deleted course is still unindexed
     source_ids: Mapped[list[str] | None] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(String(32), default="reindex")
     status: Mapped[str] = mapped_column(String(16), default="queued")

@@ -59,9 +59,7 @@ def sections_to_json(document: LoadedDocument) -> list[dict[str, object]]:
     ]
 
 
-def course_sources(
-    session: Session, store_id: str, course_id: str, only: set[str] | None = None
-) -> list[Source]:
+def course_sources(session: Session, store_id: str, course_id: str, only: set[str] | None = None) -> list[Source]:
     """Indexable sources of a course, in course order. A missing course yields none (so a job for a
     deleted course removes everything it had in the index)."""
     course = session.get(Course, course_id)
@@ -78,9 +76,7 @@ def course_sources(
     sources: list[Source] = []
     for lesson in lessons:
         if only is None or lesson.id in only:
-            sources.append(
-                _source(course, lesson, lesson.id, "lesson", load_markdown(lesson.body_md, lesson.title))
-            )
+            sources.append(_source(course, lesson, lesson.id, "lesson", load_markdown(lesson.body_md, lesson.title)))
     documents = session.scalars(
         select(LessonDocument).where(LessonDocument.course_id == course_id).order_by(LessonDocument.id)
     )

@@ -89,6 +89,7 @@ class EdgeIndex:
                 UpdateOperation.create_field_index(name, KeywordIndexParams(is_tenant=name == "store_id"))
             )
         self._write = threading.Lock()
+        self._closed = False
 
     def upsert(self, points: Sequence[IndexPoint]) -> None:
         if not points:
@@ -168,9 +169,7 @@ class EdgeIndex:
     ) -> list[Hit]:
         condition = edge_filter(flt)
         dense_query = Query.Nearest([float(x) for x in dense], using=DENSE) if dense is not None else None
-        sparse_query = (
-            Query.Nearest(SparseVector(sparse.indices, sparse.values), using=SPARSE) if sparse else None
-        )
+        sparse_query = Query.Nearest(SparseVector(sparse.indices, sparse.values), using=SPARSE) if sparse else None
         if mode == "dense" or (mode == "hybrid" and sparse_query is None):
             request = QueryRequest(limit=limit, query=dense_query, filter=condition, with_payload=True)
         elif mode == "sparse" or dense_query is None:
@@ -199,6 +198,9 @@ class EdgeIndex:
 
     def close(self) -> None:
         with self._write:
+            if self._closed:
+                return
+            self._closed = True
             self._shard.flush()
             self._shard.close()
         fcntl.flock(self._lock_handle, fcntl.LOCK_UN)

@@ -38,9 +38,7 @@ class OnnxMiniLM:
     model_id = model_files.MODEL_ID
     dimensions = model_files.DIMENSIONS
 
-    def __init__(
-        self, threads: int = 2, batch_size: int = 32, max_tokens: int = model_files.MAX_TOKENS
-    ) -> None:
+    def __init__(self, threads: int = 2, batch_size: int = 32, max_tokens: int = model_files.MAX_TOKENS) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -135,9 +133,7 @@ class OpenAIEmbeddings:
             rows.extend(item["embedding"] for item in data)
         matrix = np.asarray(rows, dtype=np.float32).reshape(len(texts), -1)
         if matrix.shape[1] != self.dimensions:
-            raise ValueError(
-                f"endpoint returned {matrix.shape[1]} dimensions, settings say {self.dimensions}"
-            )
+            raise ValueError(f"endpoint returned {matrix.shape[1]} dimensions, settings say {self.dimensions}")
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         normalised: Matrix = (matrix / np.clip(norms, 1e-12, None)).astype(np.float32)
         return normalised

@@ -108,16 +108,12 @@ class Retriever:
         self.runtime = runtime
         self.fusion = fusion
 
-    def search_filtered(
-        self, query: str, flt: SearchFilter, limit: int = 5, mode: Mode = "hybrid"
-    ) -> list[Passage]:
+    def search_filtered(self, query: str, flt: SearchFilter, limit: int = 5, mode: Mode = "hybrid") -> list[Passage]:
         hits = self.hits(query, flt, limit * CANDIDATES_PER_PASSAGE, mode)
         return merge_adjacent(hits)[:limit]
 
     def hits(self, query: str, flt: SearchFilter, limit: int, mode: Mode = "hybrid") -> list[Hit]:
-        if (flt.course_ids is not None and not flt.course_ids) or (
-            flt.lesson_ids is not None and not flt.lesson_ids
-        ):
+        if (flt.course_ids is not None and not flt.course_ids) or (flt.lesson_ids is not None and not flt.lesson_ids):
             return []
         dense = self.runtime.embedder.embed([query])[0] if mode != "sparse" else None
         sparse = self.runtime.encoder.query(query) if mode != "dense" else None

@@ -33,9 +33,7 @@ def make_embedder(settings: Settings) -> Embedder:
         if not settings.embeddings_base_url:
             from core.errors import ConfigurationError
 
-            raise ConfigurationError(
-                "ACADEMY_EMBEDDINGS_BASE_URL is required with ACADEMY_EMBEDDINGS_PROVIDER=openai"
-            )
+            raise ConfigurationError("ACADEMY_EMBEDDINGS_BASE_URL is required with ACADEMY_EMBEDDINGS_PROVIDER=openai")
         key = settings.embeddings_api_key.get_secret_value() if settings.embeddings_api_key else None
         return OpenAIEmbeddings(
             settings.embeddings_base_url,
@@ -54,9 +52,7 @@ def open_runtime(settings: Settings, embedder: Embedder | None = None) -> Retrie
         index = ServerIndex.connect(settings.qdrant_url, settings.qdrant_collection, embedder.dimensions, key)
     else:
         index = EdgeIndex(settings.index_path, embedder.dimensions)
-    return RetrievalRuntime(
-        embedder=embedder, encoder=Bm25Encoder(), index=index, chunk_tokens=settings.chunk_tokens
-    )
+    return RetrievalRuntime(embedder=embedder, encoder=Bm25Encoder(), index=index, chunk_tokens=settings.chunk_tokens)
 
 
 _lock = threading.Lock()

@@ -13,17 +13,11 @@ from rag.sparse import Sparse
 
 
 def server_filter(flt: SearchFilter, source_id: str | None = None) -> models.Filter:
-    must: list[models.Condition] = [
-        models.FieldCondition(key="store_id", match=models.MatchValue(value=flt.store_id))
-    ]
+    must: list[models.Condition] = [models.FieldCondition(key="store_id", match=models.MatchValue(value=flt.store_id))]
     if flt.course_ids is not None:
-        must.append(
-            models.FieldCondition(key="course_id", match=models.MatchAny(any=list(flt.course_ids) or ["-"]))
-        )
+        must.append(models.FieldCondition(key="course_id", match=models.MatchAny(any=list(flt.course_ids) or ["-"])))
     if flt.lesson_ids is not None:
-        must.append(
-            models.FieldCondition(key="lesson_id", match=models.MatchAny(any=list(flt.lesson_ids) or ["-"]))
-        )
+        must.append(models.FieldCondition(key="lesson_id", match=models.MatchAny(any=list(flt.lesson_ids) or ["-"])))
     if source_id is not None:
         must.append(models.FieldCondition(key="source_id", match=models.MatchValue(value=source_id)))
     return models.Filter(must=must)
@@ -44,9 +38,7 @@ class ServerIndex:
                 client.create_payload_index(
                     collection,
                     name,
-                    models.KeywordIndexParams(
-                        type=models.KeywordIndexType.KEYWORD, is_tenant=name == "store_id"
-                    ),
+                    models.KeywordIndexParams(type=models.KeywordIndexType.KEYWORD, is_tenant=name == "store_id"),
                 )
 
     @classmethod

@@ -24,6 +24,7 @@ from core.settings import Settings
 from courses import catalog
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+pytest_plugins = ["tests.retrieval_fixtures"]
 PG_ADMIN_URL = os.environ.get("ACADEMY_TEST_DATABASE_URL")
 ENGINES = ["sqlite", *(["postgresql"] if PG_ADMIN_URL else [])]
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
@@ -138,9 +139,7 @@ def build_store(db: Database, slug: str, *, enroll_learner: bool = True) -> Stor
         owner = identity.principal_for_user(s, owner_user, store.id)
         course = catalog.create_course(s, owner, slug="main", title=f"{slug} course", is_free=False)
         module = catalog.create_module(s, owner, course.id, "Module one")
-        preview = catalog.create_lesson(
-            s, owner, module.id, title="Preview", body_md=f"# Preview\n{slug} open"
-        )
+        preview = catalog.create_lesson(s, owner, module.id, title="Preview", body_md=f"# Preview\n{slug} open")
         paid = catalog.create_lesson(s, owner, module.id, title="Paid", body_md=f"# Paid\n{slug} secret")
         drip = catalog.create_lesson(s, owner, module.id, title="Drip", body_md="# Drip\nlater", drip_days=7)
         catalog.update_lesson(s, owner, preview.id, {"is_preview": True})
@@ -170,9 +169,7 @@ def principal_of(db: Database, email: str, store_id: str) -> Principal:
         return identity.principal_for_user(s, user, store_id)
 
 
-def login(
-    client: TestClient, email: str, store: str | None = None, password: str = PASSWORD
-) -> dict[str, str]:
+def login(client: TestClient, email: str, store: str | None = None, password: str = PASSWORD) -> dict[str, str]:
     body = {"email": email, "password": password}
     if store:
         body["store"] = store

@@ -42,14 +42,10 @@ class SignUp(Input):
 class LogIn(Input):
     email: EmailStr
     password: str = Field(min_length=1, max_length=200)
-    store: str | None = Field(
-        default=None, description="Store slug or id; optional when you belong to one store."
-    )
+    store: str | None = Field(default=None, description="Store slug or id; optional when you belong to one store.")
 
     model_config = {
-        "json_schema_extra": {
-            "examples": [{"email": "creator@demo.academy", "password": "demo-creator-pass"}]
-        }
+        "json_schema_extra": {"examples": [{"email": "creator@demo.academy", "password": "demo-creator-pass"}]}
     }
 
 
@@ -65,9 +61,7 @@ class MeOut(UserOut):
     stores: list[dict[str, str]]
 
 
-def token_response(
-    context: AppContext, session: DB, user: User, principal: Principal, response: Response
-) -> TokenOut:
+def token_response(context: AppContext, session: DB, user: User, principal: Principal, response: Response) -> TokenOut:
     token = issue_session_token(context, user.id, principal.store_id)
     ttl = context.settings.session_ttl_seconds
     response.set_cookie(
@@ -110,12 +104,8 @@ def login(body: LogIn, session: DB, context: Context, response: Response) -> Tok
     return token_response(context, session, user, principal, response)
 
 
-@router.post(
-    "/auth/switch", response_model=TokenOut, summary="Get a session token for another of your stores"
-)
-def switch_store(
-    body: SwitchStore, caller: Caller, session: DB, context: Context, response: Response
-) -> TokenOut:
+@router.post("/auth/switch", response_model=TokenOut, summary="Get a session token for another of your stores")
+def switch_store(body: SwitchStore, caller: Caller, session: DB, context: Context, response: Response) -> TokenOut:
     user = session.get(User, caller.user_id)
     assert user is not None
     principal = identity.principal_for_user(session, user, body.store)

@@ -30,9 +30,7 @@ class CourseCreate(Input):
 
     model_config = {
         "json_schema_extra": {
-            "examples": [
-                {"slug": "mixing-101", "title": "Mixing 101", "description": "EQ, compression, space."}
-            ]
+            "examples": [{"slug": "mixing-101", "title": "Mixing 101", "description": "EQ, compression, space."}]
         }
     }
 
@@ -149,16 +147,12 @@ def list_courses(
     caller: Caller, session: DB, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
 ) -> PageOut[CourseOut]:
     page = catalog.list_courses(session, caller, cursor, limit)
-    return PageOut[CourseOut](
-        data=[CourseOut.model_validate(c) for c in page.items], next_cursor=page.next_cursor
-    )
+    return PageOut[CourseOut](data=[CourseOut.model_validate(c) for c in page.items], next_cursor=page.next_cursor)
 
 
 @router.post("/courses", status_code=201, response_model=CourseOut, summary="Create a draft course")
 def create_course(body: CourseCreate, caller: Caller, session: DB, idem: Idem) -> Response:
-    return idem.run(
-        body, lambda: CourseOut.model_validate(catalog.create_course(session, caller, **body.model_dump()))
-    )
+    return idem.run(body, lambda: CourseOut.model_validate(catalog.create_course(session, caller, **body.model_dump())))
 
 
 @router.get("/courses/{course_id}", response_model=CourseOut, summary="One course")
@@ -192,18 +186,14 @@ def publish_course(course_id: str, caller: Caller, session: DB) -> CourseOut:
     return CourseOut.model_validate(course)
 
 
-@router.post(
-    "/courses/{course_id}/unpublish", response_model=CourseOut, summary="Take a course back to draft"
-)
+@router.post("/courses/{course_id}/unpublish", response_model=CourseOut, summary="Take a course back to draft")
 def unpublish_course(course_id: str, caller: Caller, session: DB) -> CourseOut:
     course = catalog.publish_course(session, caller, course_id, False)
     _index(session, course.store_id, course.id)
     return CourseOut.model_validate(course)
 
 
-@router.get(
-    "/courses/{course_id}/outline", response_model=OutlineOut, summary="Modules and lessons, with access"
-)
+@router.get("/courses/{course_id}/outline", response_model=OutlineOut, summary="Modules and lessons, with access")
 def course_outline(course_id: str, caller: Caller, session: DB) -> OutlineOut:
     course = catalog.readable_course(session, caller, course_id)
     modules = [
@@ -232,9 +222,7 @@ def list_modules(course_id: str, caller: Caller, session: DB) -> list[ModuleOut]
     return [ModuleOut.model_validate(m) for m in catalog.list_modules(session, caller, course_id)]
 
 
-@router.post(
-    "/courses/{course_id}/modules", status_code=201, response_model=ModuleOut, summary="Add a module"
-)
+@router.post("/courses/{course_id}/modules", status_code=201, response_model=ModuleOut, summary="Add a module")
 def create_module(course_id: str, body: ModuleCreate, caller: Caller, session: DB, idem: Idem) -> Response:
     return idem.run(
         body, lambda: ModuleOut.model_validate(catalog.create_module(session, caller, course_id, body.title))
@@ -243,9 +231,7 @@ def create_module(course_id: str, body: ModuleCreate, caller: Caller, session: D
 
 @router.put("/courses/{course_id}/modules/order", response_model=list[ModuleOut], summary="Reorder modules")
 def reorder_modules(course_id: str, body: Order, caller: Caller, session: DB) -> list[ModuleOut]:
-    return [
-        ModuleOut.model_validate(m) for m in catalog.reorder_modules(session, caller, course_id, body.ids)
-    ]
+    return [ModuleOut.model_validate(m) for m in catalog.reorder_modules(session, caller, course_id, body.ids)]
 
 
 @router.patch("/modules/{module_id}", response_model=ModuleOut, summary="Rename a module")
@@ -268,30 +254,20 @@ def list_lessons(module_id: str, caller: Caller, session: DB) -> list[LessonSumm
     return [LessonSummary.model_validate(x) for x in catalog.list_lessons(session, caller, module_id)]
 
 
-@router.post(
-    "/modules/{module_id}/lessons", status_code=201, response_model=LessonOut, summary="Add a lesson"
-)
+@router.post("/modules/{module_id}/lessons", status_code=201, response_model=LessonOut, summary="Add a lesson")
 def create_lesson(module_id: str, body: LessonCreate, caller: Caller, session: DB, idem: Idem) -> Response:
     return idem.run(
         body,
-        lambda: LessonOut.model_validate(
-            catalog.create_lesson(session, caller, module_id, **body.model_dump())
-        ),
+        lambda: LessonOut.model_validate(catalog.create_lesson(session, caller, module_id, **body.model_dump())),
     )
 
 
-@router.put(
-    "/modules/{module_id}/lessons/order", response_model=list[LessonSummary], summary="Reorder lessons"
-)
+@router.put("/modules/{module_id}/lessons/order", response_model=list[LessonSummary], summary="Reorder lessons")
 def reorder_lessons(module_id: str, body: Order, caller: Caller, session: DB) -> list[LessonSummary]:
-    return [
-        LessonSummary.model_validate(x) for x in catalog.reorder_lessons(session, caller, module_id, body.ids)
-    ]
+    return [LessonSummary.model_validate(x) for x in catalog.reorder_lessons(session, caller, module_id, body.ids)]
 
 
-@router.get(
-    "/lessons/{lesson_id}", response_model=LessonOut, summary="A lesson with its body (if accessible)"
-)
+@router.get("/lessons/{lesson_id}", response_model=LessonOut, summary="A lesson with its body (if accessible)")
 def get_lesson(lesson_id: str, caller: Caller, session: DB) -> LessonOut:
     return LessonOut.model_validate(catalog.read_lesson(session, caller, lesson_id))
 

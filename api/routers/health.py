@@ -25,9 +25,7 @@ def readyz(request: Request) -> JSONResponse:
             conn.execute(text("SELECT 1"))
         checks["database"] = "ok"
         revision = current_revision(context.db.url)
-        checks["migrations"] = (
-            "ok" if revision == head_revision() else f"at {revision}, head is {head_revision()}"
-        )
+        checks["migrations"] = "ok" if revision == head_revision() else f"at {revision}, head is {head_revision()}"
     except Exception as exc:  # readiness reports the failure instead of raising it
         checks["database"] = f"unavailable: {type(exc).__name__}"
     ready = all(v == "ok" for v in checks.values())

@@ -52,9 +52,7 @@ class CompletionOut(Output):
     completed_at: datetime
 
 
-@router.post(
-    "/courses/{course_id}/enrollments", status_code=201, response_model=EnrollmentOut, summary="Grant access"
-)
+@router.post("/courses/{course_id}/enrollments", status_code=201, response_model=EnrollmentOut, summary="Grant access")
 def grant(course_id: str, body: EnrollmentCreate, caller: Caller, session: DB, idem: Idem) -> Response:
     return idem.run(
         body,
@@ -64,9 +62,7 @@ def grant(course_id: str, body: EnrollmentCreate, caller: Caller, session: DB, i
     )
 
 
-@router.get(
-    "/courses/{course_id}/enrollments", response_model=PageOut[EnrollmentOut], summary="Who is enrolled"
-)
+@router.get("/courses/{course_id}/enrollments", response_model=PageOut[EnrollmentOut], summary="Who is enrolled")
 def list_enrollments(
     course_id: str, caller: Caller, session: DB, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
 ) -> PageOut[EnrollmentOut]:

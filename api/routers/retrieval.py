@@ -97,15 +97,12 @@ def search(body: SearchIn, caller: Caller, session: DB, request: Request) -> Sea
     return SearchOut(
         query=body.query,
         passages=[
-            PassageOut(text=p.text, score=p.score, citation=CitationOut.model_validate(p.citation))
-            for p in passages
+            PassageOut(text=p.text, score=p.score, citation=CitationOut.model_validate(p.citation)) for p in passages
         ],
     )
 
 
-@router.post(
-    "/courses/{course_id}/reindex", status_code=202, response_model=JobOut, summary="Re-index a course"
-)
+@router.post("/courses/{course_id}/reindex", status_code=202, response_model=JobOut, summary="Re-index a course")
 def reindex(course_id: str, caller: Caller, session: DB) -> JobOut:
     caller.require(COURSES_WRITE)
     course = catalog.readable_course(session, caller, course_id)
@@ -141,9 +138,7 @@ def upload(
     )
 
 
-@router.get(
-    "/lessons/{lesson_id}/documents", response_model=list[DocumentOut], summary="Files attached to a lesson"
-)
+@router.get("/lessons/{lesson_id}/documents", response_model=list[DocumentOut], summary="Files attached to a lesson")
 def lesson_documents(lesson_id: str, caller: Caller, session: DB) -> list[DocumentOut]:
     return [DocumentOut.model_validate(d) for d in documents.list_documents(session, caller, lesson_id)]
 

@@ -17,11 +17,7 @@ class Storefront(Output):
     courses: list[CourseOut]
 
 
-@router.get(
-    "/stores/{slug}/catalog", response_model=Storefront, summary="A store's published courses (public)"
-)
+@router.get("/stores/{slug}/catalog", response_model=Storefront, summary="A store's published courses (public)")
 def storefront(slug: str, session: DB) -> Storefront:
     store, courses = catalog.public_catalog(session, slug)
-    return Storefront(
-        store=StoreOut.model_validate(store), courses=[CourseOut.model_validate(c) for c in courses]
-    )
+    return Storefront(store=StoreOut.model_validate(store), courses=[CourseOut.model_validate(c) for c in courses])

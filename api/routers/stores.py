@@ -52,9 +52,7 @@ class KeyCreate(Input):
     expires_in_days: int | None = Field(default=None, ge=1, le=3650)
 
     model_config = {
-        "json_schema_extra": {
-            "examples": [{"name": "zapier", "scopes": ["courses:read"], "expires_in_days": 90}]
-        }
+        "json_schema_extra": {"examples": [{"name": "zapier", "scopes": ["courses:read"], "expires_in_days": 90}]}
     }
 
 
@@ -79,9 +77,7 @@ def create_store(body: StoreCreate, caller: Caller, session: DB, idem: Idem) -> 
         raise Forbidden("stores are opened by a logged-in user, not with an API key")
     user = session.get(User, caller.user_id)
     assert user is not None
-    return idem.run(
-        body, lambda: StoreOut.model_validate(identity.create_store(session, user, body.slug, body.name))
-    )
+    return idem.run(body, lambda: StoreOut.model_validate(identity.create_store(session, user, body.slug, body.name)))
 
 
 @router.get("/store", response_model=StoreOut, summary="The store this credential acts for")
@@ -94,9 +90,7 @@ def update_store(body: StoreUpdate, caller: Caller, session: DB) -> StoreOut:
     return StoreOut.model_validate(identity.rename_store(session, caller, body.name))
 
 
-@router.get(
-    "/store/members", response_model=list[MemberOut], summary="Owner, staff and learners of the store"
-)
+@router.get("/store/members", response_model=list[MemberOut], summary="Owner, staff and learners of the store")
 def list_members(caller: Caller, session: DB) -> list[MemberOut]:
     return [
         MemberOut(id=m.id, user_id=u.id, email=u.email, name=u.name, role=m.role, created_at=m.created_at)
@@ -147,9 +141,7 @@ def create_key(body: KeyCreate, caller: Caller, session: DB) -> KeyCreated:
     return KeyCreated(**KeyOut.model_validate(created.key).model_dump(), key=created.token)
 
 
-@router.get(
-    "/keys", response_model=list[KeyOut], summary="API keys of the store (secrets are never shown again)"
-)
+@router.get("/keys", response_model=list[KeyOut], summary="API keys of the store (secrets are never shown again)")
 def list_keys(caller: Caller, session: DB) -> list[KeyOut]:
     return [KeyOut.model_validate(k) for k in identity.list_api_keys(session, caller)]
 

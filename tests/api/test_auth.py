@@ -21,14 +21,9 @@ def test_signup_with_taken_email_is_409(client: TestClient, store_a: StoreWorld)
 
 
 def test_signup_into_unknown_store_is_404_and_creates_no_user(client: TestClient) -> None:
-    response = client.post(
-        "/v1/auth/signup", json={"email": "x@example.com", "password": PASSWORD, "store": "nope"}
-    )
+    response = client.post("/v1/auth/signup", json={"email": "x@example.com", "password": PASSWORD, "store": "nope"})
     assert response.status_code == 404
-    assert (
-        client.post("/v1/auth/login", json={"email": "x@example.com", "password": PASSWORD}).status_code
-        == 401
-    )
+    assert client.post("/v1/auth/login", json={"email": "x@example.com", "password": PASSWORD}).status_code == 401
 
 
 def test_login_returns_a_token_that_authenticates(client: TestClient, store_a: StoreWorld) -> None:
@@ -78,9 +73,7 @@ def test_switch_to_another_own_store(client: TestClient, store_a: StoreWorld) ->
     assert switched.json()["store"]["slug"] == "second"
 
 
-def test_user_in_two_stores_must_choose_at_login(
-    client: TestClient, store_a: StoreWorld, store_b: StoreWorld
-) -> None:
+def test_user_in_two_stores_must_choose_at_login(client: TestClient, store_a: StoreWorld, store_b: StoreWorld) -> None:
     headers = login(client, store_b.owner_email)
     client.post("/v1/store/members", json={"email": store_a.owner_email, "role": "staff"}, headers=headers)
     unbound = login(client, store_a.owner_email)

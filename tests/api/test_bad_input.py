@@ -85,9 +85,7 @@ def test_oversized_chunked_body_is_413(client: TestClient, owner: dict[str, str]
             yield b"x" * 1024
         yield b'"}'
 
-    response = client.post(
-        "/v1/courses", content=chunks(), headers={**owner, "content-type": "application/json"}
-    )
+    response = client.post("/v1/courses", content=chunks(), headers={**owner, "content-type": "application/json"})
     _is_problem(response, 413)
 
 
@@ -96,27 +94,19 @@ def test_small_chunked_body_still_works(client: TestClient, owner: dict[str, str
         yield b'{"slug": "chunky", '
         yield b'"title": "Chunky"}'
 
-    response = client.post(
-        "/v1/courses", content=chunks(), headers={**owner, "content-type": "application/json"}
-    )
+    response = client.post("/v1/courses", content=chunks(), headers={**owner, "content-type": "application/json"})
     assert response.status_code == 201, response.text
 
 
-def test_duplicate_slug_is_409_naming_the_field(
-    client: TestClient, owner: dict[str, str], db: Database
-) -> None:
+def test_duplicate_slug_is_409_naming_the_field(client: TestClient, owner: dict[str, str], db: Database) -> None:
     before = _counts(db)
-    body = _is_problem(
-        client.post("/v1/courses", json={"slug": "main", "title": "Again"}, headers=owner), 409
-    )
+    body = _is_problem(client.post("/v1/courses", json={"slug": "main", "title": "Again"}, headers=owner), 409)
     assert body["field"] == "slug"
     assert _counts(db) == before
 
 
 def test_bad_slug_is_422(client: TestClient, owner: dict[str, str]) -> None:
-    body = _is_problem(
-        client.post("/v1/courses", json={"slug": "Not A Slug", "title": "X"}, headers=owner), 422
-    )
+    body = _is_problem(client.post("/v1/courses", json={"slug": "Not A Slug", "title": "X"}, headers=owner), 422)
     assert body["errors"][0]["field"] == "slug"
 
 
@@ -202,9 +192,7 @@ def test_failed_request_rolls_back_its_earlier_writes(settings, db: Database, st
     assert _counts(db) == before
 
 
-def test_reorder_with_bad_ids_keeps_order(
-    client: TestClient, owner: dict[str, str], store_a: StoreWorld
-) -> None:
+def test_reorder_with_bad_ids_keeps_order(client: TestClient, owner: dict[str, str], store_a: StoreWorld) -> None:
     before = client.get(f"/v1/modules/{store_a.module_id}/lessons", headers=owner).json()
     response = client.put(
         f"/v1/modules/{store_a.module_id}/lessons/order",

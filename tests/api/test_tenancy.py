@@ -123,9 +123,7 @@ def test_not_found_looks_the_same_for_foreign_and_missing(
     foreign = client.get(f"/v1/courses/{target.world.course_id}", headers=headers).json()
     missing = client.get("/v1/courses/crs_doesnotexist", headers=headers).json()
     assert foreign["status"] == missing["status"] == 404
-    assert foreign["detail"].replace(target.world.course_id, "X") == missing["detail"].replace(
-        "crs_doesnotexist", "X"
-    )
+    assert foreign["detail"].replace(target.world.course_id, "X") == missing["detail"].replace("crs_doesnotexist", "X")
 
 
 def test_lists_never_include_another_store(
@@ -142,9 +140,7 @@ def test_lists_never_include_another_store(
     assert target.key_id not in [k["id"] for k in keys]
 
 
-def test_cannot_move_own_lesson_into_foreign_module(
-    client: TestClient, target: Target, store_b: StoreWorld
-) -> None:
+def test_cannot_move_own_lesson_into_foreign_module(client: TestClient, target: Target, store_b: StoreWorld) -> None:
     headers = login(client, store_b.owner_email)
     response = client.patch(
         f"/v1/lessons/{store_b.paid_lesson_id}", json={"module_id": target.world.module_id}, headers=headers

@@ -55,9 +55,7 @@ def test_demo_loads_open_music_theory_once(env: Database) -> None:
     assert len(keys) == 2 and sum(k.revoked_at is None for k in keys) == 1
 
 
-def test_demo_falls_back_to_the_shipped_course(
-    env: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_demo_falls_back_to_the_shipped_course(env: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("ACADEMY_DEMO_COURSE_PATH", str(tmp_path / "absent"))
     get_settings.cache_clear()
     result = _invoke("demo")
@@ -107,3 +105,77 @@ def test_production_without_secret_refuses_to_start(env: Database, monkeypatch, 
     code, output = _run(monkeypatch, capsys, "db", "upgrade")
     assert code == 2
     assert "ACADEMY_SECRET_KEY must be set" in output and "Traceback" not in output
+
+
+def _shop_with_course(tmp_path: Path) -> Path:
+    course = tmp_path / "course"
+    (course / "1-basics").mkdir(parents=True)
+    (course / "1-basics" / "gain.md").write_text("# Gain\nGain staging keeps headroom for the mix bus.\n")
+    (course / "1-basics" / "eq.md").write_text("# EQ\nCut narrow, boost wide.\n")
+    _invoke("users", "create", "maker@example.com", "--password", "password-123")
+    _invoke("stores", "create", "maker", "--owner", "maker@example.com")
+    _invoke("courses", "import", str(course), "--store", "maker", "--slug", "studio", "--publish")
+    return course
+
+
+def test_ingest_attaches_good_files_and_reports_bad_ones(env: Database, tmp_path: Path, monkeypatch, capsys) -> None:
+    from tests.files import VTT, make_pdf
+
+    _shop_with_course(tmp_path)
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    (uploads / "session.vtt").write_bytes(VTT)
+    (uploads / "handout.pdf").write_bytes(make_pdf(["Limiters catch peaks"]))
+    (uploads / "broken.pdf").write_bytes(b"%PDF-1.4 nonsense")
+    (uploads / "song.mp3").write_bytes(b"ID3")
+    code, output = _run(monkeypatch, capsys, "ingest", str(uploads), "--store", "maker", "--course", "studio")
+    assert code == 1
+    assert "attached  handout.pdf" in output and "attached  session.vtt" in output
+    assert "skipped   broken.pdf: broken.pdf: not a readable PDF" in output and "song.mp3" in output
+    assert "6 source(s)" in output and "0 unchanged" in output  # 2 lessons, 2 made for files, 2 files
+    code, output = _run(monkeypatch, capsys, "ingest", "--store", "maker", "--course", "studio")
+    assert code == 0 and "0 embedded" in output
+
+
+def test_search_prints_cited_passages(env: Database, tmp_path: Path) -> None:
+    _shop_with_course(tmp_path)
+    _invoke("ingest", "--store", "maker", "--course", "studio")
+    result = _invoke("search", "headroom on the mix bus", "--store", "maker", "--course", "studio", "--limit", "1")
+    assert "[1] Gain > Gain" in result.output and "/courses/studio/lessons/" in result.output
+
+
+def test_eval_retrieval_writes_reports(env: Database, tmp_path: Path) -> None:
+    import json
+
+    dataset = tmp_path / "tiny"
+    dataset.mkdir()
+    lessons = [
+        {"id": "l1", "module": "m", "title": "Gain", "markdown": "# Gain\nGain staging keeps headroom."},
+        {"id": "l2", "module": "m", "title": "EQ", "markdown": "# EQ\nEqualisers cut and boost frequencies."},
+    ]
+    questions = [
+        {"id": "q1", "lesson_id": "l1", "question": "What keeps headroom?", "kind": "quiz"},
+        {"id": "q2", "lesson_id": "l2", "question": "What do equalisers boost?", "kind": "quiz"},
+    ]
+    (dataset / "lessons.jsonl").write_text("\n".join(json.dumps(x) for x in lessons))
+    (dataset / "qa.jsonl").write_text("\n".join(json.dumps(x) for x in questions))
+    _invoke("eval", "retrieval", "--dataset", str(dataset), "--out", str(tmp_path / "out"))
+    report = json.loads((tmp_path / "out" / "retrieval-tiny.json").read_text())
+    assert set(report["results"]) == {"dense", "sparse", "hybrid"}
+    assert report["results"]["hybrid"]["hit@1"] == 1.0
+    assert report["results"]["sparse"]["by_kind"]["quiz"]["questions"] == 2
+    assert "| hybrid |" in (tmp_path / "out" / "retrieval-tiny.md").read_text()
+
+
+def test_ingest_while_the_index_is_open_elsewhere_is_a_clear_error(
+    env: Database, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    from rag.edge_index import EdgeIndex
+
+    _shop_with_course(tmp_path)
+    holder = EdgeIndex(tmp_path / "var" / "index", 384)
+    try:
+        code, output = _run(monkeypatch, capsys, "ingest", "--store", "maker", "--course", "studio")
+    finally:
+        holder.close()
+    assert code == 2 and "open in another process" in output

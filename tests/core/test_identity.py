@@ -131,9 +131,7 @@ def test_api_key_stops_working_when_its_creator_leaves(db: Database, store_a: St
         staff = identity.create_user(s, "staff@alpha.example.com", PASSWORD)
         member = identity.add_member(s, store_a.owner, staff.email, "staff")
         staff_principal = identity.principal_for_user(s, staff, store_a.store_id)
-    owner_with_keys = Principal(
-        **{**staff_principal.__dict__, "scopes": staff_principal.scopes | {KEYS_WRITE}}
-    )
+    owner_with_keys = Principal(**{**staff_principal.__dict__, "scopes": staff_principal.scopes | {KEYS_WRITE}})
     with db.transaction() as s:
         created = identity.create_api_key(s, owner_with_keys, "staff key")
     with db.transaction() as s:

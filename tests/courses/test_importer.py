@@ -43,9 +43,7 @@ def test_jsonl_keeps_order_and_titles(db: Database, store_a: StoreWorld) -> None
     assert course.status == "draft"
 
 
-def test_markdown_folder_uses_front_matter_and_folders(
-    tmp_path: Path, db: Database, store_a: StoreWorld
-) -> None:
+def test_markdown_folder_uses_front_matter_and_folders(tmp_path: Path, db: Database, store_a: StoreWorld) -> None:
     (tmp_path / "2-later").mkdir()
     (tmp_path / "1-first").mkdir()
     (tmp_path / "1-first" / "b.md").write_text("---\ntitle: Bee\norder: 1\npreview: true\n---\nBody b\n")
@@ -61,9 +59,7 @@ def test_markdown_folder_uses_front_matter_and_folders(
     ]
 
 
-def test_broken_jsonl_names_the_line_and_writes_nothing(
-    tmp_path: Path, db: Database, store_a: StoreWorld
-) -> None:
+def test_broken_jsonl_names_the_line_and_writes_nothing(tmp_path: Path, db: Database, store_a: StoreWorld) -> None:
     bad = tmp_path / "lessons.jsonl"
     bad.write_text('{"module": "M", "title": "One", "markdown": "x"}\n{"module": "M", "title": 5}\n')
     before = _count(db, Course)

@@ -54,9 +54,7 @@ def upgrade() -> None:
         sa.Column("owner_id", sa.String(length=40), nullable=False),
         sa.Column("plan", sa.String(length=32), nullable=False),
         sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["owner_id"], ["users.id"], name=op.f("fk_stores_owner_id_users"), ondelete="RESTRICT"
-        ),
+        sa.ForeignKeyConstraint(["owner_id"], ["users.id"], name=op.f("fk_stores_owner_id_users"), ondelete="RESTRICT"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stores")),
         sa.UniqueConstraint("slug", name=op.f("uq_stores_slug")),
     )
@@ -209,9 +207,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lessons")),
     )
     with op.batch_alter_table("lessons", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_lessons_course_module_position", ["course_id", "module_id", "position"], unique=False
-        )
+        batch_op.create_index("ix_lessons_course_module_position", ["course_id", "module_id", "position"], unique=False)
         batch_op.create_index(batch_op.f("ix_lessons_module_id"), ["module_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_lessons_store_id"), ["store_id"], unique=False)
 
@@ -272,9 +268,7 @@ def upgrade() -> None:
             ["store_id"], ["stores.id"], name=op.f("fk_lesson_unlocks_store_id_stores"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lesson_unlocks")),
-        sa.UniqueConstraint(
-            "enrollment_id", "lesson_id", name=op.f("uq_lesson_unlocks_enrollment_id_lesson_id")
-        ),
+        sa.UniqueConstraint("enrollment_id", "lesson_id", name=op.f("uq_lesson_unlocks_enrollment_id_lesson_id")),
     )
     with op.batch_alter_table("lesson_unlocks", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_lesson_unlocks_store_id"), ["store_id"], unique=False)
