@@ -1,1 +1,1 @@
-"""benchmarks (later issues)."""
+"""Performance benchmarks: run by hand (`python -m benchmarks.<name>`), never by the test suite."""

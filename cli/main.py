@@ -384,7 +384,7 @@ def eval_retrieval(
     dataset: Annotated[Path, typer.Option(help="A course folder (lessons.jsonl + qa.jsonl) or a BEIR folder.")],
     out: Annotated[Path, typer.Option(help="Where the JSON and markdown reports go.")] = Path("evals/reports"),
     chunk_tokens: Annotated[int, typer.Option(min=32, max=256)] = 200,
-    rrf_k: Annotated[int, typer.Option(min=1)] = 60,
+    rrf_k: Annotated[int, typer.Option(min=1)] = 10,
     dense_weight: float = 1.0,
     sparse_weight: float = 1.0,
 ) -> None:

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     embeddings_api_key: SecretStr | None = None
     embedding_threads: int = 2
     chunk_tokens: int = 200
+    rerank_url: str | None = Field(default=None, description="A `/rerank` service; unset = no reranking.")
+    rerank_model: str = "rerank-v3.5"
+    rerank_api_key: SecretStr | None = None
     max_upload_bytes: int = 20 * 1024 * 1024
     demo: bool = True
     demo_course_path: Path = Field(default_factory=_default_demo_course_path)

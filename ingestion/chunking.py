@@ -8,6 +8,7 @@ bound and keep the first cue's start and the last cue's end.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterator
@@ -85,6 +86,7 @@ def chunk_document(
 ) -> list[Chunk]:
     """With `pack`, small neighbouring sections share a chunk (each keeps its heading as a line);
     a chunk is cited at the first heading it contains."""
+    count = functools.lru_cache(maxsize=8192)(count)  # pieces are measured more than once
     sections = _merge_cues(document.sections, count, max_tokens) if document.is_transcript else document.sections
     chunks: list[Chunk] = []
     start: Section | None = None

@@ -98,6 +98,8 @@ def run_job(
             found = {s.source_id for s in sources} | {s.lesson_id for s in sources}
             stats.deleted += ingestor.remove_sources(store_id, [sid for sid in only if sid not in found])
         runtime.index.flush()
+        if stats.embedded or stats.deleted:
+            runtime.index.optimize()
         _record(db, job_id, len(sources), len(sources), stats, "completed")
     except Exception as exc:
         log.exception("ingestion job %s failed", job_id)

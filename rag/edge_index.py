@@ -196,6 +196,11 @@ class EdgeIndex:
         with self._write:
             self._shard.flush()
 
+    def optimize(self) -> None:
+        """Merge segments and build the HNSW index; Edge only optimizes when asked."""
+        with self._write:
+            self._shard.optimize()
+
     def close(self) -> None:
         with self._write:
             if self._closed:

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from numpy.typing import NDArray
+
 from rag.sparse import Sparse
 
 Mode = Literal["dense", "sparse", "hybrid"]
@@ -23,7 +25,7 @@ class IndexLocked(RuntimeError):
 @dataclass(frozen=True)
 class IndexPoint:
     id: str
-    dense: Sequence[float]
+    dense: Sequence[float] | NDArray[Any]
     sparse: Sparse
     payload: dict[str, Any]
 
@@ -46,7 +48,7 @@ class Hit:
 
 @dataclass(frozen=True)
 class FusionParams:
-    rrf_k: int = 60
+    rrf_k: int = 10
     dense_weight: float = 1.0
     sparse_weight: float = 1.0
     prefetch: int = 50
@@ -86,5 +88,7 @@ class VectorIndex(Protocol):
     def count(self, store_id: str | None = None) -> int: ...
 
     def flush(self) -> None: ...
+
+    def optimize(self) -> None: ...
 
     def close(self) -> None: ...

@@ -110,7 +110,15 @@ class Retriever:
 
     def search_filtered(self, query: str, flt: SearchFilter, limit: int = 5, mode: Mode = "hybrid") -> list[Passage]:
         hits = self.hits(query, flt, limit * CANDIDATES_PER_PASSAGE, mode)
-        return merge_adjacent(hits)[:limit]
+        passages = merge_adjacent(hits)
+        reranker = self.runtime.reranker
+        if reranker is not None and passages:
+            candidates = passages[: limit * CANDIDATES_PER_PASSAGE]
+            scores = reranker.scores(query, [p.text for p in candidates])
+            for passage, score in zip(candidates, scores, strict=True):
+                passage.score = score
+            passages = sorted(candidates, key=lambda p: p.score, reverse=True)
+        return passages[:limit]
 
     def hits(self, query: str, flt: SearchFilter, limit: int, mode: Mode = "hybrid") -> list[Hit]:
         if (flt.course_ids is not None and not flt.course_ids) or (flt.lesson_ids is not None and not flt.lesson_ids):

@@ -13,6 +13,7 @@ from core.settings import Settings
 from rag.edge_index import EdgeIndex
 from rag.embeddings import Embedder, OnnxMiniLM, OpenAIEmbeddings
 from rag.index import VectorIndex
+from rag.rerank import HttpReranker, Reranker
 from rag.server_index import ServerIndex
 from rag.sparse import Bm25Encoder
 
@@ -23,6 +24,7 @@ class RetrievalRuntime:
     encoder: Bm25Encoder
     index: VectorIndex
     chunk_tokens: int
+    reranker: Reranker | None = None
 
     def close(self) -> None:
         self.index.close()
@@ -52,7 +54,13 @@ def open_runtime(settings: Settings, embedder: Embedder | None = None) -> Retrie
         index = ServerIndex.connect(settings.qdrant_url, settings.qdrant_collection, embedder.dimensions, key)
     else:
         index = EdgeIndex(settings.index_path, embedder.dimensions)
-    return RetrievalRuntime(embedder=embedder, encoder=Bm25Encoder(), index=index, chunk_tokens=settings.chunk_tokens)
+    reranker = None
+    if settings.rerank_url:
+        key = settings.rerank_api_key.get_secret_value() if settings.rerank_api_key else None
+        reranker = HttpReranker(settings.rerank_url, settings.rerank_model, key)
+    return RetrievalRuntime(
+        embedder=embedder, encoder=Bm25Encoder(), index=index, chunk_tokens=settings.chunk_tokens, reranker=reranker
+    )
 
 
 _lock = threading.Lock()

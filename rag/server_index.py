@@ -156,5 +156,8 @@ class ServerIndex:
     def flush(self) -> None:
         return None
 
+    def optimize(self) -> None:
+        return None  # the server optimizes in the background
+
     def close(self) -> None:
         self.client.close()

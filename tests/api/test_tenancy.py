@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from core import identity
 from core.db import Database
 from courses import catalog, enrollments
+from ingestion.documents import add_document, list_documents
 from tests.conftest import StoreWorld, login, make_key, principal_of
 
 
@@ -21,6 +22,8 @@ class Target:
     enrollment_id: str
     member_id: str
     key_id: str
+    document_id: str
+    job_id: str
 
 
 @pytest.fixture
@@ -29,7 +32,11 @@ def target(db: Database, store_a: StoreWorld) -> Target:
         enrollment = enrollments.list_enrollments(s, store_a.owner, store_a.course_id, None, 10).items[0]
         member = next(m for m, _ in identity.list_members(s, store_a.owner) if m.role == "learner")
         key = identity.create_api_key(s, store_a.owner, "alpha key").key
-        return Target(store_a, enrollment.id, member.id, key.id)
+        upload = add_document(
+            s, store_a.owner, store_a.course_id, store_a.paid_lesson_id, "n.md", b"# Notes\nalpha", None, 10_000
+        )
+        assert upload.job is not None
+        return Target(store_a, enrollment.id, member.id, key.id, upload.document.id, upload.job.id)
 
 
 def attempts(t: Target, intruder_email: str) -> list[tuple[str, str, dict | None]]:
@@ -67,6 +74,10 @@ def attempts(t: Target, intruder_email: str) -> list[tuple[str, str, dict | None
         ("GET", f"/v1/courses/{a.course_id}/progress", None),
         ("DELETE", f"/v1/store/members/{t.member_id}", None),
         ("DELETE", f"/v1/keys/{t.key_id}", None),
+        ("POST", f"/v1/courses/{a.course_id}/reindex", None),
+        ("GET", f"/v1/lessons/{a.paid_lesson_id}/documents", None),
+        ("DELETE", f"/v1/documents/{t.document_id}", None),
+        ("GET", f"/v1/ingestion-jobs/{t.job_id}", None),
     ]
 
 
@@ -83,6 +94,7 @@ def _snapshot(db: Database, world: StoreWorld) -> list[tuple[str, ...]]:
         ]
         rows += [(m.id, m.role) for m, _ in identity.list_members(s, world.owner)]
         rows += [(k.id, str(k.revoked_at)) for k in identity.list_api_keys(s, world.owner)]
+        rows += [(d.id, d.filename) for d in list_documents(s, world.owner, world.paid_lesson_id)]
         return rows
 
 
@@ -112,7 +124,7 @@ def _ghost(value: Any) -> Any:
     if value is None:
         return None
     text = json.dumps(value) if not isinstance(value, str) else value
-    text = re.sub(r"\b(crs|mod|lsn|enr|mem|key)_[0-9a-z]{26}\b", lambda m: m.group(1) + "_" + "0" * 26, text)
+    text = re.sub(r"\b(crs|mod|lsn|enr|mem|key|doc|job)_[0-9a-z]{26}\b", lambda m: m.group(1) + "_" + "0" * 26, text)
     return text if isinstance(value, str) else json.loads(text)
 
 
