@@ -24,6 +24,7 @@ from qdrant_edge import (
     MatchValue,
     Modifier,
     Point,
+    PointVectors,
     Prefetch,
     Query,
     QueryRequest,
@@ -109,6 +110,14 @@ class EdgeIndex:
         with self._write:
             self._shard.update(UpdateOperation.set_payload([point_id], payload))
 
+    def update_sparse(self, point_id: str, sparse: Sparse) -> None:
+        with self._write:
+            self._shard.update(
+                UpdateOperation.update_vectors(
+                    [PointVectors(point_id, {SPARSE: SparseVector(sparse.indices, sparse.values)})]
+                )
+            )
+
     def delete(self, point_ids: Sequence[str]) -> None:
         if point_ids:
             with self._write:
@@ -131,7 +140,7 @@ class EdgeIndex:
     def source_state(self, store_id: str, source_id: str) -> dict[str, dict[str, Any]]:
         state: dict[str, dict[str, Any]] = {}
         offset: Any = None
-        keep = ["content_hash", "position", "source_id", "lesson_id"]
+        keep = ["content_hash", "meta_hash", "sparse_hash", "position", "source_id", "lesson_id"]
         while True:
             records, offset = self._shard.scroll(
                 ScrollRequest(

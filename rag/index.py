@@ -61,6 +61,10 @@ class VectorIndex(Protocol):
 
     def set_payload(self, point_id: str, payload: dict[str, Any]) -> None: ...
 
+    def update_sparse(self, point_id: str, sparse: Sparse) -> None:
+        """Replace only the BM25 vector of a point (its dense vector stays)."""
+        ...
+
     def delete(self, point_ids: Sequence[str]) -> None: ...
 
     def delete_source(self, store_id: str, source_id: str) -> None:

@@ -67,6 +67,12 @@ class ServerIndex:
     def set_payload(self, point_id: str, payload: dict[str, Any]) -> None:
         self.client.set_payload(self.collection, payload=payload, points=[point_id], wait=True)
 
+    def update_sparse(self, point_id: str, sparse: Sparse) -> None:
+        vector = models.SparseVector(indices=sparse.indices, values=sparse.values)
+        self.client.update_vectors(
+            self.collection, [models.PointVectors(id=point_id, vector={SPARSE: vector})], wait=True
+        )
+
     def delete(self, point_ids: Sequence[str]) -> None:
         if point_ids:
             self.client.delete(self.collection, models.PointIdsList(points=list(point_ids)), wait=True)
@@ -90,7 +96,7 @@ class ServerIndex:
                 scroll_filter=server_filter(SearchFilter(store_id), source_id),
                 limit=256,
                 offset=offset,
-                with_payload=["content_hash", "position", "source_id", "lesson_id"],
+                with_payload=["content_hash", "meta_hash", "sparse_hash", "position", "source_id", "lesson_id"],
             )
             for record in records:
                 state[str(record.id)] = dict(record.payload or {})

@@ -133,3 +133,21 @@ def test_a_second_process_cannot_open_the_same_shard(tmp_path: Path) -> None:
 
 def _flt() -> SearchFilter:
     return SearchFilter("sto_a")
+
+
+def test_neighbours_of_an_edit_get_new_sparse_vectors_but_no_new_embedding(counting) -> None:
+    rt, embedder = counting
+    ingestor = Ingestor(rt)
+    ingestor.sync_source(lesson("lsn_1", PARAS))
+    before_state = rt.index.source_state("sto_a", "lsn_1")
+    edited = [*PARAS]
+    edited[3] = "Parallel compression blends a crushed copy under the dry drums."
+    embedded_before = embedder.embedded
+    ingestor.sync_source(lesson("lsn_1", edited))
+    assert embedder.embedded - embedded_before == 1
+    after_state = rt.index.source_state("sto_a", "lsn_1")
+    kept = set(before_state) & set(after_state)
+    changed_sparse = {pid for pid in kept if before_state[pid]["sparse_hash"] != after_state[pid]["sparse_hash"]}
+    assert changed_sparse, "the neighbours of the edited chunk carry its words in their BM25 window"
+    hits = rt.index.search(_flt(), 10, "sparse", sparse=rt.encoder.query("parallel crushed drums"))
+    assert len({h.id for h in hits} & changed_sparse) >= 1

@@ -139,3 +139,12 @@ def test_delete_source_by_lesson_removes_its_documents(filled) -> None:
 
 def test_count(filled) -> None:
     assert (filled.count("a"), filled.count("b"), filled.count()) == (5, 1, 6)
+
+
+def test_update_sparse_keeps_payload_and_dense(filled) -> None:
+    pid = next(iter(filled.source_state("a", "l2")))
+    filled.update_sparse(pid, ENC.document("sidechain ducking"))
+    assert texts(filled.search(SearchFilter("a"), 5, "sparse", sparse=ENC.query("sidechain"))) == [
+        "equalisation cuts and boosts"
+    ]
+    assert texts(filled.search(SearchFilter("a"), 1, "dense", dense=vec(3))) == ["equalisation cuts and boosts"]
