@@ -1,1 +1,1 @@
-"""agents (later issues)."""
+"""LLM runtime and providers, prompts, agent graphs, checkpointer and run events."""

@@ -58,6 +58,17 @@ class Settings(BaseSettings):
     rerank_model: str = "rerank-v3.5"
     rerank_api_key: SecretStr | None = None
     max_upload_bytes: int = 20 * 1024 * 1024
+    llm_provider: Literal["local", "openai"] = "local"
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint for provider openai.")
+    llm_api_key: SecretStr | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_native_tools: bool = Field(default=True, description="Declared: does the openai endpoint call tools?")
+    llm_context_tokens: int = 128_000
+    llm_timeout_seconds: float = 120.0
+    llm_max_queue: int = Field(default=8, description="Requests allowed to wait for the model before 'busy'.")
+    local_model_path: Path | None = None
+    local_context_tokens: int = 4096
+    local_threads: int = 2
     demo: bool = True
     demo_course_path: Path = Field(default_factory=_default_demo_course_path)
     public_base_url: str = "http://127.0.0.1:8000"

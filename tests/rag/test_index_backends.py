@@ -33,7 +33,7 @@ def index(request: pytest.FixtureRequest, tmp_path: Path):
         built = ServerIndex.connect(str(QDRANT_URL), f"test_{uuid.uuid4().hex[:8]}", DIM)
     yield built
     if request.param == "qdrant-server":
-        built.client.delete_collection(built.collection)  # type: ignore[union-attr]
+        built.client.delete_collection(built.collection)
     built.close()
 
 

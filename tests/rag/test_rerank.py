@@ -81,7 +81,7 @@ class _Embedder:
 def test_retriever_reorders_passages_by_reranker(server: str) -> None:
     from rag.sparse import Bm25Encoder
 
-    runtime = RetrievalRuntime(_Embedder(), Bm25Encoder(), _FixedIndex(), 200, HttpReranker(server, "m"))  # type: ignore[arg-type]
+    runtime = RetrievalRuntime(_Embedder(), Bm25Encoder(), _FixedIndex(), 200, HttpReranker(server, "m"))
     passages = Retriever(runtime).search_filtered("sidechain compression", SearchFilter("a"), 2)
     assert [p.text for p in passages] == ["sidechain compression explained", "unrelated words"]
 
@@ -89,6 +89,6 @@ def test_retriever_reorders_passages_by_reranker(server: str) -> None:
 def test_without_reranker_fusion_order_stands() -> None:
     from rag.sparse import Bm25Encoder
 
-    runtime = RetrievalRuntime(_Embedder(), Bm25Encoder(), _FixedIndex(), 200)  # type: ignore[arg-type]
+    runtime = RetrievalRuntime(_Embedder(), Bm25Encoder(), _FixedIndex(), 200)
     passages = Retriever(runtime).search_filtered("sidechain compression", SearchFilter("a"), 2)
     assert [p.text for p in passages] == ["unrelated words", "still unrelated"]

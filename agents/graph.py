@@ -1,0 +1,193 @@
+"""The graph runtime every agent shares.
+
+`model` decides the next step; `tools` runs the chosen tools through the registry (permission checked
+there), pausing with `interrupt` before any `send | money | publish` tool until a person approves,
+edits or rejects; `respond` writes the answer (streamed). Tool choice has two modes: native tool calls
+for models that declare them, and for the local model a JSON-schema-constrained "next action" with
+one branch per allowed tool plus `final_answer`. Both produce the same `AIMessage.tool_calls`.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal, TypedDict
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.message import add_messages
+from langgraph.types import interrupt
+
+from tools.base import Registry, Tool, ToolContext, ToolResult
+from tools.langchain_adapter import as_langchain_tool
+
+MAX_TOOL_ROUNDS = 4
+FINAL_ANSWER = "final_answer"
+
+
+class AgentState(TypedDict, total=False):
+    messages: Annotated[list[AnyMessage], add_messages]
+    tool_rounds: int
+
+
+@dataclass
+class ToolEvent:
+    kind: Literal["tool.call", "tool.result", "approval.required"]
+    data: dict[str, Any]
+
+
+@dataclass
+class AgentSpec:
+    """What differs between agents: the prompt, the tools they may use, and how they answer."""
+
+    name: str
+    system_prompt: str
+    tool_names: list[str]
+    respond_instructions: str = ""
+    on_tool_event: Callable[[ToolEvent], None] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def next_action_schema(tools: Sequence[Tool[Any, Any]]) -> dict[str, Any]:
+    """One branch per allowed tool (its own argument schema) plus `final_answer`."""
+    branches: list[dict[str, Any]] = [
+        {
+            "type": "object",
+            "properties": {"action": {"const": FINAL_ANSWER}},
+            "required": ["action"],
+            "additionalProperties": False,
+        }
+    ]
+    for tool in tools:
+        schema = tool.input_model.model_json_schema()
+        schema.pop("title", None)
+        branches.append(
+            {
+                "type": "object",
+                "properties": {"action": {"const": tool.name}, "arguments": schema},
+                "required": ["action", "arguments"],
+                "additionalProperties": False,
+            }
+        )
+    return {"anyOf": branches}
+
+
+def parse_next_action(content: str, allowed: set[str]) -> AIMessage:
+    """The constrained decision as an AIMessage: tool calls, or none for `final_answer`."""
+    try:
+        decision = json.loads(content)
+    except json.JSONDecodeError:
+        return AIMessage(content="")
+    action = decision.get("action") if isinstance(decision, dict) else None
+    if action in allowed:
+        arguments = decision.get("arguments") if isinstance(decision.get("arguments"), dict) else {}
+        return AIMessage(
+            content="", tool_calls=[{"name": action, "args": arguments, "id": f"call_{uuid.uuid4().hex[:12]}"}]
+        )
+    return AIMessage(content="")
+
+
+def build_graph(
+    spec: AgentSpec,
+    chat: BaseChatModel,
+    native_tools: bool,
+    registry: Registry,
+    ctx: ToolContext,
+    checkpointer: Any = None,
+) -> Any:
+    tools = registry.available(ctx.principal, spec.tool_names)
+    allowed = {t.name for t in tools}
+
+    def decide(state: AgentState) -> dict[str, Any]:
+        messages = [SystemMessage(spec.system_prompt), *state["messages"]]
+        if state.get("tool_rounds", 0) >= MAX_TOOL_ROUNDS or not tools:
+            return {"messages": [AIMessage(content="")]}
+        if native_tools:
+            reply = chat.bind_tools([as_langchain_tool(t) for t in tools]).invoke(messages)
+            if isinstance(reply, AIMessage) and reply.tool_calls:
+                return {"messages": [reply]}
+            return {"messages": [AIMessage(content="")]}
+        schema = next_action_schema(tools)
+        response_format = {"type": "json_schema", "json_schema": {"name": "next_action", "schema": schema}}
+        reply = chat.bind(response_format=response_format).invoke(messages)
+        text = reply.content if isinstance(reply.content, str) else ""
+        return {"messages": [parse_next_action(text, allowed)]}
+
+    def route(state: AgentState) -> str:
+        last = state["messages"][-1]
+        return "tools" if isinstance(last, AIMessage) and last.tool_calls else "respond"
+
+    def run_tools(state: AgentState) -> dict[str, Any]:
+        last = state["messages"][-1]
+        assert isinstance(last, AIMessage)
+        results: list[ToolMessage] = []
+        for call in last.tool_calls:
+            name, args, call_id = call["name"], dict(call.get("args") or {}), str(call.get("id"))
+            _emit(spec, "tool.call", {"id": call_id, "name": name, "arguments": args})
+            tool = registry.tools.get(name)
+            if tool is not None and name in allowed and tool.needs_approval:
+                _emit(spec, "approval.required", {"id": call_id, "name": name, "arguments": args})
+                decision = interrupt({"tool_call_id": call_id, "name": name, "arguments": args})
+                verdict = decision.get("decision") if isinstance(decision, dict) else decision
+                if verdict == "reject":
+                    content = json.dumps({"error": {"code": "rejected", "detail": "the user rejected this action"}})
+                    results.append(ToolMessage(content=content, tool_call_id=call_id, name=name))
+                    _emit(spec, "tool.result", {"id": call_id, "name": name, "ok": False, "rejected": True})
+                    continue
+                if verdict == "edit" and isinstance(decision, dict) and isinstance(decision.get("arguments"), dict):
+                    args = decision["arguments"]
+            if name not in allowed:
+                result = ToolResult(
+                    False, error={"code": "forbidden", "detail": f"the tool '{name}' is not available here"}
+                )
+            else:
+                result = registry.call(name, ctx, args, idempotency_key=call_id)
+            results.append(ToolMessage(content=result.as_text(), tool_call_id=call_id, name=name))
+            _emit(
+                spec,
+                "tool.result",
+                {"id": call_id, "name": name, "ok": result.ok, "output": result.output, "error": result.error},
+            )
+        return {"messages": results, "tool_rounds": state.get("tool_rounds", 0) + 1}
+
+    def respond(state: AgentState) -> dict[str, Any]:
+        history = [
+            m for m in state["messages"] if not (isinstance(m, AIMessage) and not m.content and not m.tool_calls)
+        ]
+        instructions = spec.system_prompt + ("\n\n" + spec.respond_instructions if spec.respond_instructions else "")
+        reply = chat.invoke([SystemMessage(instructions), *_flatten_tools(history)])
+        return {"messages": [AIMessage(content=reply.content, response_metadata=reply.response_metadata)]}
+
+    graph = StateGraph(AgentState)
+    graph.add_node("model", decide)
+    graph.add_node("tools", run_tools)
+    graph.add_node("respond", respond)
+    graph.add_edge(START, "model")
+    graph.add_conditional_edges("model", route, {"tools": "tools", "respond": "respond"})
+    graph.add_edge("tools", "model")
+    graph.add_edge("respond", END)
+    return graph.compile(checkpointer=checkpointer)
+
+
+def _emit(
+    spec: AgentSpec, kind: Literal["tool.call", "tool.result", "approval.required"], data: dict[str, Any]
+) -> None:
+    if spec.on_tool_event is not None:
+        spec.on_tool_event(ToolEvent(kind, data))
+
+
+def _flatten_tools(messages: Sequence[AnyMessage]) -> list[AnyMessage]:
+    """The answer step sees tool results as plain context, so a model without native tool support
+    (and its chat template) can read them."""
+    out: list[AnyMessage] = []
+    for message in messages:
+        if isinstance(message, ToolMessage):
+            out.append(HumanMessage(content=f"[tool {message.name} returned]\n{message.content}"))
+        elif isinstance(message, AIMessage) and message.tool_calls:
+            continue
+        else:
+            out.append(message)
+    return out

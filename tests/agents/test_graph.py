@@ -1,0 +1,177 @@
+"""The shared graph runtime, driven by a scripted chat model in both tool-choice modes."""
+
+import json
+from pathlib import Path
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langgraph.types import Command
+from pydantic import BaseModel
+
+from agents.checkpoints import sqlite_checkpointer
+from agents.graph import AgentSpec, ToolEvent, build_graph, next_action_schema, parse_next_action
+from core.db import Database
+from core.settings import Settings
+from tests.conftest import StoreWorld, principal_of
+from tests.scripted_model import ScriptedChatModel
+from tools.base import Registry, Tool, ToolContext, ToolInput
+from tools.course_tools import register_course_tools
+
+
+class SendIn(ToolInput):
+    to: str
+    text: str
+
+
+class SendOut(BaseModel):
+    sent_to: str
+    text: str
+
+
+def make_registry(sent: list[dict]) -> Registry:
+    def send_message(ctx: ToolContext, args: SendIn) -> SendOut:
+        sent.append(args.model_dump())
+        return SendOut(sent_to=args.to, text=args.text)
+
+    registry = register_course_tools(Registry())
+    registry.register(Tool("send_message", "Send a message", SendIn, SendOut, ("learn",), "send", send_message))
+    return registry
+
+
+def call(name: str, args: dict, call_id: str = "c1") -> AIMessage:
+    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": call_id}])
+
+
+@pytest.fixture
+def learner_ctx(db: Database, settings: Settings, store_a: StoreWorld) -> ToolContext:
+    return ToolContext(db=db, principal=principal_of(db, store_a.learner_email, store_a.store_id), settings=settings)
+
+
+def spec(events: list[ToolEvent], tools: list[str]) -> AgentSpec:
+    return AgentSpec(name="test", system_prompt="You help learners.", tool_names=tools, on_tool_event=events.append)
+
+
+def test_native_tool_call_then_answer(learner_ctx: ToolContext, store_a: StoreWorld) -> None:
+    events: list[ToolEvent] = []
+    model = ScriptedChatModel(
+        script=[call("get_my_progress", {"course_id": store_a.course_id}), AIMessage(content=""), "You are 0% through."]
+    )
+    graph = build_graph(spec(events, ["get_my_progress"]), model, True, make_registry([]), learner_ctx)
+    state = graph.invoke({"messages": [HumanMessage("How far am I?")]})
+    tool_message = next(m for m in state["messages"] if isinstance(m, ToolMessage))
+    assert json.loads(tool_message.content)["total"] == 3
+    assert state["messages"][-1].content == "You are 0% through."
+    assert [e.kind for e in events] == ["tool.call", "tool.result"]
+    assert model.calls[0]["tools"] == ["get_my_progress"]
+
+
+def test_constrained_next_action_mode(learner_ctx: ToolContext, store_a: StoreWorld) -> None:
+    events: list[ToolEvent] = []
+    decision = json.dumps({"action": "recommend_next_lesson", "arguments": {"course_id": store_a.course_id}})
+    model = ScriptedChatModel(script=[decision, json.dumps({"action": "final_answer"}), "Start with Preview."])
+    graph = build_graph(spec(events, ["recommend_next_lesson"]), model, False, make_registry([]), learner_ctx)
+    state = graph.invoke({"messages": [HumanMessage("What next?")]})
+    assert (
+        json.loads(next(m for m in state["messages"] if isinstance(m, ToolMessage)).content)["lesson_id"]
+        == store_a.preview_lesson_id
+    )
+    response_format = model.calls[0]["response_format"]
+    assert response_format["json_schema"]["name"] == "next_action"
+    assert "tools" not in model.calls[0]
+
+
+def test_next_action_schema_has_a_branch_per_tool_and_final_answer() -> None:
+    registry = make_registry([])
+    schema = next_action_schema([registry.get("get_my_progress"), registry.get("web_search")])
+    actions = [b["properties"]["action"]["const"] for b in schema["anyOf"]]
+    assert actions == ["final_answer", "get_my_progress", "web_search"]
+    assert schema["anyOf"][1]["properties"]["arguments"]["required"] == ["course_id"]
+
+
+def test_unparseable_decision_falls_back_to_answering() -> None:
+    assert parse_next_action("not json", {"x"}).tool_calls == []
+    assert parse_next_action(json.dumps({"action": "rm_rf", "arguments": {}}), {"x"}).tool_calls == []
+
+
+def test_tool_outside_the_agents_list_is_refused(learner_ctx: ToolContext, store_a: StoreWorld) -> None:
+    events: list[ToolEvent] = []
+    model = ScriptedChatModel(
+        script=[call("mark_lesson_complete", {"lesson_id": store_a.paid_lesson_id}), AIMessage(content=""), "Done."]
+    )
+    graph = build_graph(spec(events, ["get_my_progress"]), model, True, make_registry([]), learner_ctx)
+    state = graph.invoke({"messages": [HumanMessage("hi")]})
+    result = json.loads(next(m for m in state["messages"] if isinstance(m, ToolMessage)).content)
+    assert result["error"]["code"] == "forbidden"
+
+
+def test_tools_the_caller_may_not_use_are_never_offered(db: Database, settings: Settings, store_a: StoreWorld) -> None:
+    creator_ctx = ToolContext(db=db, principal=store_a.owner, settings=settings)
+    model = ScriptedChatModel(script=["I can't mark lessons complete for you."])
+    graph = build_graph(spec([], ["mark_lesson_complete"]), model, True, make_registry([]), creator_ctx)
+    state = graph.invoke({"messages": [HumanMessage("complete it")]})
+    assert not any(isinstance(m, ToolMessage) for m in state["messages"])
+    assert len(model.calls) == 1 and "tools" not in model.calls[0]
+
+
+@pytest.mark.parametrize(
+    ("decision", "expected_sent"),
+    [
+        ({"decision": "approve"}, [{"to": "coach", "text": "hello"}]),
+        (
+            {"decision": "edit", "arguments": {"to": "coach", "text": "hello, edited"}},
+            [{"to": "coach", "text": "hello, edited"}],
+        ),
+        ({"decision": "reject"}, []),
+    ],
+)
+def test_send_tool_pauses_for_approval_and_resumes(
+    learner_ctx: ToolContext, tmp_path: Path, decision: dict, expected_sent: list[dict]
+) -> None:
+    sent: list[dict] = []
+    events: list[ToolEvent] = []
+    model = ScriptedChatModel(
+        script=[call("send_message", {"to": "coach", "text": "hello"}), AIMessage(content=""), "Handled."]
+    )
+    saver = sqlite_checkpointer(tmp_path / "checkpoints.db")
+    graph = build_graph(spec(events, ["send_message"]), model, True, make_registry(sent), learner_ctx, saver)
+    config = {"configurable": {"thread_id": "t1"}}
+    paused = graph.invoke({"messages": [HumanMessage("tell my coach hello")]}, config)
+    assert paused["__interrupt__"][0].value["name"] == "send_message"
+    assert sent == [] and [e.kind for e in events] == ["tool.call", "approval.required"]
+    final = graph.invoke(Command(resume=decision), config)
+    assert sent == expected_sent
+    assert final["messages"][-1].content == "Handled."
+
+
+def test_interrupted_thread_resumes_after_a_restart(learner_ctx: ToolContext, tmp_path: Path) -> None:
+    sent: list[dict] = []
+    first_model = ScriptedChatModel(script=[call("send_message", {"to": "coach", "text": "hi"})])
+    saver = sqlite_checkpointer(tmp_path / "checkpoints.db")
+    graph = build_graph(spec([], ["send_message"]), first_model, True, make_registry(sent), learner_ctx, saver)
+    config = {"configurable": {"thread_id": "t-restart"}}
+    assert "__interrupt__" in graph.invoke({"messages": [HumanMessage("send")]}, config)
+
+    # a new process: new saver on the same file, new graph, new model
+    second_model = ScriptedChatModel(script=[AIMessage(content=""), "Sent it."])
+    revived = build_graph(
+        spec([], ["send_message"]),
+        second_model,
+        True,
+        make_registry(sent),
+        learner_ctx,
+        sqlite_checkpointer(tmp_path / "checkpoints.db"),
+    )
+    final = revived.invoke(Command(resume={"decision": "approve"}), config)
+    assert sent == [{"to": "coach", "text": "hi"}]
+    assert final["messages"][-1].content == "Sent it."
+
+
+def test_tool_results_reach_the_answer_step_as_context(learner_ctx: ToolContext, store_a: StoreWorld) -> None:
+    model = ScriptedChatModel(
+        script=[call("get_my_progress", {"course_id": store_a.course_id}), AIMessage(content=""), "ok"]
+    )
+    graph = build_graph(spec([], ["get_my_progress"]), model, True, make_registry([]), learner_ctx)
+    graph.invoke({"messages": [HumanMessage("progress?")]})
+    answer_prompt = model.calls[-1]["messages"]
+    assert any(isinstance(m, HumanMessage) and "[tool get_my_progress returned]" in m.content for m in answer_prompt)
+    assert not any(isinstance(m, ToolMessage) for m in answer_prompt)

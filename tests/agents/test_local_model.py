@@ -1,0 +1,47 @@
+"""The real local model (Qwen2.5-Coder-1.5B in xllamacpp, in this process): a streamed answer, and a
+grammar-constrained next-action decision that always parses into an allowed branch."""
+
+import json
+
+import pytest
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from agents import model_files
+from agents.graph import next_action_schema
+from agents.llm import make_chat_model
+from core.settings import Settings
+from tools.base import Registry
+from tools.course_tools import register_course_tools
+
+
+@pytest.fixture(scope="module")
+def local_chat():
+    model_files.locate()  # a clear failure, not a skip, when the install step did not run
+    return make_chat_model(Settings(demo=False), temperature=0.0, max_tokens=48)
+
+
+def test_local_model_streams_an_answer(local_chat) -> None:
+    assert not local_chat.capabilities.native_tool_calls and local_chat.capabilities.local
+    chunks = list(
+        local_chat.chat.stream([SystemMessage("Answer in one short sentence."), HumanMessage("What is a major scale?")])
+    )
+    text = "".join(str(c.content) for c in chunks)
+    assert len(chunks) > 3 and len(text.split()) >= 3
+
+
+def test_local_model_next_action_is_schema_valid(local_chat) -> None:
+    registry = register_course_tools(Registry())
+    tools = [registry.get("get_my_progress"), registry.get("search_course_content")]
+    schema = next_action_schema(tools)
+    response_format = {"type": "json_schema", "json_schema": {"name": "next_action", "schema": schema}}
+    reply = local_chat.chat.bind(response_format=response_format).invoke(
+        [
+            SystemMessage("Choose the next action. Tools: get_my_progress(course_id), search_course_content(query)."),
+            HumanMessage("How far am I in course crs_1?"),
+        ]
+    )
+    decision = json.loads(str(reply.content))
+    assert decision["action"] in {"final_answer", "get_my_progress", "search_course_content"}
+    if decision["action"] != "final_answer":
+        chosen = registry.get(decision["action"])
+        chosen.input_model.model_validate(decision["arguments"])

@@ -1,0 +1,56 @@
+"""A chat model that plays back a script: each call returns the next scripted reply, and records
+what it was sent (messages, bound tools, response format) so tests can check the prompts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import Field
+
+
+class ScriptedChatModel(BaseChatModel):
+    script: list[Any] = Field(default_factory=list)  # AIMessage or plain text replies
+    calls: list[dict[str, Any]] = Field(default_factory=list)
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Any:
+        return self.bind(tools=[getattr(t, "name", str(t)) for t in tools], **kwargs)
+
+    def _next(self, messages: list[BaseMessage], **kwargs: Any) -> AIMessage:
+        self.calls.append({"messages": messages, **kwargs})
+        if not self.script:
+            raise AssertionError("the scripted model ran out of replies")
+        reply = self.script.pop(0)
+        return reply if isinstance(reply, AIMessage) else AIMessage(content=reply)
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return ChatResult(generations=[ChatGeneration(message=self._next(messages, **kwargs))])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        reply = self._next(messages, **kwargs)
+        text = reply.content if isinstance(reply.content, str) else ""
+        for start in range(0, len(text), 8):
+            chunk = ChatGenerationChunk(message=AIMessageChunk(content=text[start : start + 8]))
+            if run_manager:
+                run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+            yield chunk
