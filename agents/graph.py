@@ -25,6 +25,9 @@ from tools.base import Registry, Tool, ToolContext, ToolResult
 from tools.langchain_adapter import as_langchain_tool
 
 MAX_TOOL_ROUNDS = 4
+# Small local models chain tools poorly (seen: after a good search, Qwen2.5-1.5B kept calling
+# mark_lesson_complete with a course id until the limit); with the constrained mode they get one round.
+CONSTRAINED_TOOL_ROUNDS = 1
 FINAL_ANSWER = "final_answer"
 
 
@@ -48,6 +51,13 @@ class AgentSpec:
     tool_names: list[str]
     respond_instructions: str = ""
     on_tool_event: Callable[[ToolEvent], None] | None = None
+    # What the decision step sees of a tool result (default: all of it). Agents that read untrusted
+    # text (course content) show only a digest, so text inside it can never steer tool choice.
+    digest_for_decision: Callable[[str, str], str] | None = None
+    # How a tool result is shown to the answer step (default: the raw JSON).
+    format_for_answer: Callable[[str, str], str] | None = None
+    # The whole answer prompt, when an agent needs its own layout (default: history + tool results).
+    answer_messages: Callable[[list[AnyMessage]], list[AnyMessage]] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -100,10 +110,11 @@ def build_graph(
 ) -> Any:
     tools = registry.available(ctx.principal, spec.tool_names)
     allowed = {t.name for t in tools}
+    max_rounds = MAX_TOOL_ROUNDS if native_tools else CONSTRAINED_TOOL_ROUNDS
 
     def decide(state: AgentState) -> dict[str, Any]:
-        messages = [SystemMessage(spec.system_prompt), *state["messages"]]
-        if state.get("tool_rounds", 0) >= MAX_TOOL_ROUNDS or not tools:
+        messages = [SystemMessage(spec.system_prompt), *_for_decision(spec, state["messages"])]
+        if state.get("tool_rounds", 0) >= max_rounds or not tools:
             return {"messages": [AIMessage(content="")]}
         if native_tools:
             reply = chat.bind_tools([as_langchain_tool(t) for t in tools]).invoke(messages)
@@ -157,9 +168,12 @@ def build_graph(
         history = [
             m for m in state["messages"] if not (isinstance(m, AIMessage) and not m.content and not m.tool_calls)
         ]
+        if spec.answer_messages is not None:
+            reply = chat.invoke(spec.answer_messages(history))
+            return {"messages": [reply]}
         instructions = spec.system_prompt + ("\n\n" + spec.respond_instructions if spec.respond_instructions else "")
-        reply = chat.invoke([SystemMessage(instructions), *_flatten_tools(history)])
-        return {"messages": [AIMessage(content=reply.content, response_metadata=reply.response_metadata)]}
+        reply = chat.invoke([SystemMessage(instructions), *_flatten_tools(spec, history)])
+        return {"messages": [reply]}  # the streamed message itself, so stream consumers see it once
 
     graph = StateGraph(AgentState)
     graph.add_node("model", decide)
@@ -179,13 +193,30 @@ def _emit(
         spec.on_tool_event(ToolEvent(kind, data))
 
 
-def _flatten_tools(messages: Sequence[AnyMessage]) -> list[AnyMessage]:
+def _for_decision(spec: AgentSpec, messages: Sequence[AnyMessage]) -> list[AnyMessage]:
+    if spec.digest_for_decision is None:
+        return list(messages)
+    digest = spec.digest_for_decision
+    return [
+        ToolMessage(content=digest(str(m.name), str(m.content)), tool_call_id=m.tool_call_id, name=m.name)
+        if isinstance(m, ToolMessage)
+        else m
+        for m in messages
+    ]
+
+
+def _flatten_tools(spec: AgentSpec, messages: Sequence[AnyMessage]) -> list[AnyMessage]:
     """The answer step sees tool results as plain context, so a model without native tool support
     (and its chat template) can read them."""
     out: list[AnyMessage] = []
     for message in messages:
         if isinstance(message, ToolMessage):
-            out.append(HumanMessage(content=f"[tool {message.name} returned]\n{message.content}"))
+            shown = (
+                spec.format_for_answer(str(message.name), str(message.content))
+                if spec.format_for_answer
+                else str(message.content)
+            )
+            out.append(HumanMessage(content=f"[tool {message.name} returned]\n{shown}"))
         elif isinstance(message, AIMessage) and message.tool_calls:
             continue
         else:

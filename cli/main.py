@@ -7,6 +7,7 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before any native runtime is imported
 
 import getpass
+import json
 import logging
 import sys
 from pathlib import Path
@@ -374,6 +375,69 @@ def search(
         c = passage.citation
         console.print(f"[bold][{number}][/] {c.lesson_title} > {c.heading}  [dim]{c.url}  ({passage.score:.3f})[/]")
         console.print("    " + passage.text[:300].replace("\n", " ") + ("…" if len(passage.text) > 300 else ""))
+
+
+@app.command()
+def chat(
+    course: Annotated[str, typer.Option(help="Course slug.")],
+    store: Annotated[str, typer.Option(help="Store slug.")] = "demo",
+    as_user: Annotated[str, typer.Option("--as", help="Chat as this user.")] = "learner@demo.academy",
+    message: Annotated[str | None, typer.Option("--message", "-m", help="Ask once and exit.")] = None,
+) -> None:
+    """Chat with the course assistant; answers stream as they are written, with citations."""
+    from agents.events import Event
+    from agents.service import build_run_manager
+    from courses import catalog
+
+    settings = _settings()
+    db = _database(settings)
+    with db.transaction() as session:
+        user = identity.get_user_by_email(session, as_user)
+        target = identity.get_store_by_slug(session, store)
+        if user is None or target is None:
+            raise AppError(f"no user '{as_user}'" if user is None else f"no store '{store}'")
+        principal = identity.principal_for_user(session, user, target.id)
+        course_id = catalog.course_by_slug(session, principal, course).id
+    runtime = _open_runtime(settings)
+    manager = build_run_manager(settings, db, runtime)
+    thread = manager.create_thread(principal, "course_assistant", course_id, title=f"cli chat on {course}")
+
+    shown: set[tuple[str, int]] = set()
+
+    def show(event: Event) -> None:
+        if (event.run_id, event.seq) in shown:  # a replayed event may also arrive live
+            return
+        shown.add((event.run_id, event.seq))
+        if event.type == "message.delta":
+            console.print(event.data["text"], end="", soft_wrap=True, markup=False, highlight=False)
+        elif event.type == "tool.call":
+            console.print(f"[dim]… {event.data['name']}({json.dumps(event.data['arguments'])})[/]")
+        elif event.type == "citation":
+            where = f"{event.data['lesson_title']} > {event.data['heading']}"
+            console.print(f"  [{event.data['n']}] {where}  [dim]{event.data['url']}[/]", soft_wrap=True)
+        elif event.type == "error":
+            err.print(f"[red]{event.data['message']}[/]")
+
+    try:
+        while True:
+            question = message if message is not None else console.input("[bold]you>[/] ").strip()
+            if not question or question in ("exit", "quit"):
+                break
+            console.print("[bold]assistant>[/] [dim](the local model is thinking…)[/]")
+            run = manager.start(principal, thread.id, question)
+            unsubscribe = manager.events.subscribe(run.id, show)
+            for event in manager.events.replay(run.id):
+                show(event)
+            manager.wait(run.id, timeout=settings.llm_timeout_seconds * 4)
+            unsubscribe()
+            console.print()
+            if message is not None:
+                break
+    except (EOFError, KeyboardInterrupt):
+        console.print()
+    finally:
+        manager.shutdown()
+        runtime.close()
 
 
 # --- evals ---------------------------------------------------------------------------------

@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     llm_native_tools: bool = Field(default=True, description="Declared: does the openai endpoint call tools?")
     llm_context_tokens: int = 128_000
     llm_timeout_seconds: float = 120.0
+    llm_temperature: float = 0.2
     llm_max_queue: int = Field(default=8, description="Requests allowed to wait for the model before 'busy'.")
     local_model_path: Path | None = None
     local_context_tokens: int = 4096

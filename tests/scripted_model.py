@@ -3,6 +3,7 @@ what it was sent (messages, bound tools, response format) so tests can check the
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -49,8 +50,20 @@ class ScriptedChatModel(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         reply = self._next(messages, **kwargs)
         text = reply.content if isinstance(reply.content, str) else ""
-        for start in range(0, len(text), 8):
-            chunk = ChatGenerationChunk(message=AIMessageChunk(content=text[start : start + 8]))
+        if reply.tool_calls or not text:
+            tool_chunks = [
+                {"name": c["name"], "args": json.dumps(c["args"]), "id": c.get("id"), "index": i}
+                for i, c in enumerate(reply.tool_calls)
+            ]
+            message = AIMessageChunk(content=text, tool_call_chunks=tool_chunks, usage_metadata=reply.usage_metadata)
+            yield ChatGenerationChunk(message=message)
+            return
+        pieces = [text[start : start + 8] for start in range(0, len(text), 8)]
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            chunk = ChatGenerationChunk(
+                message=AIMessageChunk(content=piece, usage_metadata=reply.usage_metadata if last else None)
+            )
             if run_manager:
                 run_manager.on_llm_new_token(chunk.text, chunk=chunk)
             yield chunk

@@ -1,0 +1,29 @@
+"""Wiring the agent runtime for a process: registry, chat model, retrieval, checkpoints, runs."""
+
+from __future__ import annotations
+
+from agents.checkpoints import sqlite_checkpointer
+from agents.events import EventLog
+from agents.llm import make_chat_model
+from agents.runs import RunDeps, RunManager
+from core.db import Database
+from core.settings import Settings
+from rag.runtime import RetrievalRuntime
+from tools.base import Registry
+from tools.course_tools import register_course_tools
+
+
+def build_registry() -> Registry:
+    return register_course_tools(Registry())
+
+
+def build_run_manager(settings: Settings, db: Database, retrieval: RetrievalRuntime | None) -> RunManager:
+    deps = RunDeps(
+        db=db,
+        settings=settings,
+        registry=build_registry(),
+        chat=lambda: make_chat_model(settings, temperature=settings.llm_temperature),
+        retrieval=lambda: retrieval,
+        checkpointer=sqlite_checkpointer(settings.data_dir / "checkpoints.db"),
+    )
+    return RunManager(deps, EventLog(db))
