@@ -18,6 +18,7 @@ from typing import Any
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before xllamacpp is imported
 
 import httpx
+from langchain_core.language_models import BaseChatModel
 from langchain_openai import ChatOpenAI
 
 from agents import model_files
@@ -43,7 +44,7 @@ class Capabilities:
 
 @dataclass
 class ChatModel:
-    chat: ChatOpenAI
+    chat: BaseChatModel
     capabilities: Capabilities
 
 

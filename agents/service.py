@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.checkpoints import sqlite_checkpointer
+from agents.checkpoints import open_checkpointer
 from agents.events import EventLog
 from agents.llm import make_chat_model
 from agents.runs import RunDeps, RunManager
@@ -24,6 +24,6 @@ def build_run_manager(settings: Settings, db: Database, retrieval: RetrievalRunt
         registry=build_registry(),
         chat=lambda: make_chat_model(settings, temperature=settings.llm_temperature),
         retrieval=lambda: retrieval,
-        checkpointer=sqlite_checkpointer(settings.data_dir / "checkpoints.db"),
+        checkpointer=open_checkpointer(settings),
     )
     return RunManager(deps, EventLog(db))

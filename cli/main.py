@@ -474,6 +474,31 @@ def eval_retrieval(
     console.print(f"reports written to {out}/retrieval-{data.name}.json and .md")
 
 
+@eval_app.command("assistant")
+def eval_assistant(
+    dataset: Annotated[Path, typer.Option(help="A course folder with lessons.jsonl and qa.jsonl.")],
+    out: Annotated[Path, typer.Option(help="Where the JSON and markdown reports go.")] = Path("evals/reports"),
+    every: Annotated[int, typer.Option(min=1, help="Use every Nth question (the local model takes ~20 s each).")] = 1,
+) -> None:
+    """Quiz accuracy with and without retrieval, citation validity, and refusals, on the configured model."""
+    from agents.llm import make_chat_model
+    from evals.assistant import markdown_report, run_assistant_eval
+    from rag.runtime import make_embedder
+
+    settings = _settings()
+    chat = make_chat_model(settings, temperature=0.0, max_tokens=160).chat
+    with _progress() as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done)
+
+        report = run_assistant_eval(dataset, chat, make_embedder(settings), out, every, progress)
+    console.print(markdown_report(report), soft_wrap=True)
+
+
 def run() -> None:
     """Entry point: domain and configuration errors become one clear line and exit code 2."""
     try:

@@ -1,6 +1,7 @@
 """The shared graph runtime, driven by a scripted chat model in both tool-choice modes."""
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langgraph.types import Command
 from pydantic import BaseModel
 
-from agents.checkpoints import sqlite_checkpointer
+from agents.checkpoints import open_checkpointer
 from agents.graph import AgentSpec, ToolEvent, build_graph, next_action_schema, parse_next_action
 from core.db import Database
 from core.settings import Settings
@@ -132,9 +133,9 @@ def test_send_tool_pauses_for_approval_and_resumes(
     model = ScriptedChatModel(
         script=[call("send_message", {"to": "coach", "text": "hello"}), AIMessage(content=""), "Handled."]
     )
-    saver = sqlite_checkpointer(tmp_path / "checkpoints.db")
+    saver = open_checkpointer(learner_ctx.settings)
     graph = build_graph(spec(events, ["send_message"]), model, True, make_registry(sent), learner_ctx, saver)
-    config = {"configurable": {"thread_id": "t1"}}
+    config = {"configurable": {"thread_id": f"t-{uuid.uuid4()}"}}  # checkpoints outlive a test on PostgreSQL
     paused = graph.invoke({"messages": [HumanMessage("tell my coach hello")]}, config)
     assert paused["__interrupt__"][0].value["name"] == "send_message"
     assert sent == [] and [e.kind for e in events] == ["tool.call", "approval.required"]
@@ -146,9 +147,9 @@ def test_send_tool_pauses_for_approval_and_resumes(
 def test_interrupted_thread_resumes_after_a_restart(learner_ctx: ToolContext, tmp_path: Path) -> None:
     sent: list[dict] = []
     first_model = ScriptedChatModel(script=[call("send_message", {"to": "coach", "text": "hi"})])
-    saver = sqlite_checkpointer(tmp_path / "checkpoints.db")
+    saver = open_checkpointer(learner_ctx.settings)  # SQLite file, or PostgreSQL when the test runs there
     graph = build_graph(spec([], ["send_message"]), first_model, True, make_registry(sent), learner_ctx, saver)
-    config = {"configurable": {"thread_id": "t-restart"}}
+    config = {"configurable": {"thread_id": f"t-restart-{uuid.uuid4()}"}}
     assert "__interrupt__" in graph.invoke({"messages": [HumanMessage("send")]}, config)
 
     # a new process: new saver on the same file, new graph, new model
@@ -159,7 +160,7 @@ def test_interrupted_thread_resumes_after_a_restart(learner_ctx: ToolContext, tm
         True,
         make_registry(sent),
         learner_ctx,
-        sqlite_checkpointer(tmp_path / "checkpoints.db"),
+        open_checkpointer(learner_ctx.settings),
     )
     final = revived.invoke(Command(resume={"decision": "approve"}), config)
     assert sent == [{"to": "coach", "text": "hi"}]
