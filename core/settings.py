@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     local_model_path: Path | None = None
     local_context_tokens: int = 4096
     local_threads: int = 2
+    tavily_api_key: SecretStr | None = Field(default=None, description="Turns the web_search tool on.")
+    tavily_base_url: str | None = None
     demo: bool = True
     demo_course_path: Path = Field(default_factory=_default_demo_course_path)
     public_base_url: str = "http://127.0.0.1:8000"

@@ -166,7 +166,27 @@ class WebSearchOut(BaseModel):
 
 
 def web_search(ctx: ToolContext, args: WebSearchIn) -> WebSearchOut:
-    raise ToolUnavailable("web search is off on this platform (no Tavily key is configured)")
+    """Tavily, when a key is configured; otherwise the tool says plainly that it is off."""
+    key = ctx.settings.tavily_api_key
+    if key is None:
+        raise ToolUnavailable("web search is off on this platform (no Tavily key is configured)")
+    from tavily import TavilyClient
+
+    client = TavilyClient(api_key=key.get_secret_value(), api_base_url=ctx.settings.tavily_base_url)
+    try:
+        response = client.search(args.query, max_results=5)
+    except Exception as exc:  # the SDK raises its own error types for HTTP failures
+        raise ToolUnavailable(f"web search failed: {type(exc).__name__}") from exc
+    return WebSearchOut(
+        results=[
+            {
+                "title": str(r.get("title", "")),
+                "url": str(r.get("url", "")),
+                "content": str(r.get("content", ""))[:1000],
+            }
+            for r in response.get("results", [])
+        ]
+    )
 
 
 def register_course_tools(registry: Registry) -> Registry:

@@ -191,3 +191,40 @@ def test_usage_is_recorded_per_run_and_per_store(db: Database, settings: Setting
     assert (run.prompt_tokens, run.completion_tokens) == (40, 5)
     assert next(e for e in events if e.type == "usage").data == {"prompt_tokens": 40, "completion_tokens": 5}
     assert usage_by_store(db, store.store_id) == {"runs": 1, "prompt_tokens": 40, "completion_tokens": 5}
+
+
+def test_an_interrupted_run_resumes_in_a_new_process(db: Database, settings: Settings, world, tmp_path: Path) -> None:
+    """The run waits for approval; the process goes away; a new manager (new event log, new
+    checkpointer on the same file) resumes it, and event numbering continues without a gap."""
+    store, runtime = world
+    learner = principal_of(db, store.learner_email, store.store_id)
+
+    class SendIn(ToolInput):
+        text: str
+
+    class SendOut(BaseModel):
+        ok: bool
+
+    registry = register_course_tools(Registry())
+    registry.register(Tool("send_note", "send", SendIn, SendOut, ("learn",), "send", lambda ctx, a: SendOut(ok=True)))
+    course_assistant.TOOLS.append("send_note")
+    try:
+        first = manager(
+            db, settings, runtime, ScriptedChatModel(script=[call("send_note", {"text": "hi"})]), tmp_path, registry
+        )
+        thread = first.create_thread(learner, "course_assistant", None)
+        run, before = run_to_end(first, learner, thread.id, "send a note")
+        first.shutdown()
+        assert run.status == "interrupted"
+
+        second = manager(
+            db, settings, runtime, ScriptedChatModel(script=[AIMessage(content=""), "Sent."]), tmp_path, registry
+        )
+        second.resume(learner, run.id, "approve")
+        second.wait(run.id)
+        after = second.events.replay(run.id)
+        assert second.get_run(learner, run.id).status == "completed"
+        assert [e.seq for e in after] == list(range(1, len(after) + 1)) and len(after) > len(before)
+        assert after[-1].data == {"status": "completed"}
+    finally:
+        course_assistant.TOOLS.remove("send_note")
