@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, TypedDict
 
+import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
 from langgraph.graph import END, START, StateGraph
@@ -123,7 +124,10 @@ def build_graph(
             return {"messages": [AIMessage(content="")]}
         schema = next_action_schema(tools)
         response_format = {"type": "json_schema", "json_schema": {"name": "next_action", "schema": schema}}
-        reply = chat.bind(response_format=response_format).invoke(messages)
+        try:
+            reply = chat.bind(response_format=response_format).invoke(messages)
+        except openai.LengthFinishReasonError:
+            return {"messages": [AIMessage(content="")]}  # a decision cut off by the token limit: answer now
         text = reply.content if isinstance(reply.content, str) else ""
         return {"messages": [parse_next_action(text, allowed)]}
 

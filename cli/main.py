@@ -486,7 +486,7 @@ def eval_assistant(
     from rag.runtime import make_embedder
 
     settings = _settings()
-    chat = make_chat_model(settings, temperature=0.0, max_tokens=160).chat
+    chat = make_chat_model(settings, temperature=0.0, max_tokens=96).chat
     with _progress() as bar:
         tasks: dict[str, TaskID] = {}
 

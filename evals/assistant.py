@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
@@ -33,19 +34,23 @@ Progress = Callable[[str, int, int], None]
 
 CHOICE_SCHEMA = {
     "type": "object",
-    "properties": {"answer": {"type": "integer"}, "citations": {"type": "array", "items": {"type": "integer"}}},
+    "properties": {
+        "answer": {"type": "integer", "minimum": 0, "maximum": 9},
+        "citations": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 9}, "maxItems": 4},
+    },
     "required": ["answer", "citations"],
+    "additionalProperties": False,
 }
 
 
 def _choose(chat: BaseChatModel, prompt: str) -> dict[str, Any]:
     response_format = {"type": "json_schema", "json_schema": {"name": "choice", "schema": CHOICE_SCHEMA}}
-    reply = chat.bind(response_format=response_format).invoke([SystemMessage(ANSWER_SYSTEM), HumanMessage(prompt)])
     try:
+        reply = chat.bind(response_format=response_format).invoke([SystemMessage(ANSWER_SYSTEM), HumanMessage(prompt)])
         value = json.loads(str(reply.content))
-        return value if isinstance(value, dict) else {}
-    except json.JSONDecodeError:
-        return {}
+    except (json.JSONDecodeError, openai.LengthFinishReasonError):
+        return {}  # scored as a wrong answer without citations
+    return value if isinstance(value, dict) else {}
 
 
 def _options(options: list[str]) -> str:

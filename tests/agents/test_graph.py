@@ -176,3 +176,22 @@ def test_tool_results_reach_the_answer_step_as_context(learner_ctx: ToolContext,
     answer_prompt = model.calls[-1]["messages"]
     assert any(isinstance(m, HumanMessage) and "[tool get_my_progress returned]" in m.content for m in answer_prompt)
     assert not any(isinstance(m, ToolMessage) for m in answer_prompt)
+
+
+def test_a_decision_cut_off_by_the_token_limit_falls_back_to_answering(learner_ctx: ToolContext) -> None:
+    import openai
+    from openai.types.chat import ChatCompletion
+
+    class CutOff(ScriptedChatModel):
+        def _generate(self, messages, stop=None, run_manager=None, **kwargs):
+            if "response_format" in kwargs:
+                completion = ChatCompletion.model_validate(
+                    {"id": "x", "object": "chat.completion", "created": 0, "model": "m", "choices": []}
+                )
+                raise openai.LengthFinishReasonError(completion=completion)
+            return super()._generate(messages, stop, run_manager, **kwargs)
+
+    model = CutOff(script=["Here is an answer."])
+    graph = build_graph(spec([], ["get_my_progress"]), model, False, make_registry([]), learner_ctx)
+    state = graph.invoke({"messages": [HumanMessage("hi")]})
+    assert state["messages"][-1].content == "Here is an answer."
