@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from core.errors import ConfigurationError
+from core.hashing import sha256_file
 
 PARTS = 22
 PART_VERSION = "0.2.0"
@@ -35,16 +36,8 @@ def part_file(number: int) -> Path | None:
     return path if path.is_file() else None
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def is_valid(path: Path) -> bool:
-    return path.is_file() and path.stat().st_size == MODEL_SIZE and _sha256(path) == MODEL_SHA256
+    return path.is_file() and path.stat().st_size == MODEL_SIZE and sha256_file(path) == MODEL_SHA256
 
 
 def join_parts(target: Path) -> Path:

@@ -10,6 +10,7 @@ import getpass
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -76,6 +77,18 @@ def _progress() -> Progress:
         TimeElapsedColumn(),
         console=console,
     )
+
+
+def _stage_progress(bar: Progress) -> Callable[[str, int, int], None]:
+    """A progress callback that opens one bar per stage (indexing, each mode, ...)."""
+    tasks: dict[str, TaskID] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done)
+
+    return progress
 
 
 # --- serve and worker ----------------------------------------------------------------------
@@ -462,13 +475,7 @@ def eval_retrieval(
     settings = _settings()
     fusion = FusionParams(rrf_k=rrf_k, dense_weight=dense_weight, sparse_weight=sparse_weight)
     with _progress() as bar:
-        tasks: dict[str, TaskID] = {}
-
-        def progress(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done)
-
+        progress = _stage_progress(bar)
         report = run_retrieval_eval(data, make_embedder(settings), out, chunk_tokens, fusion, progress)
     console.print(markdown_report(report), soft_wrap=True)
     console.print(f"reports written to {out}/retrieval-{data.name}.json and .md")
@@ -488,13 +495,7 @@ def eval_assistant(
     settings = _settings()
     chat = make_chat_model(settings, temperature=0.0, max_tokens=96).chat
     with _progress() as bar:
-        tasks: dict[str, TaskID] = {}
-
-        def progress(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done)
-
+        progress = _stage_progress(bar)
         report = run_assistant_eval(dataset, chat, make_embedder(settings), out, every, progress)
     console.print(markdown_report(report), soft_wrap=True)
 

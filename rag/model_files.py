@@ -7,13 +7,13 @@ pinned hash is refused with a message that says which package to reinstall.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from core.errors import ConfigurationError
+from core.hashing import sha256_file
 
 
 @dataclass(frozen=True)
@@ -41,14 +41,6 @@ DIMENSIONS = 384
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 @cache
 def locate(pinned: PinnedFile) -> Path:
     """Path of a pinned file inside its installed package, verified once per process."""
@@ -59,7 +51,7 @@ def locate(pinned: PinnedFile) -> Path:
     path = Path(next(iter(spec.submodule_search_locations))) / pinned.relative
     if not path.is_file():
         raise ConfigurationError(f"{path} is missing; reinstall '{pinned.package.replace('_', '-')}'")
-    if path.stat().st_size != pinned.size or _sha256(path) != pinned.sha256:
+    if path.stat().st_size != pinned.size or sha256_file(path) != pinned.sha256:
         raise ConfigurationError(
             f"{path} does not match its pinned sha256 {pinned.sha256}; "
             f"reinstall '{pinned.package.replace('_', '-')}' from the constraints file"

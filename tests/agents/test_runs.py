@@ -44,6 +44,24 @@ def world(db: Database, store_a: StoreWorld, tmp_path: Path):
     runtime.close()
 
 
+class SendIn(ToolInput):
+    text: str
+
+
+class SendOut(BaseModel):
+    ok: bool
+
+
+@pytest.fixture
+def send_registry():
+    """The course tools plus a `send` tool, offered to the assistant for the length of a test."""
+    registry = register_course_tools(Registry())
+    registry.register(Tool("send_note", "send", SendIn, SendOut, ("learn",), "send", lambda ctx, a: SendOut(ok=True)))
+    course_assistant.TOOLS.append("send_note")
+    yield registry
+    course_assistant.TOOLS.remove("send_note")
+
+
 def manager(
     db: Database, settings: Settings, runtime, model: ScriptedChatModel, tmp_path: Path, registry=None, native=True
 ):
@@ -131,37 +149,28 @@ def test_locked_lesson_never_leaks_into_answer_or_citations(
     assert all("later" not in str(msg.content) for msg in model.calls[2]["messages"] if "<passage" in str(msg.content))
 
 
-def test_a_busy_thread_refuses_a_second_message(db: Database, settings: Settings, world, tmp_path: Path) -> None:
+def test_a_busy_thread_refuses_a_second_message(
+    db: Database, settings: Settings, world, tmp_path: Path, send_registry
+) -> None:
     store, runtime = world
     learner = principal_of(db, store.learner_email, store.store_id)
 
-    class SendIn(ToolInput):
-        text: str
-
-    class SendOut(BaseModel):
-        ok: bool
-
-    registry = register_course_tools(Registry())
-    registry.register(Tool("send_note", "send", SendIn, SendOut, ("learn",), "send", lambda ctx, a: SendOut(ok=True)))
-    course_assistant.TOOLS.append("send_note")
-    try:
-        model = ScriptedChatModel(script=[call("send_note", {"text": "hi"}), AIMessage(content=""), "Sent."])
-        m = manager(db, settings, runtime, model, tmp_path, registry)
-        thread = m.create_thread(learner, "course_assistant", None)
-        run, events = run_to_end(m, learner, thread.id, "send a note")
-        assert run.status == "interrupted" and events[-1].data == {"status": "interrupted"}
-        assert any(e.type == "approval.required" for e in events)
-        with pytest.raises(Conflict, match="in progress"):
-            m.start(learner, thread.id, "another message")
+    registry = send_registry
+    model = ScriptedChatModel(script=[call("send_note", {"text": "hi"}), AIMessage(content=""), "Sent."])
+    m = manager(db, settings, runtime, model, tmp_path, registry)
+    thread = m.create_thread(learner, "course_assistant", None)
+    run, events = run_to_end(m, learner, thread.id, "send a note")
+    assert run.status == "interrupted" and events[-1].data == {"status": "interrupted"}
+    assert any(e.type == "approval.required" for e in events)
+    with pytest.raises(Conflict, match="in progress"):
+        m.start(learner, thread.id, "another message")
+    m.resume(learner, run.id, "approve")
+    m.wait(run.id)
+    assert m.get_run(learner, run.id).status == "completed"
+    with pytest.raises(Conflict, match="not waiting"):
         m.resume(learner, run.id, "approve")
-        m.wait(run.id)
-        assert m.get_run(learner, run.id).status == "completed"
-        with pytest.raises(Conflict, match="not waiting"):
-            m.resume(learner, run.id, "approve")
-        results = [e for e in m.events.replay(run.id) if e.type == "tool.result"]
-        assert results[-1].data["output"] == {"ok": True}
-    finally:
-        course_assistant.TOOLS.remove("send_note")
+    results = [e for e in m.events.replay(run.id) if e.type == "tool.result"]
+    assert results[-1].data["output"] == {"ok": True}
 
 
 def test_runs_and_threads_are_private_to_their_user(
@@ -193,38 +202,29 @@ def test_usage_is_recorded_per_run_and_per_store(db: Database, settings: Setting
     assert usage_by_store(db, store.store_id) == {"runs": 1, "prompt_tokens": 40, "completion_tokens": 5}
 
 
-def test_an_interrupted_run_resumes_in_a_new_process(db: Database, settings: Settings, world, tmp_path: Path) -> None:
+def test_an_interrupted_run_resumes_in_a_new_process(
+    db: Database, settings: Settings, world, tmp_path: Path, send_registry
+) -> None:
     """The run waits for approval; the process goes away; a new manager (new event log, new
     checkpointer on the same file) resumes it, and event numbering continues without a gap."""
     store, runtime = world
     learner = principal_of(db, store.learner_email, store.store_id)
 
-    class SendIn(ToolInput):
-        text: str
+    registry = send_registry
+    first = manager(
+        db, settings, runtime, ScriptedChatModel(script=[call("send_note", {"text": "hi"})]), tmp_path, registry
+    )
+    thread = first.create_thread(learner, "course_assistant", None)
+    run, before = run_to_end(first, learner, thread.id, "send a note")
+    first.shutdown()
+    assert run.status == "interrupted"
 
-    class SendOut(BaseModel):
-        ok: bool
-
-    registry = register_course_tools(Registry())
-    registry.register(Tool("send_note", "send", SendIn, SendOut, ("learn",), "send", lambda ctx, a: SendOut(ok=True)))
-    course_assistant.TOOLS.append("send_note")
-    try:
-        first = manager(
-            db, settings, runtime, ScriptedChatModel(script=[call("send_note", {"text": "hi"})]), tmp_path, registry
-        )
-        thread = first.create_thread(learner, "course_assistant", None)
-        run, before = run_to_end(first, learner, thread.id, "send a note")
-        first.shutdown()
-        assert run.status == "interrupted"
-
-        second = manager(
-            db, settings, runtime, ScriptedChatModel(script=[AIMessage(content=""), "Sent."]), tmp_path, registry
-        )
-        second.resume(learner, run.id, "approve")
-        second.wait(run.id)
-        after = second.events.replay(run.id)
-        assert second.get_run(learner, run.id).status == "completed"
-        assert [e.seq for e in after] == list(range(1, len(after) + 1)) and len(after) > len(before)
-        assert after[-1].data == {"status": "completed"}
-    finally:
-        course_assistant.TOOLS.remove("send_note")
+    second = manager(
+        db, settings, runtime, ScriptedChatModel(script=[AIMessage(content=""), "Sent."]), tmp_path, registry
+    )
+    second.resume(learner, run.id, "approve")
+    second.wait(run.id)
+    after = second.events.replay(run.id)
+    assert second.get_run(learner, run.id).status == "completed"
+    assert [e.seq for e in after] == list(range(1, len(after) + 1)) and len(after) > len(before)
+    assert after[-1].data == {"status": "completed"}
