@@ -103,7 +103,8 @@ def local_model(turns: int) -> dict[str, Any]:
             end = events[-1]
             usage = next((e.data for e in events if e.type == "usage"), {"prompt_tokens": 0, "completion_tokens": 0})
             completed_at = time.perf_counter()
-            answer_tokens = usage["completion_tokens"]
+            deltas = [e for e in events if e.type == "message.delta"]  # the local server streams a token each
+            answer_seconds = max(1e-6, completed_at - (first or completed_at))
             rows.append(
                 {
                     "question": question,
@@ -111,7 +112,8 @@ def local_model(turns: int) -> dict[str, Any]:
                     "time_to_first_token_s": round((first or completed_at) - started, 2),
                     "turn_s": round(completed_at - started, 2),
                     "prompt_tokens": usage["prompt_tokens"],
-                    "completion_tokens": answer_tokens,
+                    "completion_tokens": usage["completion_tokens"],
+                    "answer_tokens_per_s": round(len(deltas) / answer_seconds, 1) if deltas else 0.0,
                     "tools": [e.data["name"] for e in events if e.type == "tool.call"],
                     "citations": sum(e.type == "citation" for e in events),
                 }
@@ -163,16 +165,18 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         "## Local model (Qwen2.5-Coder-1.5B Q4_K_M, xllamacpp, 2 threads), course assistant turns",
         "",
-        "| question | tools | time to first token (s) | turn (s) | prompt tokens | completion tokens | citations |",
-        "|---|---|---|---|---|---|---|",
+        "| question | tools | time to first token (s) | answer tokens/s | turn (s) | prompt tokens | completion tokens | citations |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for t in report["local"]["turns"]:
         lines.append(
-            f"| {t['question']} | {', '.join(t['tools'])} | {t['time_to_first_token_s']} | {t['turn_s']} | {t['prompt_tokens']} | {t['completion_tokens']} | {t['citations']} |"
+            f"| {t['question']} | {', '.join(t['tools'])} | {t['time_to_first_token_s']} | {t['answer_tokens_per_s']} | {t['turn_s']} | {t['prompt_tokens']} | {t['completion_tokens']} | {t['citations']} |"
         )
     lines += [
         "",
-        "Prompt tokens are summed over the turn's model calls (the next-action decision and the answer).",
+        "Prompt and completion tokens are summed over the turn's model calls (the next-action decision and the",
+        "answer). Time to first token counts from the run's start, so it includes the decision and the search.",
+        "The stable system prompts come first so the server reuses their KV cache across turns.",
         "",
         "## Platform overhead (scripted model): start of a run to its first message.delta",
         "",
