@@ -228,3 +228,19 @@ def test_an_interrupted_run_resumes_in_a_new_process(
     assert second.get_run(learner, run.id).status == "completed"
     assert [e.seq for e in after] == list(range(1, len(after) + 1)) and len(after) > len(before)
     assert after[-1].data == {"status": "completed"}
+
+
+def test_a_thread_is_multi_turn(db: Database, settings: Settings, world, tmp_path: Path) -> None:
+    store, runtime = world
+    learner = principal_of(db, store.learner_email, store.store_id)
+    model = ScriptedChatModel(
+        script=[AIMessage(content=""), "Gain staging sets levels.", AIMessage(content=""), "Yes, at every stage."]
+    )
+    m = manager(db, settings, runtime, model, tmp_path)
+    thread = m.create_thread(learner, "course_assistant", store.course_id)
+    run_to_end(m, learner, thread.id, "What is gain staging?")
+    second, _ = run_to_end(m, learner, thread.id, "Does it apply to every stage?")
+    assert second.status == "completed"
+    answer_prompt = "\n".join(str(message.content) for message in model.calls[-1]["messages"])
+    assert "What is gain staging?" in answer_prompt and "Gain staging sets levels." in answer_prompt
+    assert "Does it apply to every stage?" in answer_prompt
