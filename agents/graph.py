@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypedDict
 
 import openai
@@ -59,7 +59,6 @@ class AgentSpec:
     format_for_answer: Callable[[str, str], str] | None = None
     # The whole answer prompt, when an agent needs its own layout (default: history + tool results).
     answer_messages: Callable[[list[AnyMessage]], list[AnyMessage]] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def next_action_schema(tools: Sequence[Tool[Any, Any]]) -> dict[str, Any]:

@@ -134,10 +134,7 @@ def recover(db: Database, *, restarted: bool) -> list[str]:
     with db.transaction() as session:
         if restarted:
             session.execute(update(IngestionJob).where(IngestionJob.status == "running").values(status="queued"))
-        return list(
-            session.scalars(
-                select(IngestionJob.id).where(
-                    IngestionJob.status == "queued", IngestionJob.created_at < utcnow() - STALE_QUEUED
-                )
-            )
-        ) + (list(session.scalars(select(IngestionJob.id).where(IngestionJob.status == "queued"))) if restarted else [])
+        query = select(IngestionJob.id).where(IngestionJob.status == "queued")
+        if not restarted:
+            query = query.where(IngestionJob.created_at < utcnow() - STALE_QUEUED)
+        return list(session.scalars(query.order_by(IngestionJob.created_at)))

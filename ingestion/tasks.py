@@ -25,7 +25,7 @@ def run_ingestion_job(job_id: str) -> str | None:
 def sweep_jobs() -> int:
     """Re-queue jobs whose hand-off to the queue was lost."""
     pending = jobs.recover(get_context().db, restarted=False)
-    for job_id in dict.fromkeys(pending):
+    for job_id in pending:
         run_ingestion_job(job_id)
     return len(pending)
 
@@ -40,7 +40,7 @@ def install() -> None:
 
 def resume_after_restart() -> int:
     """On start: jobs the previous process left queued or running are queued again."""
-    pending = list(dict.fromkeys(jobs.recover(get_context().db, restarted=True)))
+    pending = jobs.recover(get_context().db, restarted=True)
     for job_id in pending:
         run_ingestion_job(job_id)
     if pending:

@@ -43,6 +43,7 @@ from rag.index import (
     IndexPoint,
     Mode,
     SearchFilter,
+    effective_mode,
 )
 from rag.sparse import Sparse
 
@@ -179,9 +180,10 @@ class EdgeIndex:
         condition = edge_filter(flt)
         dense_query = Query.Nearest([float(x) for x in dense], using=DENSE) if dense is not None else None
         sparse_query = Query.Nearest(SparseVector(sparse.indices, sparse.values), using=SPARSE) if sparse else None
-        if mode == "dense" or (mode == "hybrid" and sparse_query is None):
+        chosen = effective_mode(mode, dense_query is not None, sparse_query is not None)
+        if chosen == "dense":
             request = QueryRequest(limit=limit, query=dense_query, filter=condition, with_payload=True)
-        elif mode == "sparse" or dense_query is None:
+        elif chosen == "sparse":
             request = QueryRequest(limit=limit, query=sparse_query, filter=condition, with_payload=True)
         else:
             depth = max(fusion.prefetch, limit)

@@ -46,6 +46,15 @@ class Hit:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
+def effective_mode(mode: Mode, has_dense: bool, has_sparse: bool) -> Mode:
+    """The query a backend actually runs: hybrid degrades to whichever vector it was given."""
+    if mode == "dense" or (mode == "hybrid" and not has_sparse):
+        return "dense"
+    if mode == "sparse" or not has_dense:
+        return "sparse"
+    return "hybrid"
+
+
 @dataclass(frozen=True)
 class FusionParams:
     rrf_k: int = 10

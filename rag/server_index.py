@@ -8,7 +8,7 @@ from typing import Any
 
 from qdrant_client import QdrantClient, models
 
-from rag.index import DENSE, KEYWORD_FIELDS, SPARSE, FusionParams, Hit, IndexPoint, Mode, SearchFilter
+from rag.index import DENSE, KEYWORD_FIELDS, SPARSE, FusionParams, Hit, IndexPoint, Mode, SearchFilter, effective_mode
 from rag.sparse import Sparse
 
 
@@ -131,11 +131,12 @@ class ServerIndex:
         condition = server_filter(flt)
         sparse_vector = models.SparseVector(indices=sparse.indices, values=sparse.values) if sparse else None
         dense_vector = [float(x) for x in dense] if dense is not None else None
-        if mode == "dense" or (mode == "hybrid" and sparse_vector is None):
+        chosen = effective_mode(mode, dense_vector is not None, sparse_vector is not None)
+        if chosen == "dense":
             response = self.client.query_points(
                 self.collection, query=dense_vector, using=DENSE, query_filter=condition, limit=limit
             )
-        elif mode == "sparse" or dense_vector is None:
+        elif chosen == "sparse":
             response = self.client.query_points(
                 self.collection, query=sparse_vector, using=SPARSE, query_filter=condition, limit=limit
             )

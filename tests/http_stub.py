@@ -1,0 +1,49 @@
+"""A loopback JSON server for testing clients of outside services (their real SDKs, real wire format)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
+Reply = Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]
+
+
+@dataclass
+class Stub:
+    url: str
+    seen: list[dict[str, Any]] = field(default_factory=list)
+
+
+@contextmanager
+def json_stub(reply: Reply) -> Iterator[Stub]:
+    """POSTed JSON goes to `reply(request)`; each request is recorded with its path and auth header."""
+    stub = Stub(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+            request = {"path": self.path, "auth": self.headers.get("authorization"), **body}
+            stub.seen.append(request)
+            status, payload = reply(request)
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    stub.url = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield stub
+    finally:
+        server.shutdown()
