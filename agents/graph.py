@@ -196,7 +196,24 @@ def _emit(
         spec.on_tool_event(ToolEvent(kind, data))
 
 
+def _answered_only(messages: Sequence[AnyMessage]) -> list[AnyMessage]:
+    """Drops tool calls that never got a result (a run cancelled while it waited for approval), which
+    chat endpoints reject in the history of the next turn."""
+    answered = {m.tool_call_id for m in messages if isinstance(m, ToolMessage)}
+    out: list[AnyMessage] = []
+    for message in messages:
+        if isinstance(message, AIMessage) and message.tool_calls:
+            kept = [call for call in message.tool_calls if call.get("id") in answered]
+            if len(kept) != len(message.tool_calls):
+                if not kept and not message.content:
+                    continue
+                message = AIMessage(content=message.content, tool_calls=kept, id=message.id)
+        out.append(message)
+    return out
+
+
 def _for_decision(spec: AgentSpec, messages: Sequence[AnyMessage]) -> list[AnyMessage]:
+    messages = _answered_only(messages)
     if spec.digest_for_decision is None:
         return list(messages)
     digest = spec.digest_for_decision

@@ -15,6 +15,7 @@ from core.models import ID
 
 class Thread(Base):
     __tablename__ = "threads"
+    __table_args__ = (Index("ix_threads_user_updated", "store_id", "user_id", "updated_at"),)
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("thr"))
     store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
@@ -22,6 +23,8 @@ class Thread(Base):
     agent: Mapped[str] = mapped_column(String(64))
     course_id: Mapped[str | None] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(300), default="")
+    # "chat" (the chat page and the threads API) or "openai" (the chat-completions facade, one per request)
+    channel: Mapped[str] = mapped_column(String(16), default="chat", server_default="chat")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from agents.checkpoints import open_checkpointer
 from agents.events import EventLog
 from agents.llm import make_chat_model
@@ -17,13 +19,13 @@ def build_registry() -> Registry:
     return register_course_tools(Registry())
 
 
-def build_run_manager(settings: Settings, db: Database, retrieval: RetrievalRuntime | None) -> RunManager:
+def build_run_manager(settings: Settings, db: Database, retrieval: Callable[[], RetrievalRuntime | None]) -> RunManager:
     deps = RunDeps(
         db=db,
         settings=settings,
         registry=build_registry(),
         chat=lambda: make_chat_model(settings, temperature=settings.llm_temperature),
-        retrieval=lambda: retrieval,
+        retrieval=retrieval,
         checkpointer=open_checkpointer(settings),
     )
-    return RunManager(deps, EventLog(db))
+    return RunManager(deps, EventLog(db), workers=settings.runs_workers)

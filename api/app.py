@@ -8,19 +8,22 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
 
+from agents.runs import RunManager
+from agents.service import build_run_manager
 from api import problems
 from api.limits import BodySizeLimit
-from api.routers import auth, health, learning, retrieval, storefront, stores
+from api.routers import auth, health, learning, openai_compat, pages, retrieval, storefront, stores
 from api.routers import courses as course_routes
+from api.routers import runs as run_routes
 from core.context import set_context
-from core.db import Database
+from core.db import Database, is_sqlite
 from core.jobs import configure_jobs, start_in_process_consumer, stop_in_process_consumer
 from core.settings import Settings, get_settings
 from courses import tasks as course_tasks
 from ingestion import tasks as ingestion_tasks
-from rag.runtime import close_runtime
+from rag.runtime import close_runtime, get_runtime
 
 log = logging.getLogger("academy.api")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -32,9 +35,14 @@ documents. Creating writes accept an `Idempotency-Key` header; list endpoints pa
 
 
 def create_app(
-    settings: Settings | None = None, *, db: Database | None = None, run_jobs: bool | None = None
+    settings: Settings | None = None,
+    *,
+    db: Database | None = None,
+    run_jobs: bool | None = None,
+    runs: RunManager | None = None,
 ) -> FastAPI:
-    """Build the app. Jobs run in-process by default on the embedded stack (no Redis URL)."""
+    """Build the app. Jobs run in-process by default on the embedded stack (no Redis URL). Agent runs
+    execute in this process; tests pass their own `RunManager` (a scripted model)."""
     settings = settings or get_settings()
     context = set_context(settings, db)
     configure_jobs(settings)
@@ -47,9 +55,16 @@ def create_app(
         if in_process_jobs:
             consumer = start_in_process_consumer(settings.jobs_workers)
             ingestion_tasks.resume_after_restart()
+        manager = runs or build_run_manager(settings, context.db, lambda: get_runtime(settings))
+        app.state.runs = manager
+        if is_sqlite(context.db.url):  # one process owns an embedded database; with PostgreSQL others may be running
+            manager.recover()
         try:
             yield
         finally:
+            manager.shutdown(settings.runs_drain_seconds)  # after uvicorn has drained the open streams
+            if runs is None:
+                manager.close()
             if consumer is not None:
                 stop_in_process_consumer(consumer)
             close_runtime()
@@ -58,11 +73,18 @@ def create_app(
     app.state.context = context
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes)
-    for module in (health, auth, stores, course_routes, learning, storefront, retrieval):
+    for module in (
+        health,
+        auth,
+        stores,
+        course_routes,
+        learning,
+        storefront,
+        retrieval,
+        run_routes,
+        openai_compat,
+        pages,
+    ):
         app.include_router(module.router)
-
-    @app.get("/", include_in_schema=False)
-    def index() -> FileResponse:
-        return FileResponse(STATIC / "index.html")
-
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -18,11 +18,14 @@ log = logging.getLogger("academy.api")
 PROBLEM_TYPE = "application/problem+json"
 
 
+RESERVED = frozenset({"type", "title", "status", "detail", "instance"})
+
+
 def problem(status: int, title: str, detail: str, code: str, instance: str | None = None, **extra: Any) -> JSONResponse:
     body: dict[str, Any] = {"type": f"/problems/{code}", "title": title, "status": status, "detail": detail}
     if instance:
         body["instance"] = instance
-    body.update({k: v for k, v in extra.items() if v is not None})
+    body.update({k: v for k, v in extra.items() if v is not None and k not in RESERVED})
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM_TYPE, headers=headers)
 
@@ -54,7 +57,8 @@ async def _validation(request: Request, exc: RequestValidationError) -> JSONResp
 
 async def _app_error(request: Request, exc: AppError) -> JSONResponse:
     errors = [{"field": e.field, "message": e.message} for e in exc.errors] or None
-    return problem(exc.status, exc.title, exc.detail, exc.code, request.url.path, errors=errors, **exc.extra)
+    extra = {k: v for k, v in exc.extra.items() if k not in RESERVED}  # members never override the problem's own
+    return problem(exc.status, exc.title, exc.detail, exc.code, request.url.path, errors=errors, **extra)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -412,7 +412,7 @@ def chat(
         principal = identity.principal_for_user(session, user, target.id)
         course_id = catalog.course_by_slug(session, principal, course).id
     runtime = _open_runtime(settings)
-    manager = build_run_manager(settings, db, runtime)
+    manager = build_run_manager(settings, db, lambda: runtime)
     thread = manager.create_thread(principal, "course_assistant", course_id, title=f"cli chat on {course}")
 
     shown: set[tuple[str, int]] = set()

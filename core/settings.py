@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     jobs_workers: int = 2
+    runs_workers: int = Field(default=4, description="Agent runs executing at once in this process.")
+    runs_drain_seconds: float = Field(default=30.0, description="On shutdown, how long running runs may finish.")
+    stream_token_ttl_seconds: int = Field(default=300, description="Life of a run-bound EventSource token.")
+    sse_ping_seconds: float = Field(default=15.0, description="Keep-alive comment interval on event streams.")
     jobs_queue: str = Field(default="academy", description="Queue name; deployments sharing one Redis differ here.")
     qdrant_url: str | None = Field(default=None, description="Qdrant server; unset = embedded Qdrant Edge.")
     qdrant_api_key: SecretStr | None = None

@@ -53,6 +53,11 @@ def slug_anchor(heading: str) -> str:
     return re.sub(r"\s", "-", text.strip())
 
 
+def heading_anchor(raw_heading: str) -> str:
+    """The anchor of a markdown heading as written (links and emphasis stripped first)."""
+    return slug_anchor(_plain(raw_heading))
+
+
 def kind_of(filename: str, media_type: str | None = None) -> str:
     suffix = Path(filename).suffix.lower()
     if suffix in SUPPORTED:

@@ -24,7 +24,7 @@ from core.settings import Settings
 from courses import catalog
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-pytest_plugins = ["tests.retrieval_fixtures"]
+pytest_plugins = ["tests.retrieval_fixtures", "tests.agent_fixtures"]
 PG_ADMIN_URL = os.environ.get("ACADEMY_TEST_DATABASE_URL")
 ENGINES = ["sqlite", *(["postgresql"] if PG_ADMIN_URL else [])]
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"

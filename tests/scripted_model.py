@@ -4,6 +4,7 @@ what it was sent (messages, bound tools, response format) so tests can check the
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -17,6 +18,8 @@ from pydantic import Field
 class ScriptedChatModel(BaseChatModel):
     script: list[Any] = Field(default_factory=list)  # AIMessage or plain text replies
     calls: list[dict[str, Any]] = Field(default_factory=list)
+    chunk_delay: float = 0.0  # seconds before each streamed piece: a model writing at a fixed rate
+    chunk_chars: int = 8
 
     @property
     def _llm_type(self) -> str:
@@ -58,8 +61,11 @@ class ScriptedChatModel(BaseChatModel):
             message = AIMessageChunk(content=text, tool_call_chunks=tool_chunks, usage_metadata=reply.usage_metadata)
             yield ChatGenerationChunk(message=message)
             return
-        pieces = [text[start : start + 8] for start in range(0, len(text), 8)]
+        size = self.chunk_chars
+        pieces = [text[start : start + size] for start in range(0, len(text), size)]
         for index, piece in enumerate(pieces):
+            if self.chunk_delay:
+                time.sleep(self.chunk_delay)
             last = index == len(pieces) - 1
             chunk = ChatGenerationChunk(
                 message=AIMessageChunk(content=piece, usage_metadata=reply.usage_metadata if last else None)

@@ -66,7 +66,7 @@ def test_local_model_answers_the_demo_course_with_a_valid_citation(tmp_path, db,
     runtime = make_runtime(tmp_path / "index")
     Ingestor(runtime).sync_course(store_a.store_id, course.id, sources, complete=True)
     learner = principal_of(db, store_a.learner_email, store_a.store_id)
-    manager = build_run_manager(settings.model_copy(update={"llm_temperature": 0.0}), db, runtime)
+    manager = build_run_manager(settings.model_copy(update={"llm_temperature": 0.0}), db, lambda: runtime)
     try:
         thread = manager.create_thread(learner, "course_assistant", course.id)
         run = manager.start(learner, thread.id, "What is gain staging?")

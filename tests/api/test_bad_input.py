@@ -1,5 +1,6 @@
 """Bad input gets a 4xx problem body naming the problem, and the database is left as it was."""
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -201,3 +202,18 @@ def test_reorder_with_bad_ids_keeps_order(client: TestClient, owner: dict[str, s
     )
     _is_problem(response, 422)
     assert client.get(f"/v1/modules/{store_a.module_id}/lessons", headers=owner).json() == before
+
+
+def test_an_error_detail_named_status_never_breaks_the_problem_document() -> None:
+    """Regression: a Conflict carrying {"status": ...} in its extras made the error handler raise (a 500)."""
+    import asyncio
+
+    from starlette.requests import Request
+
+    from api.problems import _app_error
+    from core.errors import Conflict
+
+    request = Request({"type": "http", "method": "POST", "path": "/v1/runs/x/cancel", "headers": []})
+    response = asyncio.run(_app_error(request, Conflict("already done", extra={"status": "completed", "run": "x"})))
+    assert response.status_code == 409
+    assert json.loads(bytes(response.body))["status"] == 409 and json.loads(bytes(response.body))["run"] == "x"

@@ -1,0 +1,236 @@
+"""Threads and runs of the agents, streamed over server-sent events.
+
+A run executes server-side whatever happens to the connection: the POST returns its id (or streams
+it inline with `stream: true`), `GET /v1/runs/{id}/events` follows it from any position, and a
+finished run replays whole. An `EventSource` that cannot send headers uses a run-bound stream token.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from pydantic import Field
+from sse_starlette import EventSourceResponse
+
+from agents.runs import MAX_MESSAGE_CHARS, RunManager, RunSummary
+from api.deps import DB, Caller, app_context, current_principal
+from api.schemas import Input, Output
+from api.sse import event_stream, parse_position
+from core import identity
+from core.errors import Unauthorized
+from core.principal import Principal
+from core.security import sign_token, verify_token
+
+router = APIRouter(prefix="/v1", tags=["threads and runs"])
+STREAM_PURPOSE = "stream"
+
+
+def run_manager(request: Request) -> RunManager:
+    manager: RunManager = request.app.state.runs
+    return manager
+
+
+Runs = Annotated[RunManager, Depends(run_manager)]
+
+
+class ThreadIn(Input):
+    agent: Literal["course_assistant"] = "course_assistant"
+    course_id: str | None = Field(default=None, description="The course the assistant answers from.")
+    title: str = Field(default="", max_length=300)
+
+    model_config = {"json_schema_extra": {"examples": [{"agent": "course_assistant", "course_id": "crs_…"}]}}
+
+
+class ThreadOut(Output):
+    id: str
+    agent: str
+    course_id: str | None
+    title: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class RunIn(Input):
+    message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    on_busy: Literal["reject", "enqueue", "interrupt"] = Field(
+        default="reject",
+        description="When the thread already has a run: 409 (reject), queue behind it, or cancel it and go next.",
+    )
+    stream: bool = Field(default=False, description="Answer with the run's event stream instead of its id.")
+
+    model_config = {"json_schema_extra": {"examples": [{"message": "What is a cadence?"}]}}
+
+
+class ResumeIn(Input):
+    decision: Literal["approve", "edit", "reject"]
+    arguments: dict[str, Any] | None = Field(default=None, description="The edited tool arguments (edit only).")
+    stream: bool = False
+
+
+class RunOut(Output):
+    id: str
+    thread_id: str
+    agent: str
+    status: str
+    message: str
+    error: str | None
+    prompt_tokens: int
+    completion_tokens: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    events_url: str
+
+
+class TurnOut(RunOut):
+    answer: str
+    citations: list[dict[str, Any]]
+    approval: dict[str, Any] | None
+
+
+class StreamTokenOut(Output):
+    token: str
+    expires_in: int
+    events_url: str
+
+
+def run_out(run: Any) -> RunOut:
+    return RunOut.model_validate({**_fields(run), "events_url": f"/v1/runs/{run.id}/events"})
+
+
+def turn_out(summary: RunSummary) -> TurnOut:
+    run = summary.run
+    return TurnOut.model_validate(
+        {
+            **_fields(run),
+            "events_url": f"/v1/runs/{run.id}/events",
+            "answer": summary.answer,
+            "citations": summary.citations,
+            "approval": summary.approval,
+            "error": run.error or summary.error,
+        }
+    )
+
+
+def _fields(run: Any) -> dict[str, Any]:
+    return {name: getattr(run, name) for name in RunOut.model_fields if name != "events_url"}
+
+
+def stream_principal(
+    request: Request, session: DB, run_id: str, token: Annotated[str | None, Query()] = None
+) -> Principal:
+    """The session or API key, or else a stream token bound to this very run."""
+    if token is None:
+        return current_principal(request, session)
+    settings = app_context(request).settings
+    try:
+        claims = verify_token(settings.secret(), token, STREAM_PURPOSE)
+    except Unauthorized as exc:
+        raise Unauthorized(f"{exc.detail.replace('; log in again', '')}; ask for a new stream token") from exc
+    if claims.get("run") != run_id:
+        raise Unauthorized("this stream token is for another run")
+    return identity.principal_for_session(session, str(claims["sub"]), claims.get("sto"))
+
+
+StreamCaller = Annotated[Principal, Depends(stream_principal)]
+
+
+@router.post("/threads", status_code=201, response_model=ThreadOut, summary="Start a conversation with an agent")
+def create_thread(body: ThreadIn, caller: Caller, runs: Runs) -> ThreadOut:
+    return ThreadOut.model_validate(runs.create_thread(caller, body.agent, body.course_id, body.title))
+
+
+@router.get("/threads", response_model=list[ThreadOut], summary="My threads in this store, latest first")
+def list_threads(caller: Caller, runs: Runs, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[ThreadOut]:
+    return [ThreadOut.model_validate(t) for t in runs.list_threads(caller, limit)]
+
+
+@router.get("/threads/{thread_id}", response_model=ThreadOut, summary="One thread")
+def get_thread(thread_id: str, caller: Caller, runs: Runs) -> ThreadOut:
+    return ThreadOut.model_validate(runs.get_thread(caller, thread_id))
+
+
+@router.get("/threads/{thread_id}/runs", response_model=list[TurnOut], summary="The thread's turns, oldest first")
+def thread_turns(thread_id: str, caller: Caller, runs: Runs) -> list[TurnOut]:
+    return [turn_out(summary) for summary in runs.transcript(caller, thread_id)]
+
+
+@router.delete("/threads/{thread_id}", status_code=204, summary="Delete a thread, its runs and their events")
+def delete_thread(thread_id: str, caller: Caller, runs: Runs) -> Response:
+    runs.delete_thread(caller, thread_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/threads/{thread_id}/runs",
+    status_code=201,
+    response_model=RunOut,
+    summary="Send a message: starts a run",
+    responses={200: {"content": {"text/event-stream": {}}, "description": "The run's events, with stream: true"}},
+)
+def start_run(thread_id: str, body: RunIn, caller: Caller, runs: Runs, request: Request) -> Any:
+    run = runs.start(caller, thread_id, body.message, on_busy=body.on_busy)
+    if body.stream:
+        return _stream(request, runs, run.id, 0)
+    return run_out(run)
+
+
+@router.get("/runs/{run_id}", response_model=RunOut, summary="A run's status and usage")
+def get_run(run_id: str, caller: Caller, runs: Runs) -> RunOut:
+    return run_out(runs.get_run(caller, run_id))
+
+
+@router.get(
+    "/runs/{run_id}/events",
+    summary="Follow a run (server-sent events)",
+    response_class=EventSourceResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+def run_events(
+    run_id: str,
+    caller: StreamCaller,
+    runs: Runs,
+    request: Request,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    after: Annotated[
+        int | None, Query(ge=0, description="Start after this event id (for clients without headers).")
+    ] = None,
+) -> EventSourceResponse:
+    runs.get_run(caller, run_id)
+    return _stream(request, runs, run_id, parse_position(last_event_id, after))
+
+
+@router.post("/runs/{run_id}/cancel", response_model=RunOut, summary="Stop a run")
+def cancel_run(run_id: str, caller: Caller, runs: Runs) -> RunOut:
+    return run_out(runs.cancel(caller, run_id))
+
+
+@router.post(
+    "/runs/{run_id}/resume",
+    response_model=RunOut,
+    summary="Approve, edit or reject the tool call a run is waiting on",
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+def resume_run(run_id: str, body: ResumeIn, caller: Caller, runs: Runs, request: Request) -> Any:
+    runs.get_run(caller, run_id)
+    before = len(runs.events.replay(run_id)) if body.stream else 0  # seq has no gaps: the count is the last id
+    run = runs.resume(caller, run_id, body.decision, body.arguments)
+    if body.stream:
+        return _stream(request, runs, run.id, before)
+    return run_out(runs.get_run(caller, run.id))
+
+
+@router.post("/runs/{run_id}/stream-token", response_model=StreamTokenOut, summary="A token for an EventSource")
+def stream_token(run_id: str, caller: Caller, runs: Runs, request: Request) -> StreamTokenOut:
+    runs.get_run(caller, run_id)
+    ttl = app_context(request).settings.stream_token_ttl_seconds
+    claims = {"sub": caller.user_id, "sto": caller.store_id, "run": run_id}
+    token = sign_token(app_context(request).settings.secret(), claims, ttl, STREAM_PURPOSE)
+    return StreamTokenOut(token=token, expires_in=ttl, events_url=f"/v1/runs/{run_id}/events?token={token}")
+
+
+def _stream(request: Request, runs: RunManager, run_id: str, after: int) -> EventSourceResponse:
+    ping = app_context(request).settings.sse_ping_seconds
+    return event_stream(runs, run_id, after, request, ping)
