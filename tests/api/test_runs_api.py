@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,7 @@ class Api:
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
 
-    def start(self, thread_id: str, message: str = "What is the secret recipe?", **extra: Any) -> httpx.Response:
+    def start(self, thread_id: str, message: str = "What is the secret recipe?", **extra: Any) -> Any:
         return self.client.post(
             f"/v1/threads/{thread_id}/runs", json={"message": message, **extra}, headers=self.learner
         )
@@ -71,7 +71,7 @@ def answer_script(delay: float = 0.0) -> list[Any]:
 
 def make_api(
     settings: Settings, db: Database, runtime: Any, tmp_path: Path, store: StoreWorld, **kw: Any
-) -> Iterator[Api]:
+) -> Generator[Api, None, None]:
     model = ScriptedChatModel(script=[])
     runs = manager(db, settings, runtime, model, tmp_path, workers=4, **kw)
     app = create_app(settings, db=db, run_jobs=False, runs=runs)
