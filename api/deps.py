@@ -67,7 +67,11 @@ def current_principal(request: Request, session: DB) -> Principal:
     if not token:
         raise Unauthorized("authentication required: send a session token or an API key as a Bearer token")
     if token.startswith(KEY_PREFIX + "_"):
-        return identity.resolve_api_key(session, token)
+        principal = identity.resolve_api_key(session, token)
+        # The key's last-used stamp commits now: on SQLite an open write would block the services the
+        # endpoint calls in their own transactions (agent runs), until "database is locked".
+        session.commit()
+        return principal
     claims = verify_token(app_context(request).settings.secret(), token, SESSION_PURPOSE)
     return identity.principal_for_session(session, str(claims["sub"]), claims.get("sto"))
 

@@ -18,6 +18,7 @@ log = logging.getLogger("academy.api")
 PROBLEM_TYPE = "application/problem+json"
 
 
+OPENAI_PATHS = frozenset({"/v1/chat/completions", "/v1/models"})
 RESERVED = frozenset({"type", "title", "status", "detail", "instance"})
 
 
@@ -26,6 +27,8 @@ def problem(status: int, title: str, detail: str, code: str, instance: str | Non
     if instance:
         body["instance"] = instance
     body.update({k: v for k, v in extra.items() if v is not None and k not in RESERVED})
+    if instance in OPENAI_PATHS:  # OpenAI clients show `error.message`; the problem members stay for everyone else
+        body["error"] = {"message": detail, "type": code, "code": status}
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM_TYPE, headers=headers)
 

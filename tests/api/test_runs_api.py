@@ -21,7 +21,7 @@ from core.db import Database
 from core.security import sign_token
 from core.settings import Settings
 from tests.agent_fixtures import call, manager
-from tests.conftest import TEST_SECRET, StoreWorld, build_store, login
+from tests.conftest import TEST_SECRET, StoreWorld, build_store, login, make_key
 from tests.live_server import LiveServer, serve, sse_events
 from tests.scripted_model import ScriptedChatModel
 
@@ -419,3 +419,13 @@ def test_a_learner_with_a_stream_token_for_their_run_cannot_delete_by_token(api:
     token = api.client.post(f"/v1/runs/{run_id}/stream-token", headers=api.learner).json()["token"]
     response = api.client.delete(f"/v1/threads/{thread_id}", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401  # a stream token only reads its run's events
+
+
+def test_an_api_key_starts_and_streams_a_run(api: Api, db: Database) -> None:
+    """Regression: on SQLite the key's last-used write held the lock and the run's writes timed out."""
+    api.model.script = [AIMessage(content=""), "hello"]
+    key = make_key(db, api.store)
+    thread = api.client.post("/v1/threads", json={"agent": "course_assistant"}, headers=key)
+    run = api.client.post(f"/v1/threads/{thread.json()['id']}/runs", json={"message": "hi"}, headers=key)
+    assert run.status_code == 201, run.text
+    assert api.events(run.json()["id"], headers=key)[-1]["data"] == {"status": "completed"}

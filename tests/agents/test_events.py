@@ -1,0 +1,95 @@
+"""The run event log: gap-free numbering, batched token writes, replay that sees unflushed events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from langchain_core.messages import AIMessage
+from sqlalchemy import func, select
+
+from agents.events import EventLog
+from agents.models import Run, RunEvent, Thread
+from core.db import Database
+from core.settings import Settings
+from tests.agent_fixtures import manager
+from tests.conftest import StoreWorld, principal_of
+from tests.scripted_model import ScriptedChatModel
+
+
+def make_run(db: Database, store: StoreWorld) -> str:
+    learner = principal_of(db, store.learner_email, store.store_id)
+    with db.transaction() as s:
+        thread = Thread(store_id=store.store_id, user_id=learner.user_id, agent="course_assistant")
+        s.add(thread)
+        s.flush()
+        run = Run(thread_id=thread.id, store_id=store.store_id, user_id=learner.user_id, agent="x", message="m")
+        s.add(run)
+        s.flush()
+        return run.id
+
+
+def stored(db: Database, run_id: str) -> int:
+    with db.transaction() as s:
+        return int(s.scalar(select(func.count()).select_from(RunEvent).where(RunEvent.run_id == run_id)) or 0)
+
+
+def test_token_deltas_are_written_in_batches(db: Database, store_a: StoreWorld) -> None:
+    run_id = make_run(db, store_a)
+    log = EventLog(db, flush_every=10, flush_after=60)
+    log.append(run_id, "run.started", {})
+    for i in range(9):
+        log.append(run_id, "message.delta", {"text": str(i)})
+    assert stored(db, run_id) == 1
+    log.append(run_id, "message.delta", {"text": "9"})
+    assert stored(db, run_id) == 11
+
+
+def test_replay_includes_events_not_yet_on_disk(db: Database, store_a: StoreWorld) -> None:
+    run_id = make_run(db, store_a)
+    log = EventLog(db, flush_every=100, flush_after=60)
+    log.append(run_id, "run.started", {})
+    for i in range(5):
+        log.append(run_id, "message.delta", {"text": str(i)})
+    assert [e.seq for e in log.replay(run_id)] == [1, 2, 3, 4, 5, 6]
+    assert [e.seq for e in log.replay(run_id, after=4)] == [5, 6]
+
+
+def test_any_other_event_flushes_the_pending_deltas(db: Database, store_a: StoreWorld) -> None:
+    run_id = make_run(db, store_a)
+    log = EventLog(db, flush_every=100, flush_after=60)
+    for i in range(5):
+        log.append(run_id, "message.delta", {"text": str(i)})
+    log.append(run_id, "run.completed", {"status": "completed"})
+    fresh = EventLog(db)  # another process reads only the database
+    assert [e.seq for e in fresh.replay(run_id)] == [1, 2, 3, 4, 5, 6]
+
+
+def test_numbering_continues_in_a_new_process(db: Database, store_a: StoreWorld) -> None:
+    run_id = make_run(db, store_a)
+    EventLog(db).append(run_id, "run.started", {})
+    assert EventLog(db).append(run_id, "run.completed", {"status": "completed"}).seq == 2
+
+
+def test_shutdown_lets_a_running_run_finish(db: Database, settings: Settings, world, tmp_path: Path) -> None:
+    store, runtime = world
+    learner = principal_of(db, store.learner_email, store.store_id)
+    model = ScriptedChatModel(script=[AIMessage(content=""), "a calm answer " * 5], chunk_delay=0.02)
+    m = manager(db, settings, runtime, model, tmp_path)
+    run = m.start(learner, m.create_thread(learner, "course_assistant", None).id, "hi")
+    m.shutdown(drain_seconds=30)
+    assert m.get_run(learner, run.id).status == "completed"
+
+
+def test_recover_fails_runs_a_dead_process_left_running(
+    db: Database, settings: Settings, world, tmp_path: Path
+) -> None:
+    store, runtime = world
+    run_id = make_run(db, store)
+    with db.transaction() as s:
+        row = s.get(Run, run_id)
+        assert row is not None
+        row.status = "running"
+    m = manager(db, settings, runtime, ScriptedChatModel(), tmp_path)
+    assert m.recover() == [run_id]
+    events = m.events.replay(run_id)
+    assert [e.type for e in events] == ["error", "run.completed"] and events[-1].data == {"status": "failed"}
