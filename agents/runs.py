@@ -63,6 +63,7 @@ class RunSummary:
     citations: list[dict[str, Any]] = field(default_factory=list)
     approval: dict[str, Any] | None = None
     error: str | None = None
+    last_event_id: int = 0
 
 
 class RunManager:
@@ -136,6 +137,13 @@ class RunManager:
                 .where(RunEvent.run_id.in_(list(by_run)), RunEvent.type.in_(kinds))
                 .order_by(RunEvent.run_id, RunEvent.seq)
             )
+            last_ids = session.execute(
+                select(RunEvent.run_id, func.max(RunEvent.seq))
+                .where(RunEvent.run_id.in_(list(by_run)))
+                .group_by(RunEvent.run_id)
+            )
+            for run_id, last_id in last_ids:
+                by_run[run_id].last_event_id = int(last_id or 0)
             for row in rows:
                 summary = by_run[row.run_id]
                 if row.type == "message.completed":

@@ -69,7 +69,8 @@ def _citation(payload: dict[str, Any]) -> Citation:
 
 def merge_adjacent(hits: Sequence[Hit]) -> list[Passage]:
     """Hits from one source at consecutive positions become one passage, in reading order, scored
-    by its best chunk; the citation points at the passage's first heading."""
+    by its best chunk. The citation points at the best chunk's heading, where the answer is; a
+    transcript passage plays from its first cue to its last."""
     by_source: dict[str, list[Hit]] = {}
     for hit in hits:
         by_source.setdefault(str(hit.payload.get("source_id")), []).append(hit)
@@ -90,9 +91,12 @@ def merge_adjacent(hits: Sequence[Hit]) -> list[Passage]:
 
 def _passage(source_id: str, run: list[Hit]) -> Passage:
     first = run[0].payload
-    citation = _citation(first)
-    if run[-1].payload.get("end_s") is not None:
-        citation = Citation(**{**citation.__dict__, "end_s": run[-1].payload.get("end_s")})
+    if first.get("start_s") is not None:
+        citation = _citation(first)
+        if run[-1].payload.get("end_s") is not None:
+            citation = Citation(**{**citation.__dict__, "end_s": run[-1].payload.get("end_s")})
+    else:
+        citation = _citation(max(run, key=lambda h: h.score).payload)
     return Passage(
         text="\n\n".join(str(h.payload.get("text", "")) for h in run),
         score=max(h.score for h in run),

@@ -88,6 +88,7 @@ class TurnOut(RunOut):
     answer: str
     citations: list[dict[str, Any]]
     approval: dict[str, Any] | None
+    last_event_id: int = Field(description="Follow the run from here (`?after=`) to see only what comes next.")
 
 
 class StreamTokenOut(Output):
@@ -110,6 +111,7 @@ def turn_out(summary: RunSummary) -> TurnOut:
             "citations": summary.citations,
             "approval": summary.approval,
             "error": run.error or summary.error,
+            "last_event_id": summary.last_event_id,
         }
     )
 

@@ -115,4 +115,4 @@ def test_adjacent_hits_merge_into_one_passage_in_reading_order() -> None:
         ("l2", [3], "y", 0.8),
         ("l1", [7], "x", 0.4),
     ]
-    assert passages[0].citation.anchor == "h2"
+    assert passages[0].citation.anchor == "h3"  # the heading of the best chunk, where the answer is
