@@ -4,14 +4,16 @@ Event types follow the brief: run.started, message.delta, message.completed, too
 approval.required, citation, artifact, usage, error, run.completed. `seq` starts at 1 and has no gaps,
 so a client that reconnects with the last id it saw misses nothing.
 
-Writes are batched: token deltas wait in memory (at most `flush_every` of them, or `flush_after`
-seconds) and go to the database with the next event of any other kind, so a streamed answer costs a
-few transactions instead of one per token. Live subscribers and `replay` see pending events at once;
-only a process crash mid-answer can lose the unflushed tail of deltas (the run is failed then anyway).
+Writes are group-committed: subscribers get each event at once, and one writer thread puts every
+run's pending events into the database in a single transaction every `flush_after` seconds (or
+sooner when `flush_every` are waiting). A streamed answer then costs a few transactions instead of one
+per token, and a thousand concurrent runs share them. `replay` sees pending events too; a crash can
+lose at most the last `flush_after` seconds of a run that is failed anyway.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import defaultdict
@@ -39,7 +41,8 @@ EVENT_TYPES = frozenset(
         "run.completed",
     }
 )
-BATCHED = frozenset({"message.delta"})
+BATCHED = frozenset({"message.delta"})  # the others wake the writer at once
+log = logging.getLogger("academy.events")
 
 
 @dataclass(frozen=True)
@@ -54,16 +57,18 @@ Listener = Callable[[Event], None]
 
 
 class EventLog:
-    def __init__(self, db: Database, flush_every: int = 32, flush_after: float = 0.25) -> None:
+    def __init__(self, db: Database, flush_every: int = 256, flush_after: float = 0.05) -> None:
         self.db = db
         self.flush_every = flush_every
         self.flush_after = flush_after
         self._lock = threading.Lock()
-        self._write = threading.Lock()  # one writer at a time per process keeps seq order on disk
+        self._wake = threading.Condition(self._lock)
+        self._write = threading.Lock()  # one batch at a time keeps each run's events in order on disk
         self._next: dict[str, int] = {}
         self._pending: dict[str, list[Event]] = defaultdict(list)
-        self._oldest: dict[str, float] = {}
+        self._count = 0
         self._listeners: dict[str, list[Listener]] = defaultdict(list)
+        self._writer: threading.Thread | None = None
 
     def append(self, run_id: str, type_: str, data: dict[str, Any]) -> Event:
         if type_ not in EVENT_TYPES:
@@ -72,47 +77,69 @@ class EventLog:
             if run_id not in self._next:
                 with self.db.transaction() as session:
                     last = session.scalar(select(func.max(RunEvent.seq)).where(RunEvent.run_id == run_id))
-                self._next[run_id] = int(last or 0) + 1
+                pending = self._pending.get(run_id)
+                self._next[run_id] = max(int(last or 0), pending[-1].seq if pending else 0) + 1
             seq = self._next[run_id]
             self._next[run_id] = seq + 1
             event = Event(run_id, seq, type_, data)
             self._pending[run_id].append(event)
-            self._oldest.setdefault(run_id, time.monotonic())
-            due = (
-                type_ not in BATCHED
-                or len(self._pending[run_id]) >= self.flush_every
-                or time.monotonic() - self._oldest[run_id] >= self.flush_after
-            )
+            self._count += 1
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_loop, name="event-writer", daemon=True)
+                self._writer.start()
+            if self._count >= self.flush_every or type_ not in BATCHED:
+                self._wake.notify()
             listeners = list(self._listeners.get(run_id, []))
-        if due:
-            self.flush(run_id)
         for listener in listeners:
             listener(event)
         return event
 
-    def flush(self, run_id: str) -> None:
-        """Write a run's pending events. Events stay visible in memory until they are on disk."""
+    def _write_loop(self) -> None:
+        """Writes pending events in batches; exits after a quiet second (restarted by the next append)."""
+        idle_since = time.monotonic()
+        while True:
+            with self._lock:
+                if not self._count:
+                    self._wake.wait(timeout=self.flush_after)
+                if not self._count:
+                    if time.monotonic() - idle_since > 1.0:
+                        self._writer = None
+                        return
+                    continue
+            time.sleep(self.flush_after / 5)  # let a burst of appends join the batch
+            try:
+                self.flush()
+            except Exception:  # the database is briefly unavailable: keep the events and retry
+                log.exception("writing run events failed; retrying")
+                time.sleep(self.flush_after)
+            idle_since = time.monotonic()
+
+    def flush(self, run_id: str | None = None) -> None:
+        """Write pending events (all runs, or one) now. Events stay in memory until they are on disk."""
         with self._write:
             with self._lock:
-                batch = list(self._pending.get(run_id, ()))
-            if not batch:
+                ids = [run_id] if run_id is not None else list(self._pending)
+                batch = {rid: list(self._pending.get(rid, ())) for rid in ids}
+            rows = [RunEvent(run_id=e.run_id, seq=e.seq, type=e.type, data=e.data) for es in batch.values() for e in es]
+            if not rows:
                 return
             with self.db.transaction() as session:
-                session.add_all(RunEvent(run_id=e.run_id, seq=e.seq, type=e.type, data=e.data) for e in batch)
+                session.add_all(rows)
             with self._lock:
-                pending = self._pending.get(run_id, [])
-                del pending[: len(batch)]
-                if not pending:
-                    self._pending.pop(run_id, None)
-                    self._oldest.pop(run_id, None)
-                else:
-                    self._oldest[run_id] = time.monotonic()
+                for rid, written in batch.items():
+                    pending = self._pending.get(rid, [])
+                    del pending[: len(written)]
+                    self._count -= len(written)
+                    if not pending:
+                        self._pending.pop(rid, None)
 
     def forget(self, run_id: str) -> None:
-        """Drop a finished run's counters (its events are all on disk by then)."""
-        self.flush(run_id)
+        """Drop a finished run's counter; its pending events are still written by the next batch."""
         with self._lock:
             self._next.pop(run_id, None)
+
+    def close(self) -> None:
+        self.flush()
 
     def replay(self, run_id: str, after: int = 0) -> list[Event]:
         with self._lock:  # copied before the read: a flush in between shows up in one or the other

@@ -10,7 +10,9 @@ one branch per allowed tool plus `final_answer`. Both produce the same `AIMessag
 from __future__ import annotations
 
 import json
+import threading
 import uuid
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypedDict
@@ -18,6 +20,7 @@ from typing import Annotated, Any, Literal, TypedDict
 import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.types import interrupt
@@ -100,6 +103,21 @@ def parse_next_action(content: str, allowed: set[str]) -> AIMessage:
     return AIMessage(content="")
 
 
+@dataclass
+class _Bindings:
+    """What one run's graph works with. Passed through the run's config, so the compiled graph is
+    shared by every run (compiling took ~24 ms a run, most of a run's own overhead)."""
+
+    spec: AgentSpec
+    chat: BaseChatModel
+    native_tools: bool
+    registry: Registry
+    ctx: ToolContext
+    tools: list[Tool[Any, Any]]
+    allowed: set[str]
+    max_rounds: int
+
+
 def build_graph(
     spec: AgentSpec,
     chat: BaseChatModel,
@@ -109,84 +127,125 @@ def build_graph(
     checkpointer: Any = None,
 ) -> Any:
     tools = registry.available(ctx.principal, spec.tool_names)
-    allowed = {t.name for t in tools}
-    max_rounds = MAX_TOOL_ROUNDS if native_tools else CONSTRAINED_TOOL_ROUNDS
+    bindings = _Bindings(
+        spec=spec,
+        chat=chat,
+        native_tools=native_tools,
+        registry=registry,
+        ctx=ctx,
+        tools=tools,
+        allowed={t.name for t in tools},
+        max_rounds=MAX_TOOL_ROUNDS if native_tools else CONSTRAINED_TOOL_ROUNDS,
+    )
+    return _compiled(checkpointer).with_config(configurable={BINDINGS: bindings})
 
-    def decide(state: AgentState) -> dict[str, Any]:
-        messages = [SystemMessage(spec.system_prompt), *_for_decision(spec, state["messages"])]
-        if state.get("tool_rounds", 0) >= max_rounds or not tools:
-            return {"messages": [AIMessage(content="")]}
-        if native_tools:
-            reply = chat.bind_tools([as_langchain_tool(t) for t in tools]).invoke(messages)
-            if isinstance(reply, AIMessage) and reply.tool_calls:
-                return {"messages": [reply]}
-            return {"messages": [AIMessage(content="")]}
-        schema = next_action_schema(tools)
-        response_format = {"type": "json_schema", "json_schema": {"name": "next_action", "schema": schema}}
-        try:
-            reply = chat.bind(response_format=response_format).invoke(messages)
-        except openai.LengthFinishReasonError:
-            return {"messages": [AIMessage(content="")]}  # a decision cut off by the token limit: answer now
-        text = reply.content if isinstance(reply.content, str) else ""
-        return {"messages": [parse_next_action(text, allowed)]}
 
-    def route(state: AgentState) -> str:
-        last = state["messages"][-1]
-        return "tools" if isinstance(last, AIMessage) and last.tool_calls else "respond"
+BINDINGS = "__academy_bindings"
+_graphs: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+_graphs_lock = threading.Lock()
+_no_checkpointer: list[Any] = []
 
-    def run_tools(state: AgentState) -> dict[str, Any]:
-        last = state["messages"][-1]
-        assert isinstance(last, AIMessage)
-        results: list[ToolMessage] = []
-        for call in last.tool_calls:
-            name, args, call_id = call["name"], dict(call.get("args") or {}), str(call.get("id"))
-            _emit(spec, "tool.call", {"id": call_id, "name": name, "arguments": args})
-            tool = registry.tools.get(name)
-            if tool is not None and name in allowed and tool.needs_approval:
-                _emit(spec, "approval.required", {"id": call_id, "name": name, "arguments": args})
-                decision = interrupt({"tool_call_id": call_id, "name": name, "arguments": args})
-                verdict = decision.get("decision") if isinstance(decision, dict) else decision
-                if verdict == "reject":
-                    content = json.dumps({"error": {"code": "rejected", "detail": "the user rejected this action"}})
-                    results.append(ToolMessage(content=content, tool_call_id=call_id, name=name))
-                    _emit(spec, "tool.result", {"id": call_id, "name": name, "ok": False, "rejected": True})
-                    continue
-                if verdict == "edit" and isinstance(decision, dict) and isinstance(decision.get("arguments"), dict):
-                    args = decision["arguments"]
-            if name not in allowed:
-                result = ToolResult(
-                    False, error={"code": "forbidden", "detail": f"the tool '{name}' is not available here"}
-                )
-            else:
-                result = registry.call(name, ctx, args, idempotency_key=call_id)
-            results.append(ToolMessage(content=result.as_text(), tool_call_id=call_id, name=name))
-            _emit(
-                spec,
-                "tool.result",
-                {"id": call_id, "name": name, "ok": result.ok, "output": result.output, "error": result.error},
-            )
-        return {"messages": results, "tool_rounds": state.get("tool_rounds", 0) + 1}
 
-    def respond(state: AgentState) -> dict[str, Any]:
-        history = [
-            m for m in state["messages"] if not (isinstance(m, AIMessage) and not m.content and not m.tool_calls)
-        ]
-        if spec.answer_messages is not None:
-            reply = chat.invoke(spec.answer_messages(history))
-            return {"messages": [reply]}
-        instructions = spec.system_prompt + ("\n\n" + spec.respond_instructions if spec.respond_instructions else "")
-        reply = chat.invoke([SystemMessage(instructions), *_flatten_tools(spec, history)])
-        return {"messages": [reply]}  # the streamed message itself, so stream consumers see it once
+def _compiled(checkpointer: Any) -> Any:
+    with _graphs_lock:
+        if checkpointer is None:
+            if not _no_checkpointer:
+                _no_checkpointer.append(_compile(None))
+            return _no_checkpointer[0]
+        graph = _graphs.get(checkpointer)
+        if graph is None:
+            graph = _graphs[checkpointer] = _compile(checkpointer)
+        return graph
 
+
+def _bound(config: RunnableConfig) -> _Bindings:
+    bindings: _Bindings = config["configurable"][BINDINGS]
+    return bindings
+
+
+def _compile(checkpointer: Any) -> Any:
     graph = StateGraph(AgentState)
-    graph.add_node("model", decide)
-    graph.add_node("tools", run_tools)
-    graph.add_node("respond", respond)
+    graph.add_node("model", _decide)
+    graph.add_node("tools", _run_tools)
+    graph.add_node("respond", _respond)
     graph.add_edge(START, "model")
-    graph.add_conditional_edges("model", route, {"tools": "tools", "respond": "respond"})
+    graph.add_conditional_edges("model", _route, {"tools": "tools", "respond": "respond"})
     graph.add_edge("tools", "model")
     graph.add_edge("respond", END)
     return graph.compile(checkpointer=checkpointer)
+
+
+def _decide(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
+    b = _bound(config)
+    spec, chat, tools = b.spec, b.chat, b.tools
+    messages = [SystemMessage(spec.system_prompt), *_for_decision(spec, state["messages"])]
+    if state.get("tool_rounds", 0) >= b.max_rounds or not tools:
+        return {"messages": [AIMessage(content="")]}
+    if b.native_tools:
+        reply = chat.bind_tools([as_langchain_tool(t) for t in tools]).invoke(messages)
+        if isinstance(reply, AIMessage) and reply.tool_calls:
+            return {"messages": [reply]}
+        return {"messages": [AIMessage(content="")]}
+    schema = next_action_schema(tools)
+    response_format = {"type": "json_schema", "json_schema": {"name": "next_action", "schema": schema}}
+    try:
+        reply = chat.bind(response_format=response_format).invoke(messages)
+    except openai.LengthFinishReasonError:
+        return {"messages": [AIMessage(content="")]}  # a decision cut off by the token limit: answer now
+    text = reply.content if isinstance(reply.content, str) else ""
+    return {"messages": [parse_next_action(text, b.allowed)]}
+
+
+def _route(state: AgentState) -> str:
+    last = state["messages"][-1]
+    return "tools" if isinstance(last, AIMessage) and last.tool_calls else "respond"
+
+
+def _run_tools(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
+    b = _bound(config)
+    spec, registry = b.spec, b.registry
+    last = state["messages"][-1]
+    assert isinstance(last, AIMessage)
+    results: list[ToolMessage] = []
+    for call in last.tool_calls:
+        name, args, call_id = call["name"], dict(call.get("args") or {}), str(call.get("id"))
+        _emit(spec, "tool.call", {"id": call_id, "name": name, "arguments": args})
+        tool = registry.tools.get(name)
+        if tool is not None and name in b.allowed and tool.needs_approval:
+            _emit(spec, "approval.required", {"id": call_id, "name": name, "arguments": args})
+            decision = interrupt({"tool_call_id": call_id, "name": name, "arguments": args})
+            verdict = decision.get("decision") if isinstance(decision, dict) else decision
+            if verdict == "reject":
+                content = json.dumps({"error": {"code": "rejected", "detail": "the user rejected this action"}})
+                results.append(ToolMessage(content=content, tool_call_id=call_id, name=name))
+                _emit(spec, "tool.result", {"id": call_id, "name": name, "ok": False, "rejected": True})
+                continue
+            if verdict == "edit" and isinstance(decision, dict) and isinstance(decision.get("arguments"), dict):
+                args = decision["arguments"]
+        if name not in b.allowed:
+            result = ToolResult(
+                False, error={"code": "forbidden", "detail": f"the tool '{name}' is not available here"}
+            )
+        else:
+            result = registry.call(name, b.ctx, args, idempotency_key=call_id)
+        results.append(ToolMessage(content=result.as_text(), tool_call_id=call_id, name=name))
+        _emit(
+            spec,
+            "tool.result",
+            {"id": call_id, "name": name, "ok": result.ok, "output": result.output, "error": result.error},
+        )
+    return {"messages": results, "tool_rounds": state.get("tool_rounds", 0) + 1}
+
+
+def _respond(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
+    b = _bound(config)
+    spec, chat = b.spec, b.chat
+    history = [m for m in state["messages"] if not (isinstance(m, AIMessage) and not m.content and not m.tool_calls)]
+    if spec.answer_messages is not None:
+        return {"messages": [chat.invoke(spec.answer_messages(history))]}
+    instructions = spec.system_prompt + ("\n\n" + spec.respond_instructions if spec.respond_instructions else "")
+    reply = chat.invoke([SystemMessage(instructions), *_flatten_tools(spec, history)])
+    return {"messages": [reply]}  # the streamed message itself, so stream consumers see it once
 
 
 def _emit(

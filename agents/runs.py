@@ -298,6 +298,7 @@ class RunManager:
             if not future.done():
                 self._cancel.setdefault(run_id, threading.Event()).set()
         self._pool.shutdown(wait=True, cancel_futures=False)
+        self.events.close()
 
     def close(self) -> None:
         """Release the checkpointer's connection (the manager is done)."""
@@ -359,13 +360,13 @@ class RunManager:
                     if streamed and meta.get("langgraph_node") == "respond" and chunk.content:
                         events.append(run_id, "message.delta", {"text": chunk.content})
             prompt_tokens, completion_tokens = usage.prompt_tokens, usage.completion_tokens
-            self._record_usage(run_id, prompt_tokens, completion_tokens)
+            tokens = (prompt_tokens, completion_tokens)
             if cancelled.is_set():
-                self._finish(run_id, "cancelled")
+                self._finish(run_id, "cancelled", tokens=tokens)
                 return
             state = graph.get_state(config)
             if state.next:
-                self._finish(run_id, "interrupted")
+                self._finish(run_id, "interrupted", tokens=tokens)
                 return
             answer = next(
                 (m.content for m in reversed(state.values["messages"]) if isinstance(m, AIMessage) and m.content), ""
@@ -375,7 +376,7 @@ class RunManager:
             for number, passage in book.cited(text):
                 events.append(run_id, "citation", {"n": number, **{k: passage.get(k) for k in _CITATION_KEYS}})
             events.append(run_id, "usage", {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens})
-            self._finish(run_id, "completed")
+            self._finish(run_id, "completed", tokens=tokens)
         except Exception as exc:
             log.exception("run %s failed", run_id)
             if isinstance(exc, AppError):  # a known condition (model busy, misconfiguration): say it plainly
@@ -385,19 +386,14 @@ class RunManager:
             events.append(run_id, "error", data)
             self._finish(run_id, "failed", str(exc)[:2000])
 
-    def _record_usage(self, run_id: str, prompt_tokens: int, completion_tokens: int) -> None:
-        with self.deps.db.transaction() as session:
-            run = session.get(Run, run_id)
-            if run is not None:
-                run.prompt_tokens += prompt_tokens
-                run.completion_tokens += completion_tokens
-
-    def _finish(self, run_id: str, status: str, error: str | None = None) -> None:
+    def _finish(self, run_id: str, status: str, error: str | None = None, tokens: tuple[int, int] = (0, 0)) -> None:
         with self.deps.db.transaction() as session:
             run = session.get(Run, run_id)
             if run is None:
                 return
             run.status, run.error = status, error
+            run.prompt_tokens += tokens[0]
+            run.completion_tokens += tokens[1]
             thread_id = run.thread_id
             if status != "interrupted":
                 run.finished_at = utcnow()

@@ -84,7 +84,15 @@ def make_engine(url: str) -> Engine:
             from pathlib import Path
 
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        # Connections to a file are cheap and writers queue on SQLite's own lock, so the pool is wide:
+        # hundreds of concurrent agent runs each hold one briefly (measured in benchmarks/streams.py).
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=16,
+            max_overflow=112,
+            pool_timeout=60,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)

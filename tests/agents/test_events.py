@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from langchain_core.messages import AIMessage
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from agents.events import EventLog
 from agents.models import Run, RunEvent, Thread
@@ -33,40 +34,60 @@ def stored(db: Database, run_id: str) -> int:
         return int(s.scalar(select(func.count()).select_from(RunEvent).where(RunEvent.run_id == run_id)) or 0)
 
 
-def test_token_deltas_are_written_in_batches(db: Database, store_a: StoreWorld) -> None:
+def count_commits(db: Database) -> list[int]:
+    commits = [0]
+    event.listen(db.engine, "commit", lambda connection: commits.__setitem__(0, commits[0] + 1))
+    return commits
+
+
+def test_a_streamed_answer_is_written_in_one_transaction_not_one_per_token(db: Database, store_a: StoreWorld) -> None:
     run_id = make_run(db, store_a)
-    log = EventLog(db, flush_every=10, flush_after=60)
-    log.append(run_id, "run.started", {})
-    for i in range(9):
+    log = EventLog(db, flush_every=10_000, flush_after=60)
+    for i in range(100):
         log.append(run_id, "message.delta", {"text": str(i)})
-    assert stored(db, run_id) == 1
-    log.append(run_id, "message.delta", {"text": "9"})
-    assert stored(db, run_id) == 11
+    assert stored(db, run_id) == 0
+    commits = count_commits(db)
+    log.flush()
+    assert commits[0] == 1 and stored(db, run_id) == 100
+
+
+def test_the_writer_puts_pending_events_on_disk_by_itself(db: Database, store_a: StoreWorld) -> None:
+    run_id = make_run(db, store_a)
+    log = EventLog(db, flush_after=0.02)
+    for i in range(5):
+        log.append(run_id, "message.delta", {"text": str(i)})
+    log.append(run_id, "run.completed", {"status": "completed"})
+    deadline = time.monotonic() + 10
+    while stored(db, run_id) < 6 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [e.seq for e in EventLog(db).replay(run_id)] == [1, 2, 3, 4, 5, 6]  # another process reads the disk
 
 
 def test_replay_includes_events_not_yet_on_disk(db: Database, store_a: StoreWorld) -> None:
     run_id = make_run(db, store_a)
-    log = EventLog(db, flush_every=100, flush_after=60)
+    log = EventLog(db, flush_every=10_000, flush_after=60)
     log.append(run_id, "run.started", {})
+    log.flush()
     for i in range(5):
         log.append(run_id, "message.delta", {"text": str(i)})
+    assert stored(db, run_id) == 1
     assert [e.seq for e in log.replay(run_id)] == [1, 2, 3, 4, 5, 6]
     assert [e.seq for e in log.replay(run_id, after=4)] == [5, 6]
 
 
-def test_any_other_event_flushes_the_pending_deltas(db: Database, store_a: StoreWorld) -> None:
+def test_a_forgotten_run_keeps_numbering_from_pending_events(db: Database, store_a: StoreWorld) -> None:
     run_id = make_run(db, store_a)
-    log = EventLog(db, flush_every=100, flush_after=60)
-    for i in range(5):
-        log.append(run_id, "message.delta", {"text": str(i)})
-    log.append(run_id, "run.completed", {"status": "completed"})
-    fresh = EventLog(db)  # another process reads only the database
-    assert [e.seq for e in fresh.replay(run_id)] == [1, 2, 3, 4, 5, 6]
+    log = EventLog(db, flush_every=10_000, flush_after=60)
+    log.append(run_id, "run.completed", {"status": "interrupted"})
+    log.forget(run_id)
+    assert log.append(run_id, "run.started", {}).seq == 2
 
 
 def test_numbering_continues_in_a_new_process(db: Database, store_a: StoreWorld) -> None:
     run_id = make_run(db, store_a)
-    EventLog(db).append(run_id, "run.started", {})
+    first = EventLog(db)
+    first.append(run_id, "run.started", {})
+    first.close()  # the process ends
     assert EventLog(db).append(run_id, "run.completed", {"status": "completed"}).seq == 2
 
 

@@ -1,0 +1,294 @@
+"""Concurrent SSE streams held by one server process.
+
+The server (a separate process: uvicorn, one worker, the embedded stack: SQLite, SQLite checkpoints)
+runs the course assistant on a chat model that writes a fixed answer at a fixed rate. The client opens
+N streams at once (`POST /v1/threads/{id}/runs` with `stream: true`) and checks that every stream gets
+every event, in order, with the whole answer. Reported: time to first event (p50/p95), stream
+duration, events, failures, and the server's CPU and peak memory.
+
+Run: `python -m benchmarks.streams [--streams 500 1000] [--deltas 40] [--interval 0.05]`
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import httpx
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+from benchmarks.common import machine, now, percentile, write
+
+WORD = "token "
+
+
+class FixedRateModel(BaseChatModel):
+    """Decides to answer at once (no tool), then streams `deltas` pieces, one every `interval` s."""
+
+    deltas: int = 40
+    interval: float = 0.05
+
+    @property
+    def _llm_type(self) -> str:
+        return "fixed-rate"
+
+    def bind_tools(self, tools: Any, **kwargs: Any) -> Any:
+        return self.bind(tools=[getattr(t, "name", str(t)) for t in tools], **kwargs)
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        text = "" if "tools" in kwargs else WORD * self.deltas
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        if "tools" in kwargs:
+            yield ChatGenerationChunk(message=AIMessageChunk(content=""))
+            return
+        for _ in range(self.deltas):
+            time.sleep(self.interval)
+            chunk = ChatGenerationChunk(message=AIMessageChunk(content=WORD))
+            if run_manager:
+                run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+            yield chunk
+
+
+# --- the server process ----------------------------------------------------------------------
+
+
+def serve(folder: Path, port: int, workers: int, deltas: int, interval: float) -> None:
+    import uvicorn
+
+    from agents.checkpoints import open_checkpointer
+    from agents.events import EventLog
+    from agents.llm import Capabilities, ChatModel
+    from agents.runs import RunDeps, RunManager
+    from agents.service import build_registry
+    from api.app import create_app
+    from core.db import Database
+    from core.settings import Settings
+
+    settings = Settings(data_dir=folder, demo=False, runs_workers=workers, secret_key="bench-" + "x" * 40)
+    db = Database(settings.resolved_database_url)
+    model = FixedRateModel(deltas=deltas, interval=interval)
+    deps = RunDeps(
+        db=db,
+        settings=settings,
+        registry=build_registry(),
+        chat=lambda: ChatModel(model, Capabilities("fixed-rate", True, 4096, False)),
+        retrieval=lambda: None,
+        checkpointer=open_checkpointer(settings),
+    )
+    runs = RunManager(deps, EventLog(db), workers=workers)
+    app = create_app(settings, db=db, run_jobs=False, runs=runs)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", backlog=4096, timeout_keep_alive=60)
+
+
+def prepare(folder: Path) -> None:
+    from core import identity, migrate
+    from core.db import Database
+    from core.settings import Settings
+
+    settings = Settings(data_dir=folder, demo=False)
+    migrate.upgrade(settings.resolved_database_url)
+    db = Database(settings.resolved_database_url)
+    with db.transaction() as s:
+        owner = identity.create_user(s, "owner@example.com", "password-123")
+        learner = identity.create_user(s, "learner@example.com", "password-123")
+        store = identity.create_store(s, owner, "bench", "Bench")
+        identity.join_store_as_learner(s, learner, store)
+
+
+def _proc(pid: int) -> tuple[float, float]:
+    """CPU seconds used and peak resident MB of a process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu = (int(fields[11]) + int(fields[12])) / ticks
+    peak = next(
+        int(line.split()[1]) / 1024
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+        if line.startswith("VmHWM")
+    )
+    return cpu, peak
+
+
+# --- the client ------------------------------------------------------------------------------
+
+
+async def one_stream(client: httpx.AsyncClient, thread_id: str, deltas: int) -> dict[str, Any]:
+    sent = time.perf_counter()
+    first: float | None = None
+    ids: list[int] = []
+    text: list[str] = []
+    status = None
+    async with client.stream(
+        "POST", f"/v1/threads/{thread_id}/runs", json={"message": "hello", "stream": True}
+    ) as response:
+        if response.status_code != 200:
+            return {"ok": False, "error": f"HTTP {response.status_code}"}
+        event, data, event_id = "", "", ""
+        async for line in response.aiter_lines():
+            if line.startswith("id:"):
+                event_id = line[3:].strip()
+            elif line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:"):
+                data = line[5:].strip()
+            elif line == "" and data:
+                first = first or time.perf_counter()
+                ids.append(int(event_id))
+                payload = json.loads(data)
+                if event == "message.delta":
+                    text.append(payload["text"])
+                if event == "run.completed":
+                    status = payload["status"]
+                event, data, event_id = "", "", ""
+    done = time.perf_counter()
+    in_order = ids == list(range(1, len(ids) + 1))
+    whole = "".join(text) == WORD * deltas
+    return {
+        "ok": in_order and whole and status == "completed",
+        "ttfe_ms": ((first or done) - sent) * 1000,
+        "duration_s": done - sent,
+        "events": len(ids),
+        "in_order": in_order,
+        "whole": whole,
+        "status": status,
+    }
+
+
+async def client_round(url: str, streams: int, deltas: int) -> dict[str, Any]:
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=httpx.Timeout(300.0)) as client:
+        login = await client.post("/v1/auth/login", json={"email": "learner@example.com", "password": "password-123"})
+        login.raise_for_status()
+        client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+        threads = []
+        for _ in range(streams):
+            created = await client.post("/v1/threads", json={"agent": "course_assistant"})
+            created.raise_for_status()
+            threads.append(created.json()["id"])
+        started = time.perf_counter()
+        results = await asyncio.gather(*(one_stream(client, t, deltas) for t in threads), return_exceptions=True)
+        wall = time.perf_counter() - started
+    good = [r for r in results if isinstance(r, dict) and r.get("ok")]
+    failures = [str(r) if not isinstance(r, dict) else r.get("error") or r for r in results if r not in good]
+    ttfe = [r["ttfe_ms"] for r in good]
+    return {
+        "streams": streams,
+        "completed_whole_in_order": len(good),
+        "failed": len(failures),
+        "failure_examples": [str(f)[:200] for f in failures[:3]],
+        "events_per_stream": good[0]["events"] if good else 0,
+        "events_total": sum(r["events"] for r in good),
+        "ttfe_p50_ms": round(percentile(ttfe, 0.5), 1),
+        "ttfe_p95_ms": round(percentile(ttfe, 0.95), 1),
+        "duration_p50_s": round(percentile([r["duration_s"] for r in good], 0.5), 2),
+        "duration_p95_s": round(percentile([r["duration_s"] for r in good], 0.95), 2),
+        "wall_s": round(wall, 2),
+    }
+
+
+def run_level(streams: int, deltas: int, interval: float) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        prepare(Path(folder))
+        port = 18000 + streams % 1000
+        server = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.streams", "--serve", folder, "--port", str(port),
+             "--workers", str(streams + 16), "--deltas", str(deltas), "--interval", str(interval)],
+        )  # fmt: skip
+        try:
+            url = f"http://127.0.0.1:{port}"
+            for _ in range(200):
+                try:
+                    if httpx.get(f"{url}/healthz").status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+            cpu_before, _ = _proc(server.pid)
+            started = time.perf_counter()
+            result = asyncio.run(client_round(url, streams, deltas))
+            cpu_after, peak_mb = _proc(server.pid)
+            elapsed = time.perf_counter() - started
+            result["server_cpu_s"] = round(cpu_after - cpu_before, 1)
+            result["server_cpu_percent_of_one_core"] = round(100 * (cpu_after - cpu_before) / elapsed, 1)
+            result["server_peak_rss_mb"] = round(peak_mb, 1)
+            return result
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+
+
+def markdown(report: dict[str, Any]) -> str:
+    m = report["machine"]
+    lines = [
+        "# Concurrent SSE streams on one server process",
+        "",
+        f"- date: {report['date']}; machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; Python {m['python']}",
+        f"- model: fixed rate, {report['deltas']} deltas every {report['interval_s']} s "
+        f"(an answer takes {report['deltas'] * report['interval_s']:.1f} s); embedded stack (SQLite, SQLite checkpoints)",
+        "- each stream: `POST /v1/threads/{id}/runs` with `stream: true`, read to `run.completed`; a stream counts",
+        "  only if every event arrived, ids 1..n in order, and the answer text is whole",
+        "- the client runs in its own process on the same 2 cores (it competes with the server for CPU)",
+        "",
+        "| streams | complete, whole, in order | failed | TTFE p50 | TTFE p95 | stream p50 / p95 | server CPU | server peak RSS |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in report["levels"]:
+        lines.append(
+            f"| {r['streams']} | {r['completed_whole_in_order']} | {r['failed']} | {r['ttfe_p50_ms']} ms | "
+            f"{r['ttfe_p95_ms']} ms | {r['duration_p50_s']} / {r['duration_p95_s']} s | "
+            f"{r['server_cpu_s']} s ({r['server_cpu_percent_of_one_core']}% of a core) | {r['server_peak_rss_mb']} MB |"
+        )
+    lines += ["", "Run: `python -m benchmarks.streams`", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--streams", type=int, nargs="+", default=[500, 1000])
+    parser.add_argument("--deltas", type=int, default=40)
+    parser.add_argument("--interval", type=float, default=0.05)
+    parser.add_argument("--serve", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=18000, help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=64, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(Path(args.serve), args.port, args.workers, args.deltas, args.interval)
+        return
+    levels = []
+    for streams in args.streams:
+        print(f"==> {streams} concurrent streams", flush=True)
+        level = run_level(streams, args.deltas, args.interval)
+        print(json.dumps(level), flush=True)
+        levels.append(level)
+    report = {"date": now(), "machine": machine(), "deltas": args.deltas, "interval_s": args.interval, "levels": levels}
+    print(write("streams", report, markdown(report)))
+
+
+if __name__ == "__main__":
+    main()
