@@ -34,19 +34,22 @@ def call(name: str, args: dict[str, Any], call_id: str = "c1") -> AIMessage:
     return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": call_id}])
 
 
+def indexed_store(db: Database, store: StoreWorld, paid_body: str, folder: Path) -> Iterator[tuple[StoreWorld, Any]]:
+    """The store's course indexed in its own folder, with `paid_body` as the paid lesson's text."""
+    with db.transaction() as s:
+        catalog.update_lesson(s, store.owner, store.paid_lesson_id, {"body_md": paid_body})
+    runtime = make_runtime(folder)
+    with db.transaction() as s:
+        sources = course_sources(s, store.store_id, store.course_id)
+    Ingestor(runtime).sync_course(store.store_id, store.course_id, sources, complete=True)
+    yield store, runtime
+    runtime.close()
+
+
 @pytest.fixture
 def world(db: Database, store_a: StoreWorld, tmp_path: Path) -> Iterator[tuple[StoreWorld, Any]]:
     """Store A with its course indexed; the paid lesson carries a prompt-injection line."""
-    with db.transaction() as s:
-        catalog.update_lesson(
-            s, store_a.owner, store_a.paid_lesson_id, {"body_md": f"# Paid\nalpha secret recipe. {INJECTION}"}
-        )
-    runtime = make_runtime(tmp_path / "index")
-    with db.transaction() as s:
-        sources = course_sources(s, store_a.store_id, store_a.course_id)
-    Ingestor(runtime).sync_course(store_a.store_id, store_a.course_id, sources, complete=True)
-    yield store_a, runtime
-    runtime.close()
+    yield from indexed_store(db, store_a, f"# Paid\nalpha secret recipe. {INJECTION}", tmp_path / "index")
 
 
 class SendIn(ToolInput):

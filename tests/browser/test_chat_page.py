@@ -18,13 +18,9 @@ from agents.runs import RunManager
 from api.app import create_app
 from core.db import Database
 from core.settings import Settings
-from courses import catalog
-from ingestion.pipeline import Ingestor
-from ingestion.sources import course_sources
-from tests.agent_fixtures import call, manager
+from tests.agent_fixtures import call, indexed_store, manager
 from tests.conftest import PASSWORD, StoreWorld
 from tests.live_server import DroppingProxy, serve
-from tests.retrieval_fixtures import make_runtime
 from tests.scripted_model import ScriptedChatModel
 
 CHROMIUM = os.environ.get("ACADEMY_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -71,14 +67,7 @@ class Site:
 
 @pytest.fixture
 def indexed(db: Database, store_a: StoreWorld, tmp_path: Path) -> Iterator[tuple[StoreWorld, Any]]:
-    with db.transaction() as s:
-        catalog.update_lesson(s, store_a.owner, store_a.paid_lesson_id, {"body_md": LESSON})
-    runtime = make_runtime(tmp_path / "index")
-    with db.transaction() as s:
-        sources = course_sources(s, store_a.store_id, store_a.course_id)
-    Ingestor(runtime).sync_course(store_a.store_id, store_a.course_id, sources, complete=True)
-    yield store_a, runtime
-    runtime.close()
+    yield from indexed_store(db, store_a, LESSON, tmp_path / "index")
 
 
 def make_site(settings: Settings, db: Database, indexed: Any, tmp_path: Path, registry: Any = None) -> Iterator[Site]:
