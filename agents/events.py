@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from agents.models import RunEvent
 from core.db import Database
@@ -120,11 +121,17 @@ class EventLog:
             with self._lock:
                 ids = [run_id] if run_id is not None else list(self._pending)
                 batch = {rid: list(self._pending.get(rid, ())) for rid in ids}
-            rows = [RunEvent(run_id=e.run_id, seq=e.seq, type=e.type, data=e.data) for es in batch.values() for e in es]
-            if not rows:
+            if not any(batch.values()):
                 return
-            with self.db.transaction() as session:
-                session.add_all(rows)
+            try:
+                self._insert([e for events in batch.values() for e in events])
+            except IntegrityError:
+                # A run was deleted (with its thread) while events waited: write the others, drop its own.
+                for rid, events in batch.items():
+                    try:
+                        self._insert(events)
+                    except IntegrityError:
+                        log.info("dropped %d events of run %s, which no longer exists", len(events), rid)
             with self._lock:
                 for rid, written in batch.items():
                     pending = self._pending.get(rid, [])
@@ -132,6 +139,16 @@ class EventLog:
                     self._count -= len(written)
                     if not pending:
                         self._pending.pop(rid, None)
+
+    def _insert(self, events: list[Event]) -> None:
+        with self.db.transaction() as session:
+            session.add_all(RunEvent(run_id=e.run_id, seq=e.seq, type=e.type, data=e.data) for e in events)
+
+    def discard(self, run_id: str) -> None:
+        """Forget a deleted run entirely, pending events included."""
+        with self._lock:
+            self._count -= len(self._pending.pop(run_id, []))
+            self._next.pop(run_id, None)
 
     def forget(self, run_id: str) -> None:
         """Drop a finished run's counter; its pending events are still written by the next batch."""

@@ -170,6 +170,8 @@ class RunManager:
                 future = self._futures.get(run.id)
                 if future is not None:
                     future.result(timeout=self.deps.settings.llm_timeout_seconds)
+        for run in self.thread_runs(principal, thread.id):
+            self.events.discard(run.id)
         with self.deps.db.transaction() as session:
             stored = session.get(Thread, thread.id)
             if stored is not None:

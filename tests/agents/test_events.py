@@ -114,3 +114,16 @@ def test_recover_fails_runs_a_dead_process_left_running(
     assert m.recover() == [run_id]
     events = m.events.replay(run_id)
     assert [e.type for e in events] == ["error", "run.completed"] and events[-1].data == {"status": "failed"}
+
+
+def test_events_of_a_deleted_run_do_not_block_the_others(db: Database, store_a: StoreWorld) -> None:
+    """Regression: a batch holding events of a run deleted meanwhile failed on its foreign key, forever."""
+    gone, kept = make_run(db, store_a), make_run(db, store_a)
+    log = EventLog(db, flush_every=10_000, flush_after=60)
+    log.append(gone, "run.started", {})
+    log.append(kept, "run.started", {})
+    with db.transaction() as s:
+        s.delete(s.get(Run, gone))
+    log.flush()
+    assert stored(db, kept) == 1 and stored(db, gone) == 0
+    assert log.replay(gone) == []
