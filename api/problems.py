@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import AppError
@@ -89,8 +90,8 @@ async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
     )
 
 
-async def _db_busy(request: Request, exc: OperationalError) -> JSONResponse:
-    log.warning("database unavailable on %s: %s", request.url.path, exc.orig)
+async def _db_busy(request: Request, exc: OperationalError | PoolTimeout) -> JSONResponse:
+    log.warning("database unavailable on %s: %s", request.url.path, getattr(exc, "orig", exc))
     return problem(
         503, "Service unavailable", "the database is busy; retry shortly", "db-unavailable", request.url.path
     )
@@ -107,4 +108,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(IntegrityError, _integrity)  # type: ignore[arg-type]
     app.add_exception_handler(OperationalError, _db_busy)  # type: ignore[arg-type]
+    app.add_exception_handler(PoolTimeout, _db_busy)  # type: ignore[arg-type]  # every connection in use
     app.add_exception_handler(Exception, _unexpected)

@@ -213,13 +213,13 @@ async def client_round(url: str, streams: int, deltas: int) -> dict[str, Any]:
     }
 
 
-def run_level(streams: int, deltas: int, interval: float) -> dict[str, Any]:
+def run_level(streams: int, deltas: int, interval: float, workers: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         prepare(Path(folder))
         port = 18000 + streams % 1000
         server = subprocess.Popen(  # noqa: S603 (our own module, fixed arguments)
             [sys.executable, "-m", "benchmarks.streams", "--serve", folder, "--port", str(port),
-             "--workers", str(streams + 16), "--deltas", str(deltas), "--interval", str(interval)],
+             "--workers", str(workers), "--deltas", str(deltas), "--interval", str(interval)],
         )  # fmt: skip
         try:
             url = f"http://127.0.0.1:{port}"
@@ -254,6 +254,8 @@ def markdown(report: dict[str, Any]) -> str:
         "- each stream: `POST /v1/threads/{id}/runs` with `stream: true`, read to `run.completed`; a stream counts",
         "  only if every event arrived, ids 1..n in order, and the answer text is whole",
         "- the client runs in its own process on the same 2 cores (it competes with the server for CPU)",
+        f"- runs executing at once: {report['levels'][0].get('run_workers')} (`ACADEMY_RUNS_WORKERS`); the other streams are",
+        "  held open while their runs wait for a worker, so time to first event includes that wait",
         "",
         "| streams | complete, whole, in order | failed | TTFE p50 | TTFE p95 | stream p50 / p95 | server CPU | server peak RSS |",
         "|---|---|---|---|---|---|---|---|",
@@ -275,7 +277,7 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=0.05)
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=18000, help=argparse.SUPPRESS)
-    parser.add_argument("--workers", type=int, default=64, help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=64, help="Runs executing at once (the rest queue).")
     args = parser.parse_args()
     if args.serve:
         serve(Path(args.serve), args.port, args.workers, args.deltas, args.interval)
@@ -283,7 +285,8 @@ def main() -> None:
     levels = []
     for streams in args.streams:
         print(f"==> {streams} concurrent streams", flush=True)
-        level = run_level(streams, args.deltas, args.interval)
+        level = run_level(streams, args.deltas, args.interval, args.workers)
+        level["run_workers"] = args.workers
         print(json.dumps(level), flush=True)
         levels.append(level)
     report = {"date": now(), "machine": machine(), "deltas": args.deltas, "interval_s": args.interval, "levels": levels}
