@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -17,6 +16,7 @@ from api.limits import BodySizeLimit
 from api.routers import auth, health, learning, openai_compat, pages, retrieval, storefront, stores
 from api.routers import courses as course_routes
 from api.routers import runs as run_routes
+from api.routers.pages import STATIC
 from core.context import set_context
 from core.db import Database, is_sqlite
 from core.jobs import configure_jobs, start_in_process_consumer, stop_in_process_consumer
@@ -26,7 +26,6 @@ from ingestion import tasks as ingestion_tasks
 from rag.runtime import close_runtime, get_runtime
 
 log = logging.getLogger("academy.api")
-STATIC = Path(__file__).resolve().parent / "static"
 TASK_MODULES = (course_tasks, ingestion_tasks)  # imported so their jobs are registered with the queue
 
 DESCRIPTION = """Academy's HTTP API. Authenticate with `Authorization: Bearer <token>`, where the token is

@@ -65,7 +65,7 @@ def decode(event: Any) -> dict[str, Any]:
     return {"id": int(event.id), "type": event.event, "data": json.loads(event.data)}
 
 
-def answer_script(delay: float = 0.0) -> list[Any]:
+def answer_script() -> list[Any]:
     return [call("search_course_content", {"query": "secret recipe"}), AIMessage(content=""), ANSWER]
 
 
