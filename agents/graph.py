@@ -5,6 +5,9 @@ there), pausing with `interrupt` before any `send | money | publish` tool until 
 edits or rejects; `respond` writes the answer (streamed). Tool choice has two modes: native tool calls
 for models that declare them, and for the local model a JSON-schema-constrained "next action" with
 one branch per allowed tool plus `final_answer`. Both produce the same `AIMessage.tool_calls`.
+
+The graph runs asynchronously (`ainvoke` / `astream`): hundreds of runs share one event loop instead
+of a thread each, and a model waiting on the network holds no thread.
 """
 
 from __future__ import annotations
@@ -175,21 +178,21 @@ def _compile(checkpointer: Any) -> Any:
     return graph.compile(checkpointer=checkpointer)
 
 
-def _decide(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
+async def _decide(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
     b = _bound(config)
     spec, chat, tools = b.spec, b.chat, b.tools
     messages = [SystemMessage(spec.system_prompt), *_for_decision(spec, state["messages"])]
     if state.get("tool_rounds", 0) >= b.max_rounds or not tools:
         return {"messages": [AIMessage(content="")]}
     if b.native_tools:
-        reply = chat.bind_tools([as_langchain_tool(t) for t in tools]).invoke(messages)
+        reply = await chat.bind_tools([as_langchain_tool(t) for t in tools]).ainvoke(messages)
         if isinstance(reply, AIMessage) and reply.tool_calls:
             return {"messages": [reply]}
         return {"messages": [AIMessage(content="")]}
     schema = next_action_schema(tools)
     response_format = {"type": "json_schema", "json_schema": {"name": "next_action", "schema": schema}}
     try:
-        reply = chat.bind(response_format=response_format).invoke(messages)
+        reply = await chat.bind(response_format=response_format).ainvoke(messages)
     except openai.LengthFinishReasonError:
         return {"messages": [AIMessage(content="")]}  # a decision cut off by the token limit: answer now
     text = reply.content if isinstance(reply.content, str) else ""
@@ -202,6 +205,8 @@ def _route(state: AgentState) -> str:
 
 
 def _run_tools(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
+    """Synchronous on purpose: the tools use the database and the embedder, so LangGraph runs this
+    node on an executor thread and the run loop stays free."""
     b = _bound(config)
     spec, registry = b.spec, b.registry
     last = state["messages"][-1]
@@ -237,14 +242,14 @@ def _run_tools(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
     return {"messages": results, "tool_rounds": state.get("tool_rounds", 0) + 1}
 
 
-def _respond(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
+async def _respond(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
     b = _bound(config)
     spec, chat = b.spec, b.chat
     history = [m for m in state["messages"] if not (isinstance(m, AIMessage) and not m.content and not m.tool_calls)]
     if spec.answer_messages is not None:
-        return {"messages": [chat.invoke(spec.answer_messages(history))]}
+        return {"messages": [await chat.ainvoke(spec.answer_messages(history))]}
     instructions = spec.system_prompt + ("\n\n" + spec.respond_instructions if spec.respond_instructions else "")
-    reply = chat.invoke([SystemMessage(instructions), *_flatten_tools(spec, history)])
+    reply = await chat.ainvoke([SystemMessage(instructions), *_flatten_tools(spec, history)])
     return {"messages": [reply]}  # the streamed message itself, so stream consumers see it once
 
 

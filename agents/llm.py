@@ -9,6 +9,7 @@ the next one fails at once with a clear "busy" error instead of queueing without
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 import time
@@ -109,6 +110,47 @@ class GatedTransport(httpx.BaseTransport):
         return response
 
 
+class _AsyncReleasingStream(httpx.AsyncByteStream):
+    def __init__(self, inner: httpx.AsyncByteStream, release: Any) -> None:
+        self._inner, self._release, self._done = inner, release, False
+
+    async def __aiter__(self):  # type: ignore[no-untyped-def]
+        async for part in self._inner:
+            yield part
+
+    async def aclose(self) -> None:
+        try:
+            await self._inner.aclose()
+        finally:
+            if not self._done:
+                self._done = True
+                self._release()
+
+
+class AsyncGatedTransport(httpx.AsyncBaseTransport):
+    """The same gate for runs on the event loop: the wait for a slot happens on a worker thread,
+    so a run queued for the model never blocks the loop the other runs stream on."""
+
+    def __init__(self, gate: _Gate, timeout: float) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self._gate = gate
+        self._timeout = timeout
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await asyncio.to_thread(self._gate.enter, self._timeout)
+        try:
+            response = await self._inner.handle_async_request(request)
+        except BaseException:
+            self._gate.leave()
+            raise
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        response.stream = _AsyncReleasingStream(response.stream, self._gate.leave)
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
 class LocalModelServer:
     """xllamacpp's server in this process. Started lazily, once; `base_url` waits for /health."""
 
@@ -176,9 +218,12 @@ def make_chat_model(settings: Settings, *, temperature: float = 0.2, max_tokens:
         caps = Capabilities(settings.llm_model, settings.llm_native_tools, settings.llm_context_tokens, False)
         return ChatModel(chat, caps)
     server = LocalModelServer.get(settings)
+    gate = _gate_for(server.base_url, settings)
     client = httpx.Client(
-        transport=GatedTransport(_gate_for(server.base_url, settings), settings.llm_timeout_seconds),
-        timeout=settings.llm_timeout_seconds,
+        transport=GatedTransport(gate, settings.llm_timeout_seconds), timeout=settings.llm_timeout_seconds
+    )
+    async_client = httpx.AsyncClient(
+        transport=AsyncGatedTransport(gate, settings.llm_timeout_seconds), timeout=settings.llm_timeout_seconds
     )
     chat = ChatOpenAI(
         model=LOCAL_MODEL_NAME,
@@ -187,6 +232,7 @@ def make_chat_model(settings: Settings, *, temperature: float = 0.2, max_tokens:
         temperature=temperature,
         max_tokens=max_tokens,
         http_client=client,
+        http_async_client=async_client,
         stream_usage=True,
     )
     return ChatModel(chat, Capabilities(LOCAL_MODEL_NAME, False, settings.local_context_tokens, True))

@@ -1,16 +1,24 @@
-"""Runs: an agent working on a thread, executed server-side in a worker pool, independent of any
-client. Every step is written to the run's event log, so a client can leave, come back, and read
-everything it missed; a finished run replays whole. Threads are checkpointed, so an interrupted
-run (waiting for approval) resumes even after a restart."""
+"""Runs: an agent working on a thread, executed server-side independent of any client. Every step is
+written to the run's event log, so a client can leave, come back, and read everything it missed; a
+finished run replays whole. Threads are checkpointed, so an interrupted run (waiting for approval)
+resumes even after a restart.
+
+Runs execute as tasks on one event loop of their own (a thread, `runs-loop`): a run waiting on its
+model holds no thread, so a process carries a thousand of them. At most `workers` execute at once;
+the rest wait for a slot holding nothing but a little memory. Database work and tools run on a small
+executor, so the loop never waits on a lock."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from concurrent import futures as cf
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -21,6 +29,7 @@ from langgraph.types import Command
 from sqlalchemy import func, select
 
 from agents import course_assistant
+from agents.checkpoints import Checkpoints, Opener
 from agents.events import EventLog
 from agents.graph import ToolEvent, build_graph
 from agents.llm import ChatModel
@@ -40,6 +49,7 @@ Decision = Literal["approve", "edit", "reject"]
 OnBusy = Literal["reject", "enqueue", "interrupt"]
 MAX_MESSAGE_CHARS = 8000
 PRUNE_AT = 512  # finished runs whose futures are kept for wait()
+IO_THREADS = 8  # the executor for the database and the tools of every run
 
 
 class ShuttingDown(AppError):
@@ -53,7 +63,7 @@ class RunDeps:
     registry: Registry
     chat: Callable[[], ChatModel]
     retrieval: Callable[[], RetrievalRuntime | None]
-    checkpointer: Any
+    checkpointer: Opener  # opened on the run loop, at the first run
 
 
 @dataclass
@@ -70,11 +80,21 @@ class RunManager:
     def __init__(self, deps: RunDeps, events: EventLog, workers: int = 4) -> None:
         self.deps = deps
         self.events = events
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="run")
+        self.workers = workers
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread: threading.Thread | None = None
+        self._slots: asyncio.Semaphore | None = None
+        self._checkpoints: Checkpoints | None = None
         self._futures: dict[str, Future[None]] = {}
+        self._tasks: dict[str, asyncio.Task[Any]] = {}  # runs working on their graph, for a prompt cancel
         self._cancel: dict[str, threading.Event] = {}
-        self._busy = threading.Lock()  # the busy check and the queueing of a thread's next run are one step
+        # Two kinds of lock, neither held by one thread while another thread's work waits on the
+        # database: `_lock` guards the in-memory books only (the event loop reads them); a thread's
+        # own lock makes its busy check, run insert and queueing one step (other threads go on).
+        self._lock = threading.Lock()
+        self._thread_locks: dict[str, tuple[threading.Lock, int]] = {}
         self._queued: dict[str, deque[tuple[str, Principal, Thread, Any]]] = defaultdict(deque)
+        self._queued_ids: set[str] = set()
         self._closing = False
 
     # --- threads ---------------------------------------------------------------------------
@@ -129,6 +149,8 @@ class RunManager:
         """The thread's turns as a person reads them: each message, its answer, citations, and a
         pending approval; read from the event logs, so it is the same text the stream showed."""
         runs = self.thread_runs(principal, thread_id)
+        for run in runs:
+            self.events.flush(run.id)  # what the stream already showed is in the table read below
         kinds = ("message.completed", "citation", "approval.required", "error")
         by_run: dict[str, RunSummary] = {run.id: RunSummary(run) for run in runs}
         with self.deps.db.transaction() as session:
@@ -162,11 +184,12 @@ class RunManager:
     def delete_thread(self, principal: Principal, thread_id: str) -> None:
         """Deletes the thread, its runs and their events; a run still working is cancelled first."""
         thread = self.get_thread(principal, thread_id)
-        with self._busy:
-            self._queued.pop(thread.id, None)
+        with self._lock:
+            for item in self._queued.pop(thread.id, ()):
+                self._queued_ids.discard(item[0])
         for run in self.thread_runs(principal, thread.id):
             if run.status in ACTIVE:
-                self._cancel.setdefault(run.id, threading.Event()).set()
+                self._signal_cancel(run.id)
                 future = self._futures.get(run.id)
                 if future is not None:
                     future.result(timeout=self.deps.settings.llm_timeout_seconds)
@@ -205,7 +228,7 @@ class RunManager:
         if len(message) > MAX_MESSAGE_CHARS:
             raise invalid("message", f"is {len(message)} characters; the limit is {MAX_MESSAGE_CHARS}")
         graph_input = {"messages": [*prior, HumanMessage(message)], "tool_rounds": 0}
-        with self._busy:
+        with self._thread_lock(thread.id):
             with self.deps.db.transaction() as session:
                 busy = session.scalar(select(Run.id).where(Run.thread_id == thread.id, Run.status.in_(ACTIVE)))
                 if busy is not None and on_busy == "reject":
@@ -227,10 +250,13 @@ class RunManager:
                     if not stored_thread.title:
                         stored_thread.title = message.strip()[:80]
                 session.flush()
+            self.events.open(run.id, new=True)
             if busy is None:
                 self._submit(run, principal, thread, graph_input)
                 return run
-            self._queued[thread.id].append((run.id, principal, thread, graph_input))
+            with self._lock:
+                self._queued[thread.id].append((run.id, principal, thread, graph_input))
+                self._queued_ids.add(run.id)
         if on_busy == "interrupt":
             self._request_cancel(busy)
         return run
@@ -261,18 +287,28 @@ class RunManager:
 
     def _request_cancel(self, run_id: str) -> None:
         """A running run stops at its next step; a waiting or queued one is finished here."""
-        self._cancel.setdefault(run_id, threading.Event()).set()
-        with self._busy:
-            for queue in self._queued.values():
-                for item in list(queue):
-                    if item[0] == run_id:
-                        queue.remove(item)
-                        break
+        self._signal_cancel(run_id)
+        with self._lock:
+            if run_id in self._queued_ids:
+                self._queued_ids.discard(run_id)
+                for queue in self._queued.values():
+                    for item in list(queue):
+                        if item[0] == run_id:
+                            queue.remove(item)
+                            break
         with self.deps.db.transaction() as session:
             run = session.get(Run, run_id)
             status = run.status if run is not None else None
         if status == "interrupted" or (status == "queued" and run_id not in self._futures):
             self._finish(run_id, "cancelled")
+
+    def _signal_cancel(self, run_id: str) -> None:
+        """The run stops now: its flag is set, and the task is cancelled where it waits (the model,
+        a tool); a run that has not started sees the flag when it gets a slot."""
+        self._cancel.setdefault(run_id, threading.Event()).set()
+        task, loop = self._tasks.get(run_id), self._loop
+        if task is not None and loop is not None:
+            loop.call_soon_threadsafe(task.cancel)
 
     def wait(self, run_id: str, timeout: float = 60.0) -> None:
         future = self._futures.get(run_id)
@@ -284,8 +320,7 @@ class RunManager:
         future = self._futures.get(run_id)
         if future is not None and not future.done():
             return True
-        with self._busy:
-            return any(item[0] == run_id for queue in self._queued.values() for item in queue)
+        return run_id in self._queued_ids
 
     def active_count(self) -> int:
         return sum(1 for future in list(self._futures.values()) if not future.done())
@@ -296,17 +331,29 @@ class RunManager:
         deadline = time.monotonic() + drain_seconds
         while self.active_count() and time.monotonic() < deadline:
             time.sleep(0.05)
+        pending = [future for future in list(self._futures.values()) if not future.done()]
         for run_id, future in list(self._futures.items()):
             if not future.done():
-                self._cancel.setdefault(run_id, threading.Event()).set()
-        self._pool.shutdown(wait=True, cancel_futures=False)
+                self._signal_cancel(run_id)
+        cf.wait(pending, timeout=self.deps.settings.llm_timeout_seconds)  # each stops at its next step
         self.events.close()
+        self.close()
 
     def close(self) -> None:
-        """Release the checkpointer's connection (the manager is done)."""
-        connection = getattr(self.deps.checkpointer, "conn", None)
-        if connection is not None:
-            connection.close()
+        """Release the checkpoints and stop the run loop (the manager is done; `shutdown` ends here).
+        The checkpoint connection's thread would otherwise keep the process from exiting."""
+        loop, thread = self._loop, self._loop_thread
+        if loop is None or thread is None:
+            return
+        self._loop = self._loop_thread = None
+        checkpoints, self._checkpoints = self._checkpoints, None
+        if checkpoints is not None:
+            asyncio.run_coroutine_threadsafe(checkpoints.close(), loop).result(timeout=30)
+        # A tool still working for a cancelled run finishes its write before the manager is gone.
+        asyncio.run_coroutine_threadsafe(loop.shutdown_default_executor(), loop).result(timeout=60)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=30)
+        loop.close()
 
     def recover(self) -> list[str]:
         """Runs left `queued` or `running` by a process that died cannot continue: they fail, with an
@@ -328,14 +375,60 @@ class RunManager:
                 self._futures.pop(done, None)
                 self._cancel.pop(done, None)
         self._cancel[run.id] = threading.Event()
-        self._futures[run.id] = self._pool.submit(self._execute, run.id, principal, thread, graph_input)
+        self._futures[run.id] = self._on_loop(self._execute(run.id, principal, thread, graph_input))
 
-    def _execute(self, run_id: str, principal: Principal, thread: Thread, graph_input: Any) -> None:
+    def _on_loop(self, coroutine: Coroutine[Any, Any, None]) -> Future[None]:
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                loop.set_default_executor(ThreadPoolExecutor(IO_THREADS, thread_name_prefix="run-io"))
+                self._loop_thread = threading.Thread(target=loop.run_forever, name="runs-loop", daemon=True)
+                self._loop_thread.start()
+                self._loop = loop
+            loop = self._loop
+        return asyncio.run_coroutine_threadsafe(coroutine, loop)
+
+    async def _saver(self) -> Any:
+        """The checkpointer, opened on the run loop by its first run (only this loop touches it)."""
+        if self._checkpoints is None:
+            checkpoints = await self.deps.checkpointer()
+            if self._checkpoints is None:
+                self._checkpoints = checkpoints
+            else:
+                await checkpoints.close()  # another run opened it meanwhile
+        return self._checkpoints.saver
+
+    async def _execute(self, run_id: str, principal: Principal, thread: Thread, graph_input: Any) -> None:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.workers)
+        async with self._slots:
+            try:
+                await self._execute_now(run_id, principal, thread, graph_input)
+            except Exception as exc:  # the run could not even start or finish (the database refused)
+                await self._fail(run_id, exc)
+
+    async def _fail(self, run_id: str, exc: Exception) -> None:
+        """The run failed: an error event a client can read, and the run marked failed."""
+        log.error("run %s failed", run_id, exc_info=exc)
+        if isinstance(exc, AppError):  # a known condition (model busy, misconfiguration): say it plainly
+            data = {"message": exc.detail[:500], "code": exc.code, "status": exc.status}
+        else:
+            data = {"message": f"the agent failed: {type(exc).__name__}: {exc}"[:500], "code": "agent-failed"}
+        self.events.append(run_id, "error", data)
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, self._finish, run_id, "failed", str(exc)[:2000])
+        except Exception:
+            log.exception("run %s could not be marked failed", run_id)
+            self.events.append(run_id, "run.completed", {"status": "failed"})  # its streams still end
+
+    async def _execute_now(self, run_id: str, principal: Principal, thread: Thread, graph_input: Any) -> None:
         events, deps = self.events, self.deps
-        with deps.db.transaction() as session:
-            row = session.get(Run, run_id)
-            assert row is not None
-            row.status, row.started_at = "running", row.started_at or utcnow()
+        io = asyncio.get_running_loop().run_in_executor
+        cancelled = self._cancel[run_id]
+        if cancelled.is_set():  # cancelled while it waited for a slot
+            await io(None, self._finish, run_id, "cancelled")
+            return
+        await io(None, self._mark_running, run_id)
         events.append(run_id, "run.started", {"run_id": run_id, "thread_id": thread.id, "agent": thread.agent})
         book = course_assistant.CitationBook()
         spec = course_assistant.build_spec(book, thread.course_id)
@@ -345,30 +438,39 @@ class RunManager:
 
         spec.on_tool_event = on_tool
         try:
-            model = deps.chat()
-            ctx = ToolContext(db=deps.db, principal=principal, settings=deps.settings, retrieval=deps.retrieval())
+            model = await io(None, deps.chat)  # the first call may start the local model server
+            retrieval = await io(None, deps.retrieval)
+            ctx = ToolContext(db=deps.db, principal=principal, settings=deps.settings, retrieval=retrieval)
             graph = build_graph(
-                spec, model.chat, model.capabilities.native_tool_calls, deps.registry, ctx, deps.checkpointer
+                spec, model.chat, model.capabilities.native_tool_calls, deps.registry, ctx, await self._saver()
             )
             usage = UsageCounter()
             config: dict[str, Any] = {"configurable": {"thread_id": thread.id}, "callbacks": [usage]}
-            cancelled = self._cancel[run_id]
-            for mode, payload in graph.stream(graph_input, config, stream_mode=["messages", "updates"]):
-                if cancelled.is_set():
-                    break
-                if mode == "messages":
-                    chunk, meta = payload
-                    streamed = isinstance(chunk, AIMessageChunk) and isinstance(chunk.content, str)
-                    if streamed and meta.get("langgraph_node") == "respond" and chunk.content:
-                        events.append(run_id, "message.delta", {"text": chunk.content})
+            task = asyncio.current_task()
+            assert task is not None
+            self._tasks[run_id] = task
+            try:
+                if not cancelled.is_set():
+                    stream = graph.astream(graph_input, config, stream_mode="messages")
+                    async with aclosing(stream):
+                        async for chunk, meta in stream:
+                            streamed = isinstance(chunk, AIMessageChunk) and isinstance(chunk.content, str)
+                            if streamed and meta.get("langgraph_node") == "respond" and chunk.content:
+                                events.append(run_id, "message.delta", {"text": chunk.content})
+            except asyncio.CancelledError:
+                if not cancelled.is_set():
+                    raise  # the loop itself is going away
+                task.uncancel()
+            finally:
+                self._tasks.pop(run_id, None)
             prompt_tokens, completion_tokens = usage.prompt_tokens, usage.completion_tokens
             tokens = (prompt_tokens, completion_tokens)
             if cancelled.is_set():
-                self._finish(run_id, "cancelled", tokens=tokens)
+                await io(None, self._finish, run_id, "cancelled", None, tokens)
                 return
-            state = graph.get_state(config)
+            state = await graph.aget_state(config)
             if state.next:
-                self._finish(run_id, "interrupted", tokens=tokens)
+                await io(None, self._finish, run_id, "interrupted", None, tokens)
                 return
             answer = next(
                 (m.content for m in reversed(state.values["messages"]) if isinstance(m, AIMessage) and m.content), ""
@@ -378,15 +480,16 @@ class RunManager:
             for number, passage in book.cited(text):
                 events.append(run_id, "citation", {"n": number, **{k: passage.get(k) for k in _CITATION_KEYS}})
             events.append(run_id, "usage", {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens})
-            self._finish(run_id, "completed", tokens=tokens)
+            await io(None, self._finish, run_id, "completed", None, tokens)
         except Exception as exc:
-            log.exception("run %s failed", run_id)
-            if isinstance(exc, AppError):  # a known condition (model busy, misconfiguration): say it plainly
-                data = {"message": exc.detail[:500], "code": exc.code, "status": exc.status}
-            else:
-                data = {"message": f"the agent failed: {type(exc).__name__}: {exc}"[:500], "code": "agent-failed"}
-            events.append(run_id, "error", data)
-            self._finish(run_id, "failed", str(exc)[:2000])
+            await self._fail(run_id, exc)
+
+    def _mark_running(self, run_id: str) -> None:
+        with self.deps.db.transaction() as session:
+            row = session.get(Run, run_id)
+            assert row is not None
+            row.status, row.started_at = "running", row.started_at or utcnow()
+        self.events.open(run_id)  # a resumed run's counter, read here rather than on the loop
 
     def _finish(self, run_id: str, status: str, error: str | None = None, tokens: tuple[int, int] = (0, 0)) -> None:
         with self.deps.db.transaction() as session:
@@ -405,16 +508,35 @@ class RunManager:
             self._start_next(thread_id)
 
     def _start_next(self, thread_id: str) -> None:
-        with self._busy:
-            queue = self._queued.get(thread_id)
-            if not queue:
-                self._queued.pop(thread_id, None)
-                return
-            run_id, principal, thread, graph_input = queue.popleft()
+        with self._thread_lock(thread_id):
+            with self._lock:
+                queue = self._queued.get(thread_id)
+                if not queue:
+                    self._queued.pop(thread_id, None)
+                    return
+                run_id, principal, thread, graph_input = queue.popleft()
             with self.deps.db.transaction() as session:
                 run = session.get(Run, run_id)
             if run is not None:
                 self._submit(run, principal, thread, graph_input)
+            with self._lock:
+                self._queued_ids.discard(run_id)
+
+    @contextmanager
+    def _thread_lock(self, thread_id: str) -> Iterator[None]:
+        with self._lock:
+            lock, users = self._thread_locks.get(thread_id, (threading.Lock(), 0))
+            self._thread_locks[thread_id] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._lock:
+                lock, users = self._thread_locks[thread_id]
+                if users == 1:
+                    del self._thread_locks[thread_id]
+                else:
+                    self._thread_locks[thread_id] = (lock, users - 1)
 
 
 _CITATION_KEYS = ("course_id", "lesson_id", "lesson_title", "heading", "url", "start_s")
@@ -422,6 +544,8 @@ _CITATION_KEYS = ("course_id", "lesson_id", "lesson_title", "heading", "url", "s
 
 class UsageCounter(BaseCallbackHandler):
     """Sums token usage over every model call of a run, whatever the provider reports as its name."""
+
+    run_inline = True  # called on the run loop itself, not handed to an executor
 
     def __init__(self) -> None:
         self.prompt_tokens = 0

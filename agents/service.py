@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from agents.checkpoints import open_checkpointer
+from agents.checkpoints import checkpoint_opener
 from agents.events import EventLog
 from agents.llm import make_chat_model
 from agents.runs import RunDeps, RunManager
@@ -26,6 +26,6 @@ def build_run_manager(settings: Settings, db: Database, retrieval: Callable[[], 
         registry=build_registry(),
         chat=lambda: make_chat_model(settings, temperature=settings.llm_temperature),
         retrieval=retrieval,
-        checkpointer=open_checkpointer(settings),
+        checkpointer=checkpoint_opener(settings),
     )
-    return RunManager(deps, EventLog(db), workers=settings.runs_workers)
+    return RunManager(deps, EventLog(db), workers=settings.resolved_runs_workers)

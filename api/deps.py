@@ -68,12 +68,14 @@ def current_principal(request: Request, session: DB) -> Principal:
         raise Unauthorized("authentication required: send a session token or an API key as a Bearer token")
     if token.startswith(KEY_PREFIX + "_"):
         principal = identity.resolve_api_key(session, token)
-        # The key's last-used stamp commits now: on SQLite an open write would block the services the
-        # endpoint calls in their own transactions (agent runs), until "database is locked".
-        session.commit()
-        return principal
-    claims = verify_token(app_context(request).settings.secret(), token, SESSION_PURPOSE)
-    return identity.principal_for_session(session, str(claims["sub"]), claims.get("sto"))
+    else:
+        claims = verify_token(app_context(request).settings.secret(), token, SESSION_PURPOSE)
+        principal = identity.principal_for_session(session, str(claims["sub"]), claims.get("sto"))
+    # Commit now, which also hands the connection back to the pool: a request waiting for a worker
+    # thread to run its endpoint must not hold one (under a burst they would all be held), and on
+    # SQLite a key's open last-used write would block the services the endpoint calls.
+    session.commit()
+    return principal
 
 
 Caller = Annotated[Principal, Depends(current_principal)]

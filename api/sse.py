@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import deque
 from collections.abc import AsyncIterator
 
 from fastapi import Request
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
@@ -22,6 +25,7 @@ from agents.runs import RunManager
 from core.errors import BadRequest
 
 POLL_SECONDS = 1.0
+DB_RETRIES = 30
 RETRY_MS = 1000
 HEADERS = {"X-Accel-Buffering": "no", "Cache-Control": "no-cache"}
 
@@ -48,15 +52,20 @@ async def follow_events(
 ) -> AsyncIterator[Event]:
     """The run's events after `after`, in order, without gaps, ending after `run.completed`."""
     loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[Event] = asyncio.Queue()
+    arrived: deque[Event] = deque()
+    wake = asyncio.Event()
+    woken = [False]  # a wake-up is on its way: a burst of events costs the loop one
 
-    def on_event(event: Event) -> None:
-        loop.call_soon_threadsafe(queue.put_nowait, event)
+    def on_event(event: Event) -> None:  # called on the thread that appended the event
+        arrived.append(event)
+        if not woken[0]:
+            woken[0] = True
+            loop.call_soon_threadsafe(wake.set)
 
     unsubscribe = manager.events.subscribe(run_id, on_event)
     try:
         last = after
-        backlog = await run_in_threadpool(manager.events.replay, run_id, after)
+        backlog = await _replay(manager, run_id, after)
         for event in backlog:
             yield event
             last = event.seq
@@ -64,27 +73,43 @@ async def follow_events(
             return
         while True:
             try:
-                event = await asyncio.wait_for(queue.get(), timeout=POLL_SECONDS)
-                fresh = [event]
+                await asyncio.wait_for(wake.wait(), timeout=POLL_SECONDS)
+                wake.clear()
+                woken[0] = False
+                fresh = [arrived.popleft() for _ in range(len(arrived))]
             except TimeoutError:
+                if request is not None and await request.is_disconnected():
+                    return
                 if manager.is_running(run_id):
                     continue  # live events will come through the queue
-                fresh = await run_in_threadpool(manager.events.replay, run_id, last)
+                fresh = await _replay(manager, run_id, last)
             for item in fresh:
                 if item.seq <= last:
                     continue
                 if item.seq > last + 1:  # written by another process: read the gap from the log
-                    for missed in await run_in_threadpool(manager.events.replay, run_id, last):
+                    for missed in await _replay(manager, run_id, last):
                         if missed.seq < item.seq:
                             yield missed
                 yield item
                 last = item.seq
                 if _ends(item):
                     return
-            if request is not None and await request.is_disconnected():
-                return
     finally:
         unsubscribe()
+
+
+async def _replay(manager: RunManager, run_id: str, after: int) -> list[Event]:
+    """From memory when this process runs the run; else from the log, waiting out a busy database
+    (the response has started, so a 503 is no longer possible; a client would reconnect anyway)."""
+    live = manager.events.replay_live(run_id, after)
+    if live is not None:
+        return live
+    for _ in range(DB_RETRIES):
+        try:
+            return await run_in_threadpool(manager.events.replay, run_id, after)
+        except (OperationalError, PoolTimeout):
+            await asyncio.sleep(POLL_SECONDS)
+    return await run_in_threadpool(manager.events.replay, run_id, after)
 
 
 async def follow(

@@ -22,7 +22,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from langchain_core.messages import AIMessage
 
-from agents.checkpoints import sqlite_checkpointer
+from agents.checkpoints import sqlite_opener
 from agents.events import Event, EventLog
 from agents.llm import Capabilities, ChatModel, make_chat_model
 from agents.runs import RunDeps, RunManager
@@ -92,7 +92,7 @@ def local_model(turns: int) -> dict[str, Any]:
             build_registry(),
             lambda: make_chat_model(settings, temperature=0.0),
             lambda: runtime,
-            sqlite_checkpointer(Path(folder) / "cp.db"),
+            sqlite_opener(Path(folder) / "cp.db"),
         )
         manager = RunManager(deps, EventLog(db), workers=1)
         make_chat_model(settings)  # start the model server outside the measurement
@@ -136,7 +136,7 @@ def overhead(runs: int) -> dict[str, Any]:
             build_registry(),
             lambda: ChatModel(model, Capabilities("scripted", True, 4096, False)),
             lambda: None,
-            sqlite_checkpointer(Path(folder) / "cp.db"),
+            sqlite_opener(Path(folder) / "cp.db"),
         )
         manager = RunManager(deps, EventLog(db), workers=2)
         latencies = []

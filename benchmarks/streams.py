@@ -1,12 +1,12 @@
 """Concurrent SSE streams held by one server process.
 
-The server (a separate process: uvicorn, one worker, the embedded stack: SQLite, SQLite checkpoints)
+The server (a separate process: uvicorn, one worker; the embedded stack, or PostgreSQL with `--stacks`)
 runs the course assistant on a chat model that writes a fixed answer at a fixed rate. The client opens
 N streams at once (`POST /v1/threads/{id}/runs` with `stream: true`) and checks that every stream gets
 every event, in order, with the whole answer. Reported: time to first event (p50/p95), stream
 duration, events, failures, and the server's CPU and peak memory.
 
-Run: `python -m benchmarks.streams [--streams 500 1000] [--deltas 40] [--interval 0.05]`
+Run: `python -m benchmarks.streams [--streams 500 1000] [--stacks sqlite postgres] [--workers 64]`
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import httpx
-from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
@@ -76,14 +76,40 @@ class FixedRateModel(BaseChatModel):
                 run_manager.on_llm_new_token(chunk.text, chunk=chunk)
             yield chunk
 
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return self._generate(messages, stop, None, **kwargs)
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        if "tools" in kwargs:
+            yield ChatGenerationChunk(message=AIMessageChunk(content=""))
+            return
+        for _ in range(self.deltas):
+            await asyncio.sleep(self.interval)
+            chunk = ChatGenerationChunk(message=AIMessageChunk(content=WORD))
+            if run_manager:
+                await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+            yield chunk
+
 
 # --- the server process ----------------------------------------------------------------------
 
 
-def serve(folder: Path, port: int, workers: int, deltas: int, interval: float) -> None:
+def serve(folder: Path, port: int, workers: int, deltas: int, interval: float, database_url: str | None) -> None:
     import uvicorn
 
-    from agents.checkpoints import open_checkpointer
+    from agents.checkpoints import checkpoint_opener
     from agents.events import EventLog
     from agents.llm import Capabilities, ChatModel
     from agents.runs import RunDeps, RunManager
@@ -92,7 +118,9 @@ def serve(folder: Path, port: int, workers: int, deltas: int, interval: float) -
     from core.db import Database
     from core.settings import Settings
 
-    settings = Settings(data_dir=folder, demo=False, runs_workers=workers, secret_key="bench-" + "x" * 40)
+    settings = Settings(
+        data_dir=folder, database_url=database_url, demo=False, runs_workers=workers, secret_key="bench-" + "x" * 40
+    )
     db = Database(settings.resolved_database_url)
     model = FixedRateModel(deltas=deltas, interval=interval)
     deps = RunDeps(
@@ -101,19 +129,19 @@ def serve(folder: Path, port: int, workers: int, deltas: int, interval: float) -
         registry=build_registry(),
         chat=lambda: ChatModel(model, Capabilities("fixed-rate", True, 4096, False)),
         retrieval=lambda: None,
-        checkpointer=open_checkpointer(settings),
+        checkpointer=checkpoint_opener(settings),
     )
     runs = RunManager(deps, EventLog(db), workers=workers)
     app = create_app(settings, db=db, run_jobs=False, runs=runs)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", backlog=4096, timeout_keep_alive=60)
 
 
-def prepare(folder: Path) -> None:
+def prepare(folder: Path, database_url: str | None) -> None:
     from core import identity, migrate
     from core.db import Database
     from core.settings import Settings
 
-    settings = Settings(data_dir=folder, demo=False)
+    settings = Settings(data_dir=folder, database_url=database_url, demo=False)
     migrate.upgrade(settings.resolved_database_url)
     db = Database(settings.resolved_database_url)
     with db.transaction() as s:
@@ -142,6 +170,7 @@ def _proc(pid: int) -> tuple[float, float]:
 async def one_stream(client: httpx.AsyncClient, thread_id: str, deltas: int) -> dict[str, Any]:
     sent = time.perf_counter()
     first: float | None = None
+    first_delta: float | None = None
     ids: list[int] = []
     text: list[str] = []
     status = None
@@ -163,6 +192,7 @@ async def one_stream(client: httpx.AsyncClient, thread_id: str, deltas: int) -> 
                 ids.append(int(event_id))
                 payload = json.loads(data)
                 if event == "message.delta":
+                    first_delta = first_delta or time.perf_counter()
                     text.append(payload["text"])
                 if event == "run.completed":
                     status = payload["status"]
@@ -173,6 +203,7 @@ async def one_stream(client: httpx.AsyncClient, thread_id: str, deltas: int) -> 
     return {
         "ok": in_order and whole and status == "completed",
         "ttfe_ms": ((first or done) - sent) * 1000,
+        "ttft_ms": ((first_delta or done) - sent) * 1000,
         "duration_s": done - sent,
         "events": len(ids),
         "in_order": in_order,
@@ -207,19 +238,58 @@ async def client_round(url: str, streams: int, deltas: int) -> dict[str, Any]:
         "events_total": sum(r["events"] for r in good),
         "ttfe_p50_ms": round(percentile(ttfe, 0.5), 1),
         "ttfe_p95_ms": round(percentile(ttfe, 0.95), 1),
+        "ttft_p50_ms": round(percentile([r["ttft_ms"] for r in good], 0.5), 1),
+        "ttft_p95_ms": round(percentile([r["ttft_ms"] for r in good], 0.95), 1),
         "duration_p50_s": round(percentile([r["duration_s"] for r in good], 0.5), 2),
         "duration_p95_s": round(percentile([r["duration_s"] for r in good], 0.95), 2),
         "wall_s": round(wall, 2),
     }
 
 
-def run_level(streams: int, deltas: int, interval: float, workers: int) -> dict[str, Any]:
+def fresh_postgres(admin_url: str) -> str:
+    """An empty database on the given server for one level (the server process migrates nothing)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from core.db import normalise_url
+
+    name = f"academy_bench_{os.getpid()}_{int(time.time() * 1000)}"
+    admin = create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(normalise_url(admin_url)).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres(admin_url: str, url: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from core.db import normalise_url
+
+    admin = create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def run_level(streams: int, deltas: int, interval: float, workers: int, postgres: str | None) -> dict[str, Any]:
+    database_url = fresh_postgres(postgres) if postgres else None
+    try:
+        return _run_level(streams, deltas, interval, workers, database_url)
+    finally:
+        if postgres and database_url:
+            drop_postgres(postgres, database_url)
+
+
+def _run_level(streams: int, deltas: int, interval: float, workers: int, database_url: str | None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
-        prepare(Path(folder))
+        prepare(Path(folder), database_url)
         port = 18000 + streams % 1000
         server = subprocess.Popen(  # noqa: S603 (our own module, fixed arguments)
             [sys.executable, "-m", "benchmarks.streams", "--serve", folder, "--port", str(port),
-             "--workers", str(workers), "--deltas", str(deltas), "--interval", str(interval)],
+             "--workers", str(workers), "--deltas", str(deltas), "--interval", str(interval),
+             *(["--database-url", database_url] if database_url else [])],
         )  # fmt: skip
         try:
             url = f"http://127.0.0.1:{port}"
@@ -250,23 +320,30 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         f"- date: {report['date']}; machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; Python {m['python']}",
         f"- model: fixed rate, {report['deltas']} deltas every {report['interval_s']} s "
-        f"(an answer takes {report['deltas'] * report['interval_s']:.1f} s); embedded stack (SQLite, SQLite checkpoints)",
+        f"(an answer takes {report['deltas'] * report['interval_s']:.1f} s)",
+        "- stack: SQLite = the embedded default (SQLite database and checkpoints); PostgreSQL = database and",
+        "  checkpoints on the local PostgreSQL server; one uvicorn process either way",
         "- each stream: `POST /v1/threads/{id}/runs` with `stream: true`, read to `run.completed`; a stream counts",
         "  only if every event arrived, ids 1..n in order, and the answer text is whole",
-        "- the client runs in its own process on the same 2 cores (it competes with the server for CPU)",
-        f"- runs executing at once: {report['levels'][0].get('run_workers')} (`ACADEMY_RUNS_WORKERS`); the other streams are",
-        "  held open while their runs wait for a worker, so time to first event includes that wait",
+        "- all streams are opened at once; the client runs in its own process on the same 2 cores (it competes",
+        "  with the server for CPU)",
+        f"- runs executing at once: {report['levels'][0].get('run_workers')} (`ACADEMY_RUNS_WORKERS`), as tasks on one",
+        "  event loop; the other streams stay open while their runs wait for a slot, so the time to the first",
+        "  event (`run.started`) and the first token include that wait",
         "",
-        "| streams | complete, whole, in order | failed | TTFE p50 | TTFE p95 | stream p50 / p95 | server CPU | server peak RSS |",
-        "|---|---|---|---|---|---|---|---|",
+        "| stack | streams | complete, whole, in order | failed | first event p50 / p95 | first token p50 / p95 "
+        "| stream p50 / p95 | server CPU | server peak RSS |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in report["levels"]:
         lines.append(
-            f"| {r['streams']} | {r['completed_whole_in_order']} | {r['failed']} | {r['ttfe_p50_ms']} ms | "
-            f"{r['ttfe_p95_ms']} ms | {r['duration_p50_s']} / {r['duration_p95_s']} s | "
+            f"| {r.get('stack', 'SQLite')} | {r['streams']} | {r['completed_whole_in_order']} | {r['failed']} | "
+            f"{r['ttfe_p50_ms'] / 1000:.2f} / {r['ttfe_p95_ms'] / 1000:.2f} s | "
+            f"{r['ttft_p50_ms'] / 1000:.2f} / {r['ttft_p95_ms'] / 1000:.2f} s | "
+            f"{r['duration_p50_s']} / {r['duration_p95_s']} s | "
             f"{r['server_cpu_s']} s ({r['server_cpu_percent_of_one_core']}% of a core) | {r['server_peak_rss_mb']} MB |"
         )
-    lines += ["", "Run: `python -m benchmarks.streams`", ""]
+    lines += ["", "Run: `python -m benchmarks.streams --stacks sqlite postgres` (defaults: 500 and 1,000 streams)", ""]
     return "\n".join(lines)
 
 
@@ -278,17 +355,27 @@ def main() -> None:
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=18000, help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=64, help="Runs executing at once (the rest queue).")
+    parser.add_argument("--stacks", nargs="+", choices=["sqlite", "postgres"], default=["sqlite"])
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("ACADEMY_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        help="An admin URL of the PostgreSQL server (a fresh database is made for each level).",
+    )
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(Path(args.serve), args.port, args.workers, args.deltas, args.interval)
+        serve(Path(args.serve), args.port, args.workers, args.deltas, args.interval, args.database_url)
         return
     levels = []
-    for streams in args.streams:
-        print(f"==> {streams} concurrent streams", flush=True)
-        level = run_level(streams, args.deltas, args.interval, args.workers)
-        level["run_workers"] = args.workers
-        print(json.dumps(level), flush=True)
-        levels.append(level)
+    for stack in args.stacks:
+        for streams in args.streams:
+            print(f"==> {streams} concurrent streams on {stack}", flush=True)
+            postgres = args.postgres_url if stack == "postgres" else None
+            level = run_level(streams, args.deltas, args.interval, args.workers, postgres)
+            level["run_workers"] = args.workers
+            level["stack"] = "PostgreSQL" if postgres else "SQLite"
+            print(json.dumps(level), flush=True)
+            levels.append(level)
     report = {"date": now(), "machine": machine(), "deltas": args.deltas, "interval_s": args.interval, "levels": levels}
     print(write("streams", report, markdown(report)))
 

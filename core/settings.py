@@ -43,7 +43,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     jobs_workers: int = 2
-    runs_workers: int = Field(default=4, description="Agent runs executing at once in this process.")
+    runs_workers: int | None = Field(
+        default=None,
+        description="Agent runs executing at once in this process (the rest wait their turn); "
+        "default 4 with the local model, which answers one request at a time, 64 with a remote one.",
+    )
     runs_drain_seconds: float = Field(default=30.0, description="On shutdown, how long running runs may finish.")
     stream_token_ttl_seconds: int = Field(default=300, description="Life of a run-bound EventSource token.")
     sse_ping_seconds: float = Field(default=15.0, description="Keep-alive comment interval on event streams.")
@@ -97,6 +101,12 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'academy.db').resolve()}"
+
+    @property
+    def resolved_runs_workers(self) -> int:
+        if self.runs_workers:
+            return self.runs_workers
+        return 4 if self.llm_provider == "local" else 64
 
     @property
     def index_path(self) -> Path:

@@ -12,7 +12,7 @@ from langchain_core.messages import AIMessage
 from pydantic import BaseModel
 
 from agents import course_assistant
-from agents.checkpoints import sqlite_checkpointer
+from agents.checkpoints import sqlite_opener
 from agents.events import EventLog
 from agents.llm import Capabilities, ChatModel
 from agents.runs import RunDeps, RunManager
@@ -86,6 +86,19 @@ def manager(
         registry=registry or register_course_tools(Registry()),
         chat=lambda: ChatModel(model, Capabilities("scripted", native, 4096, False)),
         retrieval=lambda: runtime,
-        checkpointer=sqlite_checkpointer(tmp_path / "checkpoints.db"),
+        checkpointer=sqlite_opener(tmp_path / "checkpoints.db"),
     )
-    return RunManager(deps, EventLog(db), workers=workers)
+    made = RunManager(deps, EventLog(db), workers=workers)
+    _made.append(made)
+    return made
+
+
+_made: list[RunManager] = []
+
+
+@pytest.fixture(autouse=True)
+def _shut_down_managers() -> Iterator[None]:
+    """Every manager a test made is shut down after it (its checkpoint thread would outlive the run)."""
+    yield
+    while _made:
+        _made.pop().shutdown(0)

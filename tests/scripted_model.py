@@ -3,12 +3,13 @@ what it was sent (messages, bound tools, response format) so tests can check the
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
@@ -44,6 +45,15 @@ class ScriptedChatModel(BaseChatModel):
     ) -> ChatResult:
         return ChatResult(generations=[ChatGeneration(message=self._next(messages, **kwargs))])
 
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return self._generate(messages, stop, None, **kwargs)  # so a subclass overrides one method
+
     def _stream(
         self,
         messages: list[BaseMessage],
@@ -51,7 +61,28 @@ class ScriptedChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        reply = self._next(messages, **kwargs)
+        for chunk in self._chunks(self._next(messages, **kwargs)):
+            if self.chunk_delay and chunk.text:
+                time.sleep(self.chunk_delay)
+            if run_manager:
+                run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+            yield chunk
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        for chunk in self._chunks(self._next(messages, **kwargs)):
+            if self.chunk_delay and chunk.text:
+                await asyncio.sleep(self.chunk_delay)
+            if run_manager:
+                await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+            yield chunk
+
+    def _chunks(self, reply: AIMessage) -> Iterator[ChatGenerationChunk]:
         text = reply.content if isinstance(reply.content, str) else ""
         if reply.tool_calls or not text:
             tool_chunks = [
@@ -64,12 +95,7 @@ class ScriptedChatModel(BaseChatModel):
         size = self.chunk_chars
         pieces = [text[start : start + size] for start in range(0, len(text), size)]
         for index, piece in enumerate(pieces):
-            if self.chunk_delay:
-                time.sleep(self.chunk_delay)
             last = index == len(pieces) - 1
-            chunk = ChatGenerationChunk(
+            yield ChatGenerationChunk(
                 message=AIMessageChunk(content=piece, usage_metadata=reply.usage_metadata if last else None)
             )
-            if run_manager:
-                run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-            yield chunk

@@ -133,7 +133,9 @@ def stream_principal(
         raise Unauthorized(f"{exc.detail.replace('; log in again', '')}; ask for a new stream token") from exc
     if claims.get("run") != run_id:
         raise Unauthorized("this stream token is for another run")
-    return identity.principal_for_session(session, str(claims["sub"]), claims.get("sto"))
+    principal = identity.principal_for_session(session, str(claims["sub"]), claims.get("sto"))
+    session.commit()  # hands the connection back while the request waits for its endpoint (see deps)
+    return principal
 
 
 StreamCaller = Annotated[Principal, Depends(stream_principal)]

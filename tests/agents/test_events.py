@@ -127,3 +127,52 @@ def test_events_of_a_deleted_run_do_not_block_the_others(db: Database, store_a: 
     log.flush()
     assert stored(db, kept) == 1 and stored(db, gone) == 0
     assert log.replay(gone) == []
+
+
+def count_queries(db: Database) -> list[int]:
+    queries = [0]
+    event.listen(db.engine, "before_cursor_execute", lambda *a: queries.__setitem__(0, queries[0] + 1))
+    return queries
+
+
+def test_a_new_runs_events_replay_from_memory_without_a_query(db: Database, store_a: StoreWorld) -> None:
+    run_id = make_run(db, store_a)
+    log = EventLog(db, flush_every=10_000, flush_after=60)
+    log.open(run_id, new=True)
+    queries = count_queries(db)
+    assert log.replay(run_id) == []  # a stream joining before the first event
+    log.append(run_id, "run.started", {})
+    log.append(run_id, "message.delta", {"text": "a"})
+    assert [e.seq for e in log.replay(run_id, after=1)] == [2]
+    assert queries[0] == 0
+    log.forget(run_id)  # finished: from now on the log on disk (plus what is pending) answers
+    assert [e.seq for e in log.replay(run_id)] == [1, 2] and queries[0] > 0
+
+
+def test_appending_never_waits_on_another_runs_database_read(db: Database, store_a: StoreWorld, monkeypatch) -> None:
+    """Regression: the first event of a resumed run read its last seq under the log's lock, so every
+    other run (and the event loop, which subscribes under it) waited on that query."""
+    import threading
+
+    slow, fresh = make_run(db, store_a), make_run(db, store_a)
+    log = EventLog(db, flush_every=10_000, flush_after=60)
+    reading, release = threading.Event(), threading.Event()
+    real = log._stored_last
+
+    def stalled(run_id: str) -> int:
+        reading.set()
+        release.wait(30)
+        return real(run_id)
+
+    monkeypatch.setattr(log, "_stored_last", stalled)
+    resumed = threading.Thread(target=log.append, args=(slow, "run.started", {}))
+    resumed.start()
+    assert reading.wait(10)
+    log.open(fresh, new=True)
+    log.append(fresh, "run.started", {})  # would hang here while the other read is stalled
+    unsubscribe = log.subscribe(fresh, lambda e: None)
+    unsubscribe()
+    assert resumed.is_alive()  # still reading: the append above did not wait for it
+    release.set()
+    resumed.join(10)
+    assert [e.seq for e in log.replay(slow)] == [1]

@@ -1,15 +1,17 @@
 """The shared graph runtime, driven by a scripted chat model in both tool-choice modes."""
 
+import asyncio
 import json
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langgraph.types import Command
 from pydantic import BaseModel
 
-from agents.checkpoints import open_checkpointer
+from agents.checkpoints import checkpoint_opener
 from agents.graph import AgentSpec, ToolEvent, build_graph, next_action_schema, parse_next_action
 from core.db import Database
 from core.settings import Settings
@@ -48,6 +50,11 @@ def learner_ctx(db: Database, settings: Settings, store_a: StoreWorld) -> ToolCo
     return ToolContext(db=db, principal=principal_of(db, store_a.learner_email, store_a.store_id), settings=settings)
 
 
+def invoke(graph: Any, value: Any, config: Any = None) -> Any:
+    """The graph runs as production runs it: asynchronously."""
+    return asyncio.run(graph.ainvoke(value, config))
+
+
 def spec(events: list[ToolEvent], tools: list[str]) -> AgentSpec:
     return AgentSpec(name="test", system_prompt="You help learners.", tool_names=tools, on_tool_event=events.append)
 
@@ -58,7 +65,7 @@ def test_native_tool_call_then_answer(learner_ctx: ToolContext, store_a: StoreWo
         script=[call("get_my_progress", {"course_id": store_a.course_id}), AIMessage(content=""), "You are 0% through."]
     )
     graph = build_graph(spec(events, ["get_my_progress"]), model, True, make_registry([]), learner_ctx)
-    state = graph.invoke({"messages": [HumanMessage("How far am I?")]})
+    state = invoke(graph, {"messages": [HumanMessage("How far am I?")]})
     tool_message = next(m for m in state["messages"] if isinstance(m, ToolMessage))
     assert json.loads(tool_message.content)["total"] == 3
     assert state["messages"][-1].content == "You are 0% through."
@@ -71,7 +78,7 @@ def test_constrained_next_action_mode(learner_ctx: ToolContext, store_a: StoreWo
     decision = json.dumps({"action": "recommend_next_lesson", "arguments": {"course_id": store_a.course_id}})
     model = ScriptedChatModel(script=[decision, json.dumps({"action": "final_answer"}), "Start with Preview."])
     graph = build_graph(spec(events, ["recommend_next_lesson"]), model, False, make_registry([]), learner_ctx)
-    state = graph.invoke({"messages": [HumanMessage("What next?")]})
+    state = invoke(graph, {"messages": [HumanMessage("What next?")]})
     assert (
         json.loads(next(m for m in state["messages"] if isinstance(m, ToolMessage)).content)["lesson_id"]
         == store_a.preview_lesson_id
@@ -100,7 +107,7 @@ def test_tool_outside_the_agents_list_is_refused(learner_ctx: ToolContext, store
         script=[call("mark_lesson_complete", {"lesson_id": store_a.paid_lesson_id}), AIMessage(content=""), "Done."]
     )
     graph = build_graph(spec(events, ["get_my_progress"]), model, True, make_registry([]), learner_ctx)
-    state = graph.invoke({"messages": [HumanMessage("hi")]})
+    state = invoke(graph, {"messages": [HumanMessage("hi")]})
     result = json.loads(next(m for m in state["messages"] if isinstance(m, ToolMessage)).content)
     assert result["error"]["code"] == "forbidden"
 
@@ -109,7 +116,7 @@ def test_tools_the_caller_may_not_use_are_never_offered(db: Database, settings: 
     creator_ctx = ToolContext(db=db, principal=store_a.owner, settings=settings)
     model = ScriptedChatModel(script=["I can't mark lessons complete for you."])
     graph = build_graph(spec([], ["mark_lesson_complete"]), model, True, make_registry([]), creator_ctx)
-    state = graph.invoke({"messages": [HumanMessage("complete it")]})
+    state = invoke(graph, {"messages": [HumanMessage("complete it")]})
     assert not any(isinstance(m, ToolMessage) for m in state["messages"])
     assert len(model.calls) == 1 and "tools" not in model.calls[0]
 
@@ -133,36 +140,51 @@ def test_send_tool_pauses_for_approval_and_resumes(
     model = ScriptedChatModel(
         script=[call("send_message", {"to": "coach", "text": "hello"}), AIMessage(content=""), "Handled."]
     )
-    saver = open_checkpointer(learner_ctx.settings)
-    graph = build_graph(spec(events, ["send_message"]), model, True, make_registry(sent), learner_ctx, saver)
     config = {"configurable": {"thread_id": f"t-{uuid.uuid4()}"}}  # checkpoints outlive a test on PostgreSQL
-    paused = graph.invoke({"messages": [HumanMessage("tell my coach hello")]}, config)
-    assert paused["__interrupt__"][0].value["name"] == "send_message"
-    assert sent == [] and [e.kind for e in events] == ["tool.call", "approval.required"]
-    final = graph.invoke(Command(resume=decision), config)
-    assert sent == expected_sent
-    assert final["messages"][-1].content == "Handled."
+
+    async def scenario() -> None:
+        checkpoints = await checkpoint_opener(learner_ctx.settings)()
+        try:
+            registry = make_registry(sent)
+            graph = build_graph(spec(events, ["send_message"]), model, True, registry, learner_ctx, checkpoints.saver)
+            paused = await graph.ainvoke({"messages": [HumanMessage("tell my coach hello")]}, config)
+            assert paused["__interrupt__"][0].value["name"] == "send_message"
+            assert sent == [] and [e.kind for e in events] == ["tool.call", "approval.required"]
+            final = await graph.ainvoke(Command(resume=decision), config)
+            assert sent == expected_sent
+            assert final["messages"][-1].content == "Handled."
+        finally:
+            await checkpoints.close()
+
+    asyncio.run(scenario())
 
 
 def test_interrupted_thread_resumes_after_a_restart(learner_ctx: ToolContext, tmp_path: Path) -> None:
     sent: list[dict] = []
-    first_model = ScriptedChatModel(script=[call("send_message", {"to": "coach", "text": "hi"})])
-    saver = open_checkpointer(learner_ctx.settings)  # SQLite file, or PostgreSQL when the test runs there
-    graph = build_graph(spec([], ["send_message"]), first_model, True, make_registry(sent), learner_ctx, saver)
     config = {"configurable": {"thread_id": f"t-restart-{uuid.uuid4()}"}}
-    assert "__interrupt__" in graph.invoke({"messages": [HumanMessage("send")]}, config)
+    opener = checkpoint_opener(learner_ctx.settings)  # SQLite file, or PostgreSQL when the test runs there
 
-    # a new process: new saver on the same file, new graph, new model
-    second_model = ScriptedChatModel(script=[AIMessage(content=""), "Sent it."])
-    revived = build_graph(
-        spec([], ["send_message"]),
-        second_model,
-        True,
-        make_registry(sent),
-        learner_ctx,
-        open_checkpointer(learner_ctx.settings),
-    )
-    final = revived.invoke(Command(resume={"decision": "approve"}), config)
+    async def first_process() -> None:
+        checkpoints = await opener()
+        model = ScriptedChatModel(script=[call("send_message", {"to": "coach", "text": "hi"})])
+        graph = build_graph(
+            spec([], ["send_message"]), model, True, make_registry(sent), learner_ctx, checkpoints.saver
+        )
+        assert "__interrupt__" in await graph.ainvoke({"messages": [HumanMessage("send")]}, config)
+        await checkpoints.close()
+
+    async def second_process() -> Any:  # new saver on the same store, new graph, new model
+        checkpoints = await opener()
+        model = ScriptedChatModel(script=[AIMessage(content=""), "Sent it."])
+        graph = build_graph(
+            spec([], ["send_message"]), model, True, make_registry(sent), learner_ctx, checkpoints.saver
+        )
+        final = await graph.ainvoke(Command(resume={"decision": "approve"}), config)
+        await checkpoints.close()
+        return final
+
+    asyncio.run(first_process())
+    final = asyncio.run(second_process())
     assert sent == [{"to": "coach", "text": "hi"}]
     assert final["messages"][-1].content == "Sent it."
 
@@ -172,7 +194,7 @@ def test_tool_results_reach_the_answer_step_as_context(learner_ctx: ToolContext,
         script=[call("get_my_progress", {"course_id": store_a.course_id}), AIMessage(content=""), "ok"]
     )
     graph = build_graph(spec([], ["get_my_progress"]), model, True, make_registry([]), learner_ctx)
-    graph.invoke({"messages": [HumanMessage("progress?")]})
+    invoke(graph, {"messages": [HumanMessage("progress?")]})
     answer_prompt = model.calls[-1]["messages"]
     assert any(isinstance(m, HumanMessage) and "[tool get_my_progress returned]" in m.content for m in answer_prompt)
     assert not any(isinstance(m, ToolMessage) for m in answer_prompt)
@@ -193,5 +215,5 @@ def test_a_decision_cut_off_by_the_token_limit_falls_back_to_answering(learner_c
 
     model = CutOff(script=["Here is an answer."])
     graph = build_graph(spec([], ["get_my_progress"]), model, False, make_registry([]), learner_ctx)
-    state = graph.invoke({"messages": [HumanMessage("hi")]})
+    state = invoke(graph, {"messages": [HumanMessage("hi")]})
     assert state["messages"][-1].content == "Here is an answer."

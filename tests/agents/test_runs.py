@@ -1,10 +1,16 @@
 """Runs of the course assistant, driven by a scripted model over the real retrieval stack."""
 
+import asyncio
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, BaseMessage
+from pydantic import PrivateAttr
+from sqlalchemy.exc import OperationalError
 
+from agents.events import EventLog
 from agents.runs import RunManager, usage_by_store
 from core.db import Database
 from core.errors import Conflict, NotFound
@@ -182,3 +188,88 @@ def test_a_thread_is_multi_turn(db: Database, settings: Settings, world, tmp_pat
     answer_prompt = "\n".join(str(message.content) for message in model.calls[-1]["messages"])
     assert "What is gain staging?" in answer_prompt and "Gain staging sets levels." in answer_prompt
     assert "Does it apply to every stage?" in answer_prompt
+
+
+class Gathering(ScriptedChatModel):
+    """Writes its answer only once `expected` answers are being written at the same moment: runs
+    that did not execute side by side would wait here until the timeout fails them."""
+
+    expected: int = 1
+    _arrived: list[int] = PrivateAttr(default_factory=lambda: [0])
+    _all_here: list[asyncio.Event] = PrivateAttr(default_factory=list)
+
+    def _next(self, messages: list[BaseMessage], **kwargs: Any) -> AIMessage:
+        return AIMessage(content="" if "tools" in kwargs else "All here.")
+
+    async def _astream(self, messages, stop=None, run_manager=None, **kwargs):
+        if "tools" not in kwargs:
+            if not self._all_here:
+                self._all_here.append(asyncio.Event())
+            self._arrived[0] += 1
+            if self._arrived[0] == self.expected:
+                self._all_here[0].set()
+            await asyncio.wait_for(self._all_here[0].wait(), 30)
+        async for chunk in super()._astream(messages, stop, run_manager, **kwargs):
+            yield chunk
+
+
+def test_runs_execute_side_by_side_on_the_run_loop(db: Database, settings: Settings, world, tmp_path: Path) -> None:
+    store, runtime = world
+    learner = principal_of(db, store.learner_email, store.store_id)
+    m = manager(db, settings, runtime, Gathering(expected=20), tmp_path, workers=20)
+    threads = [m.create_thread(learner, "course_assistant", store.course_id) for _ in range(20)]
+    runs = [m.start(learner, t.id, "hello") for t in threads]
+    for run in runs:
+        m.wait(run.id)
+    assert {m.get_run(learner, run.id).status for run in runs} == {"completed"}
+    assert all(m.events.replay(run.id)[-2].type == "usage" for run in runs)
+
+
+def test_cancel_stops_a_run_while_it_waits_on_its_model(
+    db: Database, settings: Settings, world, tmp_path: Path
+) -> None:
+    store, runtime = world
+    learner = principal_of(db, store.learner_email, store.store_id)
+    model = ScriptedChatModel(script=[AIMessage(content=""), "a slow answer"], chunk_delay=120)
+    m = manager(db, settings, runtime, model, tmp_path)
+    thread = m.create_thread(learner, "course_assistant", store.course_id)
+    run = m.start(learner, thread.id, "hello")
+    while len(model.calls) < 2:  # the answer step is waiting on its first piece
+        time.sleep(0.02)
+    m.cancel(learner, run.id)
+    m.wait(run.id, timeout=20)  # far less than the piece's 120 s
+    assert m.get_run(learner, run.id).status == "cancelled"
+    assert m.events.replay(run.id)[-1].data == {"status": "cancelled"}
+
+
+def test_a_run_the_database_refuses_to_start_ends_with_an_error(
+    db: Database, settings: Settings, world, tmp_path: Path, monkeypatch
+) -> None:
+    """Regression: a run whose first write failed stayed `queued` with no events, so its stream
+    waited for ever."""
+    store, runtime = world
+    learner = principal_of(db, store.learner_email, store.store_id)
+    m = manager(db, settings, runtime, ScriptedChatModel(), tmp_path)
+
+    def refuse(run_id: str) -> None:
+        raise OperationalError("UPDATE runs", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(m, "_mark_running", refuse)
+    thread = m.create_thread(learner, "course_assistant", store.course_id)
+    run = m.start(learner, thread.id, "hello")
+    m.wait(run.id)
+    events = m.events.replay(run.id)
+    assert [e.type for e in events] == ["error", "run.completed"] and "database is locked" in events[0].data["message"]
+    assert m.get_run(learner, run.id).status == "failed"
+
+
+def test_thread_turns_include_events_not_yet_written(db: Database, settings: Settings, world, tmp_path: Path) -> None:
+    """Regression: the turns were read from the table only, so an answer the stream had just shown
+    could be missing from them until the next group commit."""
+    store, runtime = world
+    learner = principal_of(db, store.learner_email, store.store_id)
+    m = manager(db, settings, runtime, ScriptedChatModel(script=[AIMessage(content=""), "Shown."]), tmp_path)
+    m.events = EventLog(db, flush_every=10_000, flush_after=60)
+    thread = m.create_thread(learner, "course_assistant", store.course_id)
+    run_to_end(m, learner, thread.id, "hello")
+    assert [turn.answer for turn in m.transcript(learner, thread.id)] == ["Shown."]

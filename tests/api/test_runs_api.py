@@ -429,3 +429,19 @@ def test_an_api_key_starts_and_streams_a_run(api: Api, db: Database) -> None:
     run = api.client.post(f"/v1/threads/{thread.json()['id']}/runs", json={"message": "hi"}, headers=key)
     assert run.status_code == 201, run.text
     assert api.events(run.json()["id"], headers=key)[-1]["data"] == {"status": "completed"}
+
+
+def test_a_request_holds_no_connection_while_its_endpoint_waits_to_run(api: Api, db: Database, monkeypatch) -> None:
+    """Regression: a burst of messages exhausted the pool, because each request kept the connection
+    its login check used while it waited for a worker thread to run the endpoint."""
+    held: list[int] = []
+    real_start = RunManager.start
+
+    def start(self: RunManager, *args: Any, **kwargs: Any) -> Any:
+        held.append(db.engine.pool.checkedout())  # type: ignore[attr-defined]
+        return real_start(self, *args, **kwargs)
+
+    monkeypatch.setattr(RunManager, "start", start)
+    api.model.script = [AIMessage(content=""), "hello"]
+    run = api.start(api.thread())
+    assert run.status_code == 201 and held == [0]
