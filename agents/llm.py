@@ -70,6 +70,23 @@ class _Gate:
             with self._lock:
                 self._waiting -= 1
 
+    async def aenter(self, timeout: float) -> None:
+        """`enter` for a run on an event loop: it polls for the slot instead of parking a thread
+        (the model answers in seconds; a poll every 20 ms costs nothing beside that)."""
+        with self._lock:
+            if self._waiting >= self._max_waiting:
+                raise ModelBusy(f"{self._waiting} requests are already waiting for the model; try again shortly")
+            self._waiting += 1
+        try:
+            deadline = time.monotonic() + timeout
+            while not self._slots.acquire(blocking=False):
+                if time.monotonic() > deadline:
+                    raise ModelBusy("timed out waiting for the model")
+                await asyncio.sleep(0.02)
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
     def leave(self) -> None:
         self._slots.release()
 
@@ -128,8 +145,8 @@ class _AsyncReleasingStream(httpx.AsyncByteStream):
 
 
 class AsyncGatedTransport(httpx.AsyncBaseTransport):
-    """The same gate for runs on the event loop: the wait for a slot happens on a worker thread,
-    so a run queued for the model never blocks the loop the other runs stream on."""
+    """The same gate for runs on the event loop: a run waiting for the model neither blocks the
+    loop the other runs stream on nor holds one of its worker threads."""
 
     def __init__(self, gate: _Gate, timeout: float) -> None:
         self._inner = httpx.AsyncHTTPTransport()
@@ -137,7 +154,7 @@ class AsyncGatedTransport(httpx.AsyncBaseTransport):
         self._timeout = timeout
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await asyncio.to_thread(self._gate.enter, self._timeout)
+        await self._gate.aenter(self._timeout)
         try:
             response = await self._inner.handle_async_request(request)
         except BaseException:

@@ -85,6 +85,7 @@ class RunManager:
         self._loop_thread: threading.Thread | None = None
         self._slots: asyncio.Semaphore | None = None
         self._checkpoints: Checkpoints | None = None
+        self._opening: asyncio.Lock | None = None
         self._futures: dict[str, Future[None]] = {}
         self._tasks: dict[str, asyncio.Task[Any]] = {}  # runs working on their graph, for a prompt cancel
         self._cancel: dict[str, threading.Event] = {}
@@ -389,13 +390,13 @@ class RunManager:
         return asyncio.run_coroutine_threadsafe(coroutine, loop)
 
     async def _saver(self) -> Any:
-        """The checkpointer, opened on the run loop by its first run (only this loop touches it)."""
-        if self._checkpoints is None:
-            checkpoints = await self.deps.checkpointer()
+        """The checkpointer, opened on the run loop by the first run; the runs that start meanwhile
+        wait for it (each opening its own raced on the saver's schema migrations on PostgreSQL)."""
+        if self._opening is None:
+            self._opening = asyncio.Lock()
+        async with self._opening:
             if self._checkpoints is None:
-                self._checkpoints = checkpoints
-            else:
-                await checkpoints.close()  # another run opened it meanwhile
+                self._checkpoints = await self.deps.checkpointer()
         return self._checkpoints.saver
 
     async def _execute(self, run_id: str, principal: Principal, thread: Thread, graph_input: Any) -> None:

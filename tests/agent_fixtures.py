@@ -12,7 +12,7 @@ from langchain_core.messages import AIMessage
 from pydantic import BaseModel
 
 from agents import course_assistant
-from agents.checkpoints import sqlite_opener
+from agents.checkpoints import checkpoint_opener
 from agents.events import EventLog
 from agents.llm import Capabilities, ChatModel
 from agents.runs import RunDeps, RunManager
@@ -75,7 +75,6 @@ def manager(
     settings: Settings,
     runtime: Any,
     model: ScriptedChatModel,
-    tmp_path: Path,
     registry: Registry | None = None,
     native: bool = True,
     workers: int = 1,
@@ -86,7 +85,7 @@ def manager(
         registry=registry or register_course_tools(Registry()),
         chat=lambda: ChatModel(model, Capabilities("scripted", native, 4096, False)),
         retrieval=lambda: runtime,
-        checkpointer=sqlite_opener(tmp_path / "checkpoints.db"),
+        checkpointer=checkpoint_opener(settings),  # SQLite in the data dir, or the test's PostgreSQL
     )
     made = RunManager(deps, EventLog(db), workers=workers)
     _made.append(made)

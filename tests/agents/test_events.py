@@ -95,7 +95,7 @@ def test_shutdown_lets_a_running_run_finish(db: Database, settings: Settings, wo
     store, runtime = world
     learner = principal_of(db, store.learner_email, store.store_id)
     model = ScriptedChatModel(script=[AIMessage(content=""), "a calm answer " * 5], chunk_delay=0.02)
-    m = manager(db, settings, runtime, model, tmp_path)
+    m = manager(db, settings, runtime, model)
     run = m.start(learner, m.create_thread(learner, "course_assistant", None).id, "hi")
     m.shutdown(drain_seconds=30)
     assert m.get_run(learner, run.id).status == "completed"
@@ -110,7 +110,7 @@ def test_recover_fails_runs_a_dead_process_left_running(
         row = s.get(Run, run_id)
         assert row is not None
         row.status = "running"
-    m = manager(db, settings, runtime, ScriptedChatModel(), tmp_path)
+    m = manager(db, settings, runtime, ScriptedChatModel())
     assert m.recover() == [run_id]
     events = m.events.replay(run_id)
     assert [e.type for e in events] == ["error", "run.completed"] and events[-1].data == {"status": "failed"}

@@ -1,5 +1,6 @@
 """The model factory's declared capabilities and the bounded gate in front of the local model."""
 
+import asyncio
 import threading
 import time
 
@@ -36,6 +37,43 @@ def test_gate_times_out_with_a_clear_error() -> None:
     gate.enter(timeout=1)
     with pytest.raises(ModelBusy, match="timed out"):
         gate.enter(timeout=0.1)
+
+
+def test_a_run_on_the_event_loop_waits_for_the_gate_without_blocking_the_loop() -> None:
+    gate = _Gate(running=1, waiting=2)
+    gate.enter(timeout=1)  # a request of the sync path holds the model
+    ticks: list[int] = []
+
+    async def scenario() -> None:
+        async def ticker() -> None:
+            for n in range(5):
+                ticks.append(n)
+                await asyncio.sleep(0.01)
+
+        waiting = asyncio.create_task(gate.aenter(timeout=10))
+        await ticker()  # the loop keeps running other work while the run waits
+        assert not waiting.done()
+        gate.leave()
+        await waiting
+        gate.leave()
+
+    asyncio.run(scenario())
+    assert ticks == [0, 1, 2, 3, 4]
+
+
+def test_the_async_gate_refuses_beyond_the_queue_and_times_out() -> None:
+    gate = _Gate(running=1, waiting=1)
+    gate.enter(timeout=1)  # the model is busy
+
+    async def scenario() -> None:
+        first = asyncio.create_task(gate.aenter(timeout=0.3))
+        await asyncio.sleep(0.05)  # the first run now waits
+        with pytest.raises(ModelBusy, match="already waiting"):
+            await gate.aenter(timeout=1)
+        with pytest.raises(ModelBusy, match="timed out"):
+            await first
+
+    asyncio.run(scenario())
 
 
 def test_openai_provider_declares_its_capabilities(tmp_path) -> None:

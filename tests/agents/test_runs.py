@@ -36,7 +36,7 @@ def test_answer_run_emits_the_protocol_in_order(db: Database, settings: Settings
             "The recipe is secret [1]. See also [7].",
         ]
     )
-    m = manager(db, settings, runtime, model, tmp_path)
+    m = manager(db, settings, runtime, model)
     thread = m.create_thread(learner, "course_assistant", store.course_id)
     run, events = run_to_end(m, learner, thread.id, "What is the secret recipe?")
     assert run.status == "completed"
@@ -62,7 +62,7 @@ def test_injected_instructions_never_reach_the_decision_step(
     model = ScriptedChatModel(
         script=[call("search_course_content", {"query": "secret"}), AIMessage(content=""), "It is secret [1]."]
     )
-    m = manager(db, settings, runtime, model, tmp_path)
+    m = manager(db, settings, runtime, model)
     thread = m.create_thread(learner, "course_assistant", store.course_id)
     _, events = run_to_end(m, learner, thread.id, "Tell me the secret")
     decision_prompts, answer_prompt = model.calls[:2], model.calls[2]
@@ -84,7 +84,7 @@ def test_locked_lesson_never_leaks_into_answer_or_citations(
     model = ScriptedChatModel(
         script=[call("search_course_content", {"query": "Drip later"}), AIMessage(content=""), "Answer [1] [2] [3]."]
     )
-    m = manager(db, settings, runtime, model, tmp_path)
+    m = manager(db, settings, runtime, model)
     thread = m.create_thread(learner, "course_assistant", store.course_id)
     _, events = run_to_end(m, learner, thread.id, "What does the drip lesson say?")
     result = next(e for e in events if e.type == "tool.result")
@@ -101,7 +101,7 @@ def test_a_busy_thread_refuses_a_second_message(
 
     registry = send_registry
     model = ScriptedChatModel(script=[call("send_note", {"text": "hi"}), AIMessage(content=""), "Sent."])
-    m = manager(db, settings, runtime, model, tmp_path, registry)
+    m = manager(db, settings, runtime, model, registry)
     thread = m.create_thread(learner, "course_assistant", None)
     run, events = run_to_end(m, learner, thread.id, "send a note")
     assert run.status == "interrupted" and events[-1].data == {"status": "interrupted"}
@@ -123,7 +123,7 @@ def test_runs_and_threads_are_private_to_their_user(
     store, runtime = world
     learner = principal_of(db, store.learner_email, store.store_id)
     model = ScriptedChatModel(script=[AIMessage(content=""), "hello"])
-    m = manager(db, settings, runtime, model, tmp_path)
+    m = manager(db, settings, runtime, model)
     thread = m.create_thread(learner, "course_assistant", None)
     run, _ = run_to_end(m, learner, thread.id, "hi")
     for intruder in (store.owner, principal_of(db, store_b.learner_email, store_b.store_id)):
@@ -138,7 +138,7 @@ def test_usage_is_recorded_per_run_and_per_store(db: Database, settings: Setting
     learner = principal_of(db, store.learner_email, store.store_id)
     reply = AIMessage(content="hi", usage_metadata={"input_tokens": 40, "output_tokens": 5, "total_tokens": 45})
     model = ScriptedChatModel(script=[AIMessage(content=""), reply])
-    m = manager(db, settings, runtime, model, tmp_path)
+    m = manager(db, settings, runtime, model)
     thread = m.create_thread(learner, "course_assistant", None)
     run, events = run_to_end(m, learner, thread.id, "hi")
     assert (run.prompt_tokens, run.completion_tokens) == (40, 5)
@@ -155,17 +155,13 @@ def test_an_interrupted_run_resumes_in_a_new_process(
     learner = principal_of(db, store.learner_email, store.store_id)
 
     registry = send_registry
-    first = manager(
-        db, settings, runtime, ScriptedChatModel(script=[call("send_note", {"text": "hi"})]), tmp_path, registry
-    )
+    first = manager(db, settings, runtime, ScriptedChatModel(script=[call("send_note", {"text": "hi"})]), registry)
     thread = first.create_thread(learner, "course_assistant", None)
     run, before = run_to_end(first, learner, thread.id, "send a note")
     first.shutdown()
     assert run.status == "interrupted"
 
-    second = manager(
-        db, settings, runtime, ScriptedChatModel(script=[AIMessage(content=""), "Sent."]), tmp_path, registry
-    )
+    second = manager(db, settings, runtime, ScriptedChatModel(script=[AIMessage(content=""), "Sent."]), registry)
     second.resume(learner, run.id, "approve")
     second.wait(run.id)
     after = second.events.replay(run.id)
@@ -180,7 +176,7 @@ def test_a_thread_is_multi_turn(db: Database, settings: Settings, world, tmp_pat
     model = ScriptedChatModel(
         script=[AIMessage(content=""), "Gain staging sets levels.", AIMessage(content=""), "Yes, at every stage."]
     )
-    m = manager(db, settings, runtime, model, tmp_path)
+    m = manager(db, settings, runtime, model)
     thread = m.create_thread(learner, "course_assistant", store.course_id)
     run_to_end(m, learner, thread.id, "What is gain staging?")
     second, _ = run_to_end(m, learner, thread.id, "Does it apply to every stage?")
@@ -213,10 +209,12 @@ class Gathering(ScriptedChatModel):
             yield chunk
 
 
-def test_runs_execute_side_by_side_on_the_run_loop(db: Database, settings: Settings, world, tmp_path: Path) -> None:
+def test_runs_execute_side_by_side_on_the_run_loop(db: Database, settings: Settings, world) -> None:
+    """Also a regression on PostgreSQL: the first runs each opened the checkpointer at once, and all
+    but one failed on the saver's schema migrations."""
     store, runtime = world
     learner = principal_of(db, store.learner_email, store.store_id)
-    m = manager(db, settings, runtime, Gathering(expected=20), tmp_path, workers=20)
+    m = manager(db, settings, runtime, Gathering(expected=20), workers=20)
     threads = [m.create_thread(learner, "course_assistant", store.course_id) for _ in range(20)]
     runs = [m.start(learner, t.id, "hello") for t in threads]
     for run in runs:
@@ -231,7 +229,7 @@ def test_cancel_stops_a_run_while_it_waits_on_its_model(
     store, runtime = world
     learner = principal_of(db, store.learner_email, store.store_id)
     model = ScriptedChatModel(script=[AIMessage(content=""), "a slow answer"], chunk_delay=120)
-    m = manager(db, settings, runtime, model, tmp_path)
+    m = manager(db, settings, runtime, model)
     thread = m.create_thread(learner, "course_assistant", store.course_id)
     run = m.start(learner, thread.id, "hello")
     while len(model.calls) < 2:  # the answer step is waiting on its first piece
@@ -249,7 +247,7 @@ def test_a_run_the_database_refuses_to_start_ends_with_an_error(
     waited for ever."""
     store, runtime = world
     learner = principal_of(db, store.learner_email, store.store_id)
-    m = manager(db, settings, runtime, ScriptedChatModel(), tmp_path)
+    m = manager(db, settings, runtime, ScriptedChatModel())
 
     def refuse(run_id: str) -> None:
         raise OperationalError("UPDATE runs", {}, Exception("database is locked"))
@@ -268,7 +266,7 @@ def test_thread_turns_include_events_not_yet_written(db: Database, settings: Set
     could be missing from them until the next group commit."""
     store, runtime = world
     learner = principal_of(db, store.learner_email, store.store_id)
-    m = manager(db, settings, runtime, ScriptedChatModel(script=[AIMessage(content=""), "Shown."]), tmp_path)
+    m = manager(db, settings, runtime, ScriptedChatModel(script=[AIMessage(content=""), "Shown."]))
     m.events = EventLog(db, flush_every=10_000, flush_after=60)
     thread = m.create_thread(learner, "course_assistant", store.course_id)
     run_to_end(m, learner, thread.id, "hello")

@@ -73,7 +73,7 @@ def make_api(
     settings: Settings, db: Database, runtime: Any, tmp_path: Path, store: StoreWorld, **kw: Any
 ) -> Generator[Api, None, None]:
     model = ScriptedChatModel(script=[])
-    runs = manager(db, settings, runtime, model, tmp_path, workers=4, **kw)
+    runs = manager(db, settings, runtime, model, workers=4, **kw)
     app = create_app(settings, db=db, run_jobs=False, runs=runs)
     with TestClient(app) as client, serve(app) as live:
         yield Api(client, live, model, runs, store, login(client, store.learner_email, store.slug))

@@ -73,7 +73,7 @@ def indexed(db: Database, store_a: StoreWorld, tmp_path: Path) -> Iterator[tuple
 def make_site(settings: Settings, db: Database, indexed: Any, tmp_path: Path, registry: Any = None) -> Iterator[Site]:
     store, runtime = indexed
     model = ScriptedChatModel(script=[], chunk_delay=0.06, chunk_chars=6)
-    runs = manager(db, settings, runtime, model, tmp_path, registry=registry, workers=2)
+    runs = manager(db, settings, runtime, model, registry=registry, workers=2)
     app = create_app(settings, db=db, run_jobs=False, runs=runs)
     with serve(app) as live:
         proxy = DroppingProxy(int(live.url.rsplit(":", 1)[1]))
