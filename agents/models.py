@@ -31,7 +31,10 @@ class Thread(Base):
 
 class Run(Base):
     __tablename__ = "runs"
-    __table_args__ = (Index("ix_runs_thread_created", "thread_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_runs_thread_created", "thread_id", "created_at"),
+        Index("ix_runs_status_heartbeat", "status", "heartbeat_at"),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("run"))
     thread_id: Mapped[str] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
@@ -46,6 +49,9 @@ class Run(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Stamped every few seconds by the process working on the run (queued or running): a run whose
+    # stamp is stale belongs to a process that died, and any instance may fail it.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class RunEvent(Base):

@@ -20,13 +20,14 @@ from concurrent import futures as cf
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Literal
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from langgraph.types import Command
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true, update
 
 from agents import course_assistant
 from agents.checkpoints import Checkpoints, Opener
@@ -45,11 +46,13 @@ from tools.base import Registry, ToolContext
 log = logging.getLogger("academy.runs")
 AGENTS = {course_assistant.NAME}
 ACTIVE = ("queued", "running", "interrupted")
+FINISHED = ("completed", "failed", "cancelled")
 Decision = Literal["approve", "edit", "reject"]
 OnBusy = Literal["reject", "enqueue", "interrupt"]
 MAX_MESSAGE_CHARS = 8000
 PRUNE_AT = 512  # finished runs whose futures are kept for wait()
 IO_THREADS = 8  # the executor for the database and the tools of every run
+STALE_SECONDS = 60.0  # a queued or running run whose heartbeat is older belongs to a dead process
 
 
 class ShuttingDown(AppError):
@@ -97,6 +100,7 @@ class RunManager:
         self._queued: dict[str, deque[tuple[str, Principal, Thread, Any]]] = defaultdict(deque)
         self._queued_ids: set[str] = set()
         self._closing = False
+        self._keepalive: Future[None] | None = None
 
     # --- threads ---------------------------------------------------------------------------
 
@@ -274,7 +278,7 @@ class RunManager:
         with self.deps.db.transaction() as session:
             stored = session.get(Run, run.id)
             assert stored is not None
-            stored.status = "queued"
+            stored.status, stored.heartbeat_at = "queued", utcnow()  # fresh, or a sweep would take it as lost
         payload: dict[str, Any] = {"decision": decision, **({"arguments": arguments} if arguments else {})}
         self._submit(run, principal, thread, Command(resume=payload))
         return run
@@ -287,7 +291,8 @@ class RunManager:
         return self.get_run(principal, run_id)
 
     def _request_cancel(self, run_id: str) -> None:
-        """A running run stops at its next step; a waiting or queued one is finished here."""
+        """A running run stops where it waits; a queued one, or one waiting for approval, is finished
+        here, so its stream ends now rather than when a slot frees up."""
         self._signal_cancel(run_id)
         with self._lock:
             if run_id in self._queued_ids:
@@ -300,7 +305,7 @@ class RunManager:
         with self.deps.db.transaction() as session:
             run = session.get(Run, run_id)
             status = run.status if run is not None else None
-        if status == "interrupted" or (status == "queued" and run_id not in self._futures):
+        if status in ("interrupted", "queued"):  # a queued run that gets its slot later finds it finished
             self._finish(run_id, "cancelled")
 
     def _signal_cancel(self, run_id: str) -> None:
@@ -347,6 +352,8 @@ class RunManager:
         if loop is None or thread is None:
             return
         self._loop = self._loop_thread = None
+        if self._keepalive is not None:
+            self._keepalive.cancel()
         checkpoints, self._checkpoints = self._checkpoints, None
         if checkpoints is not None:
             asyncio.run_coroutine_threadsafe(checkpoints.close(), loop).result(timeout=30)
@@ -357,16 +364,68 @@ class RunManager:
         loop.close()
 
     def recover(self) -> list[str]:
-        """Runs left `queued` or `running` by a process that died cannot continue: they fail, with an
-        error event a replaying client can read. Runs waiting for approval stay resumable."""
+        """At start-up on an embedded database (one process owns it): every run left `queued` or
+        `running` belonged to a process that died, and fails now. Runs waiting for approval stay
+        resumable."""
+        return self.sweep_stale(None)
+
+    def sweep_stale(self, older_than: float | None = STALE_SECONDS) -> list[str]:
+        """Fail the runs of processes that died: `queued` or `running` runs, not this process's,
+        whose heartbeat is older than `older_than` seconds (None: whatever their heartbeat). Each
+        gets an error event and `run.completed`, so its streams end; several instances may sweep at
+        once, and a run is failed by exactly one of them."""
+        cutoff = utcnow() - timedelta(seconds=older_than or 0)
+        stale = (Run.heartbeat_at.is_(None)) | (Run.heartbeat_at < cutoff) if older_than is not None else true()
         with self.deps.db.transaction() as session:
-            stale = list(session.scalars(select(Run.id).where(Run.status.in_(("queued", "running")))))
-        for run_id in stale:
-            if run_id in self._futures:
-                continue
-            self.events.append(run_id, "error", {"message": "the server restarted while this run was working"})
-            self._finish(run_id, "failed", "interrupted by a server restart")
-        return stale
+            candidates = list(session.scalars(select(Run.id).where(Run.status.in_(("queued", "running")), stale)))
+        failed: list[str] = []
+        for run_id in candidates:
+            if run_id in self._futures or run_id in self._queued_ids:
+                continue  # ours, and alive
+            with self.deps.db.transaction() as session:
+                taken = session.execute(
+                    update(Run)
+                    .where(Run.id == run_id, Run.status.in_(("queued", "running")), stale)
+                    .values(status="failed", error="its server stopped while it was working", finished_at=utcnow())
+                )
+                thread_id = session.scalar(select(Run.thread_id).where(Run.id == run_id))
+            if getattr(taken, "rowcount", 0) != 1:
+                continue  # another instance failed it first
+            message = "the server working on this run stopped (a restart or a crash); send the message again"
+            self.events.append(run_id, "error", {"message": message, "code": "run-lost"})
+            self.events.append(run_id, "run.completed", {"status": "failed"})
+            self.events.forget(run_id)
+            if thread_id is not None:
+                self._start_next(thread_id)
+            failed.append(run_id)
+        return failed
+
+    def beat(self) -> None:
+        """Stamp the heartbeat of every run this process holds, queued or running."""
+        with self._lock:
+            ours = [run_id for run_id, future in self._futures.items() if not future.done()]
+            ours += list(self._queued_ids)
+        if not ours:
+            return
+        with self.deps.db.transaction() as session:
+            session.execute(
+                update(Run).where(Run.id.in_(ours), Run.status.in_(("queued", "running"))).values(heartbeat_at=utcnow())
+            )
+
+    def start_background(self) -> None:
+        """Keep this process's runs stamped and fail those of dead processes, every quarter of the
+        staleness limit (a server calls this; a CLI chat does not need it)."""
+        self._keepalive = self._on_loop(self._keep_alive())
+
+    async def _keep_alive(self) -> None:
+        io = asyncio.get_running_loop().run_in_executor
+        while True:
+            await asyncio.sleep(STALE_SECONDS / 4)
+            try:
+                await io(None, self.beat)
+                await io(None, self.sweep_stale)
+            except Exception:  # the database is briefly away: try again next round
+                log.exception("the run heartbeat failed")
 
     # --- execution -------------------------------------------------------------------------
 
@@ -429,7 +488,8 @@ class RunManager:
         if cancelled.is_set():  # cancelled while it waited for a slot
             await io(None, self._finish, run_id, "cancelled")
             return
-        await io(None, self._mark_running, run_id)
+        if not await io(None, self._mark_running, run_id):
+            return  # finished while it waited for a slot (cancelled)
         events.append(run_id, "run.started", {"run_id": run_id, "thread_id": thread.id, "agent": thread.agent})
         book = course_assistant.CitationBook()
         spec = course_assistant.build_spec(book, thread.course_id)
@@ -485,17 +545,21 @@ class RunManager:
         except Exception as exc:
             await self._fail(run_id, exc)
 
-    def _mark_running(self, run_id: str) -> None:
+    def _mark_running(self, run_id: str) -> bool:
+        """Queued -> running; False when the run is no longer queued (cancelled or deleted meanwhile)."""
         with self.deps.db.transaction() as session:
-            row = session.get(Run, run_id)
-            assert row is not None
+            row = session.get(Run, run_id, with_for_update=True)
+            if row is None or row.status != "queued":
+                return False
             row.status, row.started_at = "running", row.started_at or utcnow()
+            row.heartbeat_at = utcnow()
         self.events.open(run_id)  # a resumed run's counter, read here rather than on the loop
+        return True
 
     def _finish(self, run_id: str, status: str, error: str | None = None, tokens: tuple[int, int] = (0, 0)) -> None:
         with self.deps.db.transaction() as session:
             run = session.get(Run, run_id)
-            if run is None:
+            if run is None or run.status in FINISHED:  # finished already (cancelled while it waited)
                 return
             run.status, run.error = status, error
             run.prompt_tokens += tokens[0]

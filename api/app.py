@@ -58,6 +58,7 @@ def create_app(
         app.state.runs = manager
         if is_sqlite(context.db.url):  # one process owns an embedded database; with PostgreSQL others may be running
             manager.recover()
+        manager.start_background()  # heartbeats for our runs; fails the runs of instances that died
         try:
             yield
         finally:

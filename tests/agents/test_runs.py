@@ -2,6 +2,7 @@
 
 import asyncio
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,9 @@ from pydantic import PrivateAttr
 from sqlalchemy.exc import OperationalError
 
 from agents.events import EventLog
+from agents.models import Run
 from agents.runs import RunManager, usage_by_store
-from core.db import Database
+from core.db import Database, utcnow
 from core.errors import Conflict, NotFound
 from core.settings import Settings
 from tests.agent_fixtures import INJECTION, call, manager
@@ -271,3 +273,72 @@ def test_thread_turns_include_events_not_yet_written(db: Database, settings: Set
     thread = m.create_thread(learner, "course_assistant", store.course_id)
     run_to_end(m, learner, thread.id, "hello")
     assert [turn.answer for turn in m.transcript(learner, thread.id)] == ["Shown."]
+
+
+def test_cancelling_a_run_that_waits_for_a_slot_ends_it_at_once(db: Database, settings: Settings, world) -> None:
+    store, runtime = world
+    learner = principal_of(db, store.learner_email, store.store_id)
+    model = ScriptedChatModel(script=[AIMessage(content=""), "a slow answer"], chunk_delay=120)
+    m = manager(db, settings, runtime, model, workers=1)
+    busy = m.start(learner, m.create_thread(learner, "course_assistant", store.course_id).id, "first")
+    waiting = m.start(learner, m.create_thread(learner, "course_assistant", store.course_id).id, "second")
+    while len(model.calls) < 2:  # the first run holds the only slot, writing its slow answer
+        time.sleep(0.02)
+    assert m.cancel(learner, waiting.id).status == "cancelled"
+    assert [e.data for e in m.events.replay(waiting.id)] == [{"status": "cancelled"}]
+    m.cancel(learner, busy.id)
+    m.wait(busy.id, timeout=20)
+    m.wait(waiting.id, timeout=20)  # it got the slot, found itself finished, and did nothing
+    assert [e.data for e in m.events.replay(waiting.id)] == [{"status": "cancelled"}]
+    assert len(model.calls) == 2
+
+
+def stamp(db: Database, run_id: str, status: str, seconds_ago: float) -> None:
+    with db.transaction() as s:
+        row = s.get(Run, run_id)
+        assert row is not None
+        row.status, row.heartbeat_at = status, utcnow() - timedelta(seconds=seconds_ago)
+
+
+def test_runs_of_a_process_that_died_fail_once_their_heartbeat_is_stale(
+    db: Database, settings: Settings, world
+) -> None:
+    store, runtime = world
+    learner = principal_of(db, store.learner_email, store.store_id)
+    other = manager(db, settings, runtime, ScriptedChatModel())  # another instance, on the same database
+    lost = other.create_thread(learner, "course_assistant", store.course_id)
+    alive = other.create_thread(learner, "course_assistant", store.course_id)
+    with db.transaction() as s:
+        runs = [
+            Run(thread_id=t.id, store_id=store.store_id, user_id=learner.user_id, agent="a", message="m")
+            for t in (lost, alive)
+        ]
+        s.add_all(runs)
+        s.flush()
+        lost_run, alive_run = runs[0].id, runs[1].id
+    stamp(db, lost_run, "running", 120)  # its process stopped stamping two minutes ago
+    stamp(db, alive_run, "running", 5)
+    m = manager(db, settings, runtime, ScriptedChatModel())
+    assert m.sweep_stale(60) == [lost_run]
+    assert other.sweep_stale(60) == []  # one instance fails a lost run, never two
+    events = m.events.replay(lost_run)
+    assert [e.type for e in events] == ["error", "run.completed"] and events[0].data["code"] == "run-lost"
+    assert m.get_run(learner, lost_run).status == "failed"
+    assert m.get_run(learner, alive_run).status == "running"
+
+
+def test_a_working_run_keeps_its_heartbeat_fresh(db: Database, settings: Settings, world) -> None:
+    store, runtime = world
+    learner = principal_of(db, store.learner_email, store.store_id)
+    model = ScriptedChatModel(script=[AIMessage(content=""), "a slow answer"], chunk_delay=120)
+    m = manager(db, settings, runtime, model)
+    run = m.start(learner, m.create_thread(learner, "course_assistant", store.course_id).id, "hello")
+    while len(model.calls) < 2:
+        time.sleep(0.02)
+    stamp(db, run.id, "running", 600)
+    m.beat()
+    other = manager(db, settings, runtime, ScriptedChatModel())
+    assert other.sweep_stale(60) == []  # a fresh stamp: not taken for lost
+    assert m.get_run(learner, run.id).status == "running"
+    m.cancel(learner, run.id)
+    m.wait(run.id, timeout=20)
