@@ -3,7 +3,7 @@
 import { renderAnswer, escapeHtml } from "/static/render.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { me: null, courses: [], threadId: null, stream: null, runId: null, lastId: 0, busy: false };
+const state = { me: null, courses: [], threadId: null, stream: null, runId: null, lastId: 0, busy: false, ready: false };
 const SLOW_HINT_MS = 2500;
 
 // --- HTTP -----------------------------------------------------------------------------------
@@ -71,19 +71,34 @@ $("logout").addEventListener("click", async () => {
 // --- courses and threads --------------------------------------------------------------------
 
 async function showApp() {
+  // The composer waits until the courses, the threads and the chat from the address are loaded: a
+  // message sent earlier was wiped when the chat named in the address opened over it.
+  setReady(false);
   $("login-view").hidden = true;
   $("app-view").hidden = false;
   $("who").textContent = state.me.store ? `${state.me.email} · ${state.me.store.name}` : state.me.email;
-  const page = await api("/v1/courses?limit=100");
-  state.courses = page.data;
-  $("course-select").replaceChildren(
-    ...state.courses.map((c) => new Option(c.title, c.id)),
-  );
-  if (!state.courses.length) $("course-select").append(new Option("No courses yet", ""));
-  await loadThreads();
-  const fromHash = new URLSearchParams(location.hash.slice(1)).get("thread");
-  if (fromHash) await openThread(fromHash); else newChat();
-  $("composer-input").focus();
+  try {
+    const page = await api("/v1/courses?limit=100");
+    state.courses = page.data;
+    $("course-select").replaceChildren(
+      ...state.courses.map((c) => new Option(c.title, c.id)),
+    );
+    if (!state.courses.length) $("course-select").append(new Option("No courses yet", ""));
+    await loadThreads();
+    const fromHash = new URLSearchParams(location.hash.slice(1)).get("thread");
+    if (fromHash) await openThread(fromHash); else newChat();
+  } catch (err) {
+    showError(`Could not load your chats: ${err.message}`);
+  } finally {
+    setReady(true);
+    $("composer-input").focus();
+  }
+}
+
+function setReady(ready) {
+  state.ready = ready;
+  $("composer-input").disabled = !ready;
+  setBusy(state.busy);
 }
 
 async function loadThreads() {
@@ -172,7 +187,7 @@ $("composer").addEventListener("submit", async (event) => {
   event.preventDefault();
   const input = $("composer-input");
   const message = input.value.trim();
-  if (!message || state.busy) return;
+  if (!message || state.busy || !state.ready) return;
   setBusy(true);
   try {
     if (!state.threadId) {
@@ -203,7 +218,7 @@ async function stopRun() {
 
 function setBusy(busy) {
   state.busy = busy;
-  $("send").disabled = busy;
+  $("send").disabled = busy || !state.ready;
   $("stop").hidden = !busy;
   $("composer").setAttribute("aria-busy", String(busy));
 }

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 from agents.runs import RunManager
 from api.app import create_app
@@ -184,3 +184,30 @@ def test_a_dropped_connection_loses_no_text(page: Page, site: Site) -> None:
     assert site.proxy.drop_all() >= 1  # the network drops mid-answer
     expect(page.locator(".message.assistant")).to_have_attribute("aria-busy", "false", timeout=30_000)
     assert answer.inner_text().strip() == long_answer
+
+
+def test_a_message_cannot_be_sent_before_the_chat_has_loaded(page: Page, site: Site) -> None:
+    """Regression: a message sent while the page still loaded the thread list was wiped from view
+    when the loading finished and opened the chat named in the address over it."""
+    held: list[Route] = []
+
+    def hold_thread_list(route: Route) -> None:
+        if route.request.method == "GET":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/v1/threads", hold_thread_list)
+    log_in(page, site)
+    box = page.get_by_label("Your message")
+    expect(box).to_be_disabled()
+    while not held:
+        page.wait_for_timeout(20)
+    for route in held:
+        route.continue_()
+    page.unroute("**/v1/threads")
+    expect(box).to_be_enabled()
+    site.model.script = [AIMessage(content=""), "A short answer."]
+    ask(page, "Is anyone there?")
+    expect(page.locator(".message.assistant .body")).to_contain_text("A short answer.", timeout=20_000)
+    expect(page.locator(".message.user")).to_have_text("Is anyone there?")
