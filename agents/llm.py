@@ -13,6 +13,8 @@ import asyncio
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,30 +61,28 @@ class _Gate:
         self._max_waiting = waiting
 
     def enter(self, timeout: float) -> None:
-        with self._lock:
-            if self._waiting >= self._max_waiting:
-                raise ModelBusy(f"{self._waiting} requests are already waiting for the model; try again shortly")
-            self._waiting += 1
-        try:
+        with self._queued():
             if not self._slots.acquire(timeout=timeout):
                 raise ModelBusy("timed out waiting for the model")
-        finally:
-            with self._lock:
-                self._waiting -= 1
 
     async def aenter(self, timeout: float) -> None:
         """`enter` for a run on an event loop: it polls for the slot instead of parking a thread
         (the model answers in seconds; a poll every 20 ms costs nothing beside that)."""
-        with self._lock:
-            if self._waiting >= self._max_waiting:
-                raise ModelBusy(f"{self._waiting} requests are already waiting for the model; try again shortly")
-            self._waiting += 1
-        try:
+        with self._queued():
             deadline = time.monotonic() + timeout
             while not self._slots.acquire(blocking=False):
                 if time.monotonic() > deadline:
                     raise ModelBusy("timed out waiting for the model")
                 await asyncio.sleep(0.02)
+
+    @contextmanager
+    def _queued(self) -> Iterator[None]:
+        with self._lock:
+            if self._waiting >= self._max_waiting:
+                raise ModelBusy(f"{self._waiting} requests are already waiting for the model; try again shortly")
+            self._waiting += 1
+        try:
+            yield
         finally:
             with self._lock:
                 self._waiting -= 1
