@@ -21,13 +21,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any, Literal
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from langgraph.types import Command
-from sqlalchemy import func, select, true, update
+from sqlalchemy import ColumnElement, func, select, update
 
 from agents import course_assistant
 from agents.checkpoints import Checkpoints, Opener
@@ -100,7 +101,6 @@ class RunManager:
         self._queued: dict[str, deque[tuple[str, Principal, Thread, Any]]] = defaultdict(deque)
         self._queued_ids: set[str] = set()
         self._closing = False
-        self._keepalive: Future[None] | None = None
 
     # --- threads ---------------------------------------------------------------------------
 
@@ -352,11 +352,10 @@ class RunManager:
         if loop is None or thread is None:
             return
         self._loop = self._loop_thread = None
-        if self._keepalive is not None:
-            self._keepalive.cancel()
         checkpoints, self._checkpoints = self._checkpoints, None
-        if checkpoints is not None:
+        if checkpoints is not None:  # first: a connection pool's own tasks end with it
             asyncio.run_coroutine_threadsafe(checkpoints.close(), loop).result(timeout=30)
+        asyncio.run_coroutine_threadsafe(_settle_tasks(), loop).result(timeout=30)  # the heartbeat, mostly
         # A tool still working for a cancelled run finishes its write before the manager is gone.
         asyncio.run_coroutine_threadsafe(loop.shutdown_default_executor(), loop).result(timeout=60)
         loop.call_soon_threadsafe(loop.stop)
@@ -374,30 +373,20 @@ class RunManager:
         whose heartbeat is older than `older_than` seconds (None: whatever their heartbeat). Each
         gets an error event and `run.completed`, so its streams end; several instances may sweep at
         once, and a run is failed by exactly one of them."""
-        cutoff = utcnow() - timedelta(seconds=older_than or 0)
-        stale = (Run.heartbeat_at.is_(None)) | (Run.heartbeat_at < cutoff) if older_than is not None else true()
+        waiting: ColumnElement[bool] = Run.status.in_(("queued", "running"))
+        if older_than is not None:
+            cutoff = utcnow() - timedelta(seconds=older_than)
+            waiting = waiting & (Run.heartbeat_at.is_(None) | (Run.heartbeat_at < cutoff))
         with self.deps.db.transaction() as session:
-            candidates = list(session.scalars(select(Run.id).where(Run.status.in_(("queued", "running")), stale)))
+            candidates = list(session.scalars(select(Run.id).where(waiting)))
+        message = "the server working on this run stopped (a restart or a crash); send the message again"
         failed: list[str] = []
         for run_id in candidates:
             if run_id in self._futures or run_id in self._queued_ids:
                 continue  # ours, and alive
-            with self.deps.db.transaction() as session:
-                taken = session.execute(
-                    update(Run)
-                    .where(Run.id == run_id, Run.status.in_(("queued", "running")), stale)
-                    .values(status="failed", error="its server stopped while it was working", finished_at=utcnow())
-                )
-                thread_id = session.scalar(select(Run.thread_id).where(Run.id == run_id))
-            if getattr(taken, "rowcount", 0) != 1:
-                continue  # another instance failed it first
-            message = "the server working on this run stopped (a restart or a crash); send the message again"
-            self.events.append(run_id, "error", {"message": message, "code": "run-lost"})
-            self.events.append(run_id, "run.completed", {"status": "failed"})
-            self.events.forget(run_id)
-            if thread_id is not None:
-                self._start_next(thread_id)
-            failed.append(run_id)
+            lost = {"message": message, "code": "run-lost"}
+            if self._finish(run_id, "failed", "its server stopped while it was working", notice=lost, only=waiting):
+                failed.append(run_id)
         return failed
 
     def beat(self) -> None:
@@ -415,7 +404,7 @@ class RunManager:
     def start_background(self) -> None:
         """Keep this process's runs stamped and fail those of dead processes, every quarter of the
         staleness limit (a server calls this; a CLI chat does not need it)."""
-        self._keepalive = self._on_loop(self._keep_alive())
+        self._on_loop(self._keep_alive())
 
     async def _keep_alive(self) -> None:
         io = asyncio.get_running_loop().run_in_executor
@@ -474,11 +463,12 @@ class RunManager:
             data = {"message": exc.detail[:500], "code": exc.code, "status": exc.status}
         else:
             data = {"message": f"the agent failed: {type(exc).__name__}: {exc}"[:500], "code": "agent-failed"}
-        self.events.append(run_id, "error", data)
+        finish = partial(self._finish, run_id, "failed", str(exc)[:2000], notice=data)
         try:
-            await asyncio.get_running_loop().run_in_executor(None, self._finish, run_id, "failed", str(exc)[:2000])
+            await asyncio.get_running_loop().run_in_executor(None, finish)
         except Exception:
             log.exception("run %s could not be marked failed", run_id)
+            self.events.append(run_id, "error", data)
             self.events.append(run_id, "run.completed", {"status": "failed"})  # its streams still end
 
     async def _execute_now(self, run_id: str, principal: Principal, thread: Thread, graph_input: Any) -> None:
@@ -556,21 +546,41 @@ class RunManager:
         self.events.open(run_id)  # a resumed run's counter, read here rather than on the loop
         return True
 
-    def _finish(self, run_id: str, status: str, error: str | None = None, tokens: tuple[int, int] = (0, 0)) -> None:
+    def _finish(
+        self,
+        run_id: str,
+        status: str,
+        error: str | None = None,
+        tokens: tuple[int, int] = (0, 0),
+        notice: dict[str, Any] | None = None,
+        only: ColumnElement[bool] | None = None,
+    ) -> bool:
+        """Move a run that is not finished yet to `status` in one conditional update, then write
+        `notice` (an `error` event) and `run.completed`. False, writing nothing, when the run was
+        finished already or does not match `only` (the stale sweep's test): a cancel and the run
+        itself, or two sweeping instances, end a run exactly once."""
+        values: dict[str, Any] = {
+            "status": status,
+            "error": error,
+            "prompt_tokens": Run.prompt_tokens + tokens[0],
+            "completion_tokens": Run.completion_tokens + tokens[1],
+        }
+        if status != "interrupted":
+            values["finished_at"] = utcnow()
+        conditions = [Run.id == run_id, Run.status.not_in(FINISHED), *([only] if only is not None else [])]
         with self.deps.db.transaction() as session:
-            run = session.get(Run, run_id)
-            if run is None or run.status in FINISHED:  # finished already (cancelled while it waited)
-                return
-            run.status, run.error = status, error
-            run.prompt_tokens += tokens[0]
-            run.completion_tokens += tokens[1]
-            thread_id = run.thread_id
-            if status != "interrupted":
-                run.finished_at = utcnow()
+            thread_id = session.execute(
+                update(Run).where(*conditions).values(**values).returning(Run.thread_id)
+            ).scalar_one_or_none()
+        if thread_id is None:
+            return False
+        if notice is not None:
+            self.events.append(run_id, "error", notice)
         self.events.append(run_id, "run.completed", {"status": status})
         if status != "interrupted":
             self.events.forget(run_id)
             self._start_next(thread_id)
+        return True
 
     def _start_next(self, thread_id: str) -> None:
         with self._thread_lock(thread_id):
@@ -602,6 +612,15 @@ class RunManager:
                     del self._thread_locks[thread_id]
                 else:
                     self._thread_locks[thread_id] = (lock, users - 1)
+
+
+async def _settle_tasks() -> None:
+    """Cancel every other task on the run loop and wait until each has ended, so none is left
+    pending when the loop stops."""
+    others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in others:
+        task.cancel()
+    await asyncio.gather(*others, return_exceptions=True)
 
 
 _CITATION_KEYS = ("course_id", "lesson_id", "lesson_title", "heading", "url", "start_s")

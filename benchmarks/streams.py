@@ -246,40 +246,17 @@ async def client_round(url: str, streams: int, deltas: int) -> dict[str, Any]:
     }
 
 
-def fresh_postgres(admin_url: str) -> str:
-    """An empty database on the given server for one level (the server process migrates nothing)."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from core.db import normalise_url
+def run_level(streams: int, deltas: int, interval: float, workers: int, postgres: str | None) -> dict[str, Any]:
+    """One level on a fresh database: a new one on the PostgreSQL server, or SQLite in a temp folder."""
+    from core.db import create_database, drop_database
 
     name = f"academy_bench_{os.getpid()}_{int(time.time() * 1000)}"
-    admin = create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(normalise_url(admin_url)).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_postgres(admin_url: str, url: str) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from core.db import normalise_url
-
-    admin = create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def run_level(streams: int, deltas: int, interval: float, workers: int, postgres: str | None) -> dict[str, Any]:
-    database_url = fresh_postgres(postgres) if postgres else None
+    database_url = create_database(postgres, name) if postgres else None
     try:
         return _run_level(streams, deltas, interval, workers, database_url)
     finally:
         if postgres and database_url:
-            drop_postgres(postgres, database_url)
+            drop_database(postgres, database_url)
 
 
 def _run_level(streams: int, deltas: int, interval: float, workers: int, database_url: str | None) -> dict[str, Any]:

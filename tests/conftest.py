@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from api.app import create_app
 from core import identity, migrate
-from core.db import Database, normalise_url
+from core.db import Database, create_database, drop_database, normalise_url
 from core.metadata import load_metadata
 from core.principal import Principal
 from core.settings import Settings
@@ -34,21 +33,12 @@ TEST_SECRET = "test-secret-" + "x" * 40
 def create_pg_database(prefix: str = "academy_t") -> str:
     """A fresh, empty PostgreSQL database on the test server; returns its URL."""
     assert PG_ADMIN_URL
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(normalise_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(normalise_url(PG_ADMIN_URL)).set(database=name).render_as_string(hide_password=False)
+    return create_database(PG_ADMIN_URL, f"{prefix}_{uuid.uuid4().hex[:12]}")
 
 
 def drop_pg_database(url: str) -> None:
     assert PG_ADMIN_URL
-    name = make_url(url).database
-    admin = create_engine(normalise_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    drop_database(PG_ADMIN_URL, url)
 
 
 @pytest.fixture(scope="session")
