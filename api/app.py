@@ -11,9 +11,11 @@ from fastapi.staticfiles import StaticFiles
 
 from agents.runs import RunManager
 from agents.service import build_run_manager
-from api import problems
+from api import openapi, problems
+from api.admission import Admission
+from api.headers import SecurityHeaders
 from api.limits import BodySizeLimit
-from api.routers import auth, health, learning, openai_compat, pages, retrieval, storefront, stores
+from api.routers import auth, health, invitations, learning, openai_compat, pages, retrieval, storefront, stores
 from api.routers import courses as course_routes
 from api.routers import runs as run_routes
 from api.routers.pages import STATIC
@@ -71,12 +73,22 @@ def create_app(
 
     app = FastAPI(title="Academy", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.context = context
+    app.state.catalog_cache = storefront.CatalogCache()
     problems.install(app)
+    # Outermost last: every answer carries the security headers, refusals included.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes)
-    for module in (
+    app.add_middleware(
+        Admission,
+        max_active=settings.max_concurrent_requests,
+        max_queued=settings.max_queued_requests,
+        queue_timeout=settings.queue_timeout_seconds,
+    )
+    app.add_middleware(SecurityHeaders, https=settings.https)
+    modules = (
         health,
         auth,
         stores,
+        invitations,
         course_routes,
         learning,
         storefront,
@@ -84,7 +96,9 @@ def create_app(
         run_routes,
         openai_compat,
         pages,
-    ):
+    )
+    for module in modules:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    openapi.install(app, [module.router for module in modules])
     return app

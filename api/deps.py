@@ -11,7 +11,7 @@ from fastapi import Depends, Header, Request, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from core import idempotency, identity
+from core import idempotency, identity, sessions
 from core.context import AppContext
 from core.errors import Unauthorized
 from core.principal import Principal
@@ -41,6 +41,7 @@ def db_session(request: Request) -> Iterator[Session]:
 
 
 DB = Annotated[Session, Depends(db_session, scope="function")]
+Context = Annotated[AppContext, Depends(app_context)]
 
 
 def _bearer(request: Request) -> str | None:
@@ -53,24 +54,40 @@ def _bearer(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
-def issue_session_token(context: AppContext, user_id: str, store_id: str | None) -> str:
-    return sign_token(
-        context.settings.secret(),
-        {"sub": user_id, "sto": store_id},
-        context.settings.session_ttl_seconds,
-        SESSION_PURPOSE,
-    )
+def client_address(request: Request) -> str:
+    """The caller's address (uvicorn has already applied trusted proxy headers)."""
+    return request.client.host if request.client else "unknown"
+
+
+def issue_session_token(context: AppContext, session: Session, user_id: str, store_id: str | None) -> str:
+    """A new log-in session and its token; the token names the session, so it can be revoked."""
+    ttl = context.settings.session_ttl_seconds
+    row = sessions.open_session(session, user_id, ttl)
+    return sign_token(context.settings.secret(), {"sub": user_id, "sto": store_id, "sid": row.id}, ttl, SESSION_PURPOSE)
+
+
+def session_claims(request: Request) -> dict[str, object] | None:
+    """The verified claims of the request's session token, or None when it sends none (or a key)."""
+    token = _bearer(request)
+    if not token or token.startswith(KEY_PREFIX + "_"):
+        return None
+    return verify_token(app_context(request).settings.secret(), token, SESSION_PURPOSE)
 
 
 def current_principal(request: Request, session: DB) -> Principal:
     token = _bearer(request)
     if not token:
         raise Unauthorized("authentication required: send a session token or an API key as a Bearer token")
+    context = app_context(request)
     if token.startswith(KEY_PREFIX + "_"):
         principal = identity.resolve_api_key(session, token)
+        assert principal.api_key_id is not None
+        context.limiter.hit(
+            context.settings.api_key_rate_limit, "api-key", principal.api_key_id, what="requests with this API key"
+        )
     else:
-        claims = verify_token(app_context(request).settings.secret(), token, SESSION_PURPOSE)
-        principal = identity.principal_for_session(session, str(claims["sub"]), claims.get("sto"))
+        claims = verify_token(context.settings.secret(), token, SESSION_PURPOSE)
+        principal = identity.principal_for_session(session, str(claims["sub"]), claims.get("sto"), claims.get("sid"))
     # Commit now, which also hands the connection back to the pool: a request waiting for a worker
     # thread to run its endpoint must not hold one (under a burst they would all be held), and on
     # SQLite a key's open last-used write would block the services the endpoint calls.

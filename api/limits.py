@@ -1,11 +1,12 @@
-"""Rejects request bodies over the configured size before the app reads them, whether the
-client declared the length or streams it chunked."""
+"""Request shape limits applied before the app reads anything: bodies over the configured size
+(declared or streamed chunked) get 413, and a path or query string carrying a NUL byte gets 400
+(no resource is named with one, and PostgreSQL cannot even compare against one)."""
 
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.asgi import send_problem
 
 
 class BodySizeLimit:
@@ -19,29 +20,16 @@ class BodySizeLimit:
         return self.upload_bytes if path.rstrip("/").endswith("/documents") else self.default_bytes
 
     async def _reject(self, send: Send, limit: int) -> None:
-        body = json.dumps(
-            {
-                "type": "/problems/payload-too-large",
-                "title": "Request body too large",
-                "status": 413,
-                "detail": f"the request body exceeds the limit of {limit} bytes",
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        detail = f"the request body exceeds the limit of {limit} bytes"
+        await send_problem(send, 413, "payload-too-large", "Request body too large", detail)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b""):
+            detail = "the address contains a NUL character (%00), which no path or parameter may hold"
+            await send_problem(send, 400, "bad-request", "Bad request", detail)
             return
         limit = self.limit_for(scope.get("path", ""))
         for name, value in scope.get("headers", []):

@@ -20,6 +20,7 @@ PROBLEM_TYPE = "application/problem+json"
 
 
 OPENAI_PATHS = frozenset({"/v1/chat/completions", "/v1/models"})
+DB_RETRY_AFTER = 2
 RESERVED = frozenset({"type", "title", "status", "detail", "instance"})
 
 
@@ -30,7 +31,9 @@ def problem(status: int, title: str, detail: str, code: str, instance: str | Non
     body.update({k: v for k, v in extra.items() if v is not None and k not in RESERVED})
     if instance in OPENAI_PATHS:  # OpenAI clients show `error.message`; the problem members stay for everyone else
         body["error"] = {"message": detail, "type": code, "code": status}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    if isinstance(extra.get("retry_after"), int):  # 429 and 503 say when to come back
+        headers["Retry-After"] = str(extra["retry_after"])
     return JSONResponse(body, status_code=status, media_type=PROBLEM_TYPE, headers=headers)
 
 
@@ -93,7 +96,12 @@ async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
 async def _db_busy(request: Request, exc: OperationalError | PoolTimeout) -> JSONResponse:
     log.warning("database unavailable on %s: %s", request.url.path, getattr(exc, "orig", exc))
     return problem(
-        503, "Service unavailable", "the database is busy; retry shortly", "db-unavailable", request.url.path
+        503,
+        "Service unavailable",
+        "the database is busy; retry shortly",
+        "db-unavailable",
+        request.url.path,
+        retry_after=DB_RETRY_AFTER,
     )
 
 

@@ -1,19 +1,67 @@
-"""Request and response models shared by the routers."""
+"""Request and response models shared by the routers.
+
+Every request model refuses NUL characters anywhere (PostgreSQL cannot store them, and no person types
+one), names and titles refuse every control character, and a PATCH refuses an explicit `null` for a
+member that cannot be empty, so each of these is a 422 naming the field instead of a 500 or a 409.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 T = TypeVar("T")
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
 
 
 class Input(BaseModel):
     """Request bodies reject unknown fields, so a typo is an error instead of silently ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if _has_nul(value):
+            raise ValueError("must not contain NUL characters")
+        return value
+
+
+class Patch(Input):
+    """A partial update: a member left out is unchanged; `null` is accepted only for the members named
+    in `NULLABLE` (ones that may really be empty), so `{"slug": null}` is a 422, never a NOT NULL crash."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.NULLABLE:
+            raise ValueError("must not be null; leave the field out to keep its value")
+        return value
+
+
+def _plain_line(value: str) -> str:
+    """Names and titles are one line of printable text: no control characters (tabs and newlines too)."""
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+PlainLine = AfterValidator(_plain_line)
+Name = Annotated[str, PlainLine]
 
 
 class Output(BaseModel):
@@ -50,6 +98,10 @@ class TokenOut(BaseModel):
     store: StoreOut | None
     role: str | None
     scopes: list[str]
+    stores: list[dict[str, str]] = Field(
+        default_factory=list,
+        description="Every store you belong to; when `store` is null, pick one and call `/v1/auth/switch`.",
+    )
 
 
 Title = Field(min_length=1, max_length=300)

@@ -30,17 +30,26 @@ RETRY_MS = 1000
 HEADERS = {"X-Accel-Buffering": "no", "Cache-Control": "no-cache"}
 
 
-def parse_position(last_event_id: str | None, after: int | None) -> int:
-    """The last event id the client has seen; a malformed one is a 400, not a silent restart."""
-    if last_event_id is None or not last_event_id.strip():
-        return after or 0
-    value = last_event_id.strip()
-    if not value.isdigit() or len(value) > 12:
+MAX_POSITION_DIGITS = 12
+
+
+def _position(value: str, field: str) -> int:
+    # ASCII digits only: str.isdigit() admits "²" and other digits int() refuses.
+    if not (value.isascii() and value.isdigit()) or len(value) > MAX_POSITION_DIGITS:
         raise BadRequest(
-            f"Last-Event-ID must be the id of an event of this run (a whole number), not {value[:40]!r}",
-            extra={"field": "Last-Event-ID"},
+            f"{field} must be the id of an event of this run (a whole number), not {value[:40]!r}",
+            extra={"field": field},
         )
     return int(value)
+
+
+def parse_position(last_event_id: str | None, after: str | None) -> int:
+    """The last event id the client has seen; a malformed one is a 400, not a silent restart."""
+    if last_event_id is not None and last_event_id.strip():
+        return _position(last_event_id.strip(), "Last-Event-ID")
+    if after is not None and after.strip():
+        return _position(after.strip(), "after")
+    return 0
 
 
 def to_sse(event: Event) -> ServerSentEvent:
@@ -48,9 +57,11 @@ def to_sse(event: Event) -> ServerSentEvent:
 
 
 async def follow_events(
-    manager: RunManager, run_id: str, after: int, request: Request | None = None
+    manager: RunManager, run_id: str, after: int, request: Request | None = None, finished: bool = False
 ) -> AsyncIterator[Event]:
-    """The run's events after `after`, in order, without gaps, ending after `run.completed`."""
+    """The run's events after `after`, in order, without gaps, ending after `run.completed`. A run
+    that was already `finished` (its status final when the stream was asked for) and is not running
+    here ends with its backlog, even an empty one: a position at or past its end has nothing to wait for."""
     loop = asyncio.get_running_loop()
     arrived: deque[Event] = deque()
     wake = asyncio.Event()
@@ -69,7 +80,7 @@ async def follow_events(
         for event in backlog:
             yield event
             last = event.seq
-        if backlog and _ends(backlog[-1]) and not manager.is_running(run_id):
+        if (finished or (backlog and _ends(backlog[-1]))) and not manager.is_running(run_id):
             return
         while True:
             try:
@@ -113,10 +124,10 @@ async def _replay(manager: RunManager, run_id: str, after: int) -> list[Event]:
 
 
 async def follow(
-    manager: RunManager, run_id: str, after: int, request: Request | None = None
+    manager: RunManager, run_id: str, after: int, request: Request | None = None, finished: bool = False
 ) -> AsyncIterator[ServerSentEvent]:
     yield ServerSentEvent(comment="stream open", retry=RETRY_MS)
-    async for event in follow_events(manager, run_id, after, request):
+    async for event in follow_events(manager, run_id, after, request, finished):
         yield to_sse(event)
 
 
@@ -125,10 +136,10 @@ def _ends(event: Event) -> bool:
 
 
 def event_stream(
-    manager: RunManager, run_id: str, after: int, request: Request | None, ping_seconds: float
+    manager: RunManager, run_id: str, after: int, request: Request | None, ping_seconds: float, finished: bool = False
 ) -> EventSourceResponse:
     return EventSourceResponse(
-        follow(manager, run_id, after, request),
+        follow(manager, run_id, after, request, finished),
         ping=ping_seconds,
         headers=HEADERS,
         send_timeout=30,

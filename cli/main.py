@@ -103,6 +103,7 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from api.logs import log_config
 
     settings = _settings()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -114,6 +115,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_level="info",
+        log_config=log_config(),  # stream tokens are redacted from the access log
         timeout_graceful_shutdown=10,
     )
 

@@ -3,9 +3,10 @@ calls with only their own arguments) reach the same database as the API."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core.db import Database
+from core.ratelimit import RateLimiter
 from core.settings import Settings
 
 
@@ -13,6 +14,7 @@ from core.settings import Settings
 class AppContext:
     settings: Settings
     db: Database
+    limiter: RateLimiter = field(default_factory=RateLimiter)
 
 
 _current: AppContext | None = None
@@ -20,7 +22,11 @@ _current: AppContext | None = None
 
 def set_context(settings: Settings, db: Database | None = None) -> AppContext:
     global _current
-    _current = AppContext(settings=settings, db=db or Database(settings.resolved_database_url))
+    _current = AppContext(
+        settings=settings,
+        db=db or Database(settings.resolved_database_url),
+        limiter=RateLimiter(settings.redis_url, settings.jobs_queue),
+    )
     return _current
 
 

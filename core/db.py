@@ -80,6 +80,9 @@ def drop_database(admin_url: str, url: str) -> None:
     admin.dispose()
 
 
+POOL_TIMEOUT_SECONDS = 10
+
+
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
@@ -103,16 +106,18 @@ def make_engine(url: str) -> Engine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         # Connections to a file are cheap and writers queue on SQLite's own lock, so the pool is wide:
         # hundreds of concurrent agent runs each hold one briefly (measured in benchmarks/streams.py).
+        # HTTP work is bounded before it gets here (api/admission.py), so a wait for a connection is
+        # short, and a request that still waits 10 s is better answered 503 than left hanging.
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_size=16,
             max_overflow=112,
-            pool_timeout=60,
+            pool_timeout=POOL_TIMEOUT_SECONDS,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30, pool_timeout=POOL_TIMEOUT_SECONDS)
 
 
 def after_commit(session: Session, callback: Callable[[], None]) -> None:

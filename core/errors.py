@@ -58,6 +58,20 @@ class PayloadTooLarge(AppError):
     status, code, title = 413, "payload-too-large", "Request body too large"
 
 
+class TooManyRequests(AppError):
+    """Over a rate limit; `retry_after` seconds until the window lets the next one through."""
+
+    status, code, title = 429, "rate-limited", "Too many requests"
+
+    @classmethod
+    def after(cls, seconds: int, what: str = "requests") -> TooManyRequests:
+        return cls(f"too many {what}; try again in {seconds} s", extra={"retry_after": seconds})
+
+
+class ServiceUnavailable(AppError):
+    status, code, title = 503, "unavailable", "Service unavailable"
+
+
 class ValidationFailed(AppError):
     status, code, title = 422, "validation-failed", "Invalid input"
 

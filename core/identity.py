@@ -24,6 +24,7 @@ from core.principal import (
     Role,
 )
 from core.security import generate_api_key, hash_api_key, hash_password, split_api_key, verify_password
+from core.sessions import check_session
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 MIN_PASSWORD = 8
@@ -67,8 +68,9 @@ def get_user_by_email(session: Session, email: str) -> User | None:
 
 
 def authenticate(session: Session, email: str, password: str) -> User:
+    """The same answer, and the same argon2 work, whether or not the email has an account."""
     user = get_user_by_email(session, email)
-    if user is None or not verify_password(user.password_hash, password):
+    if not verify_password(user.password_hash if user else None, password) or user is None:
         raise Unauthorized("wrong email or password")
     return user
 
@@ -84,12 +86,15 @@ def memberships(session: Session, user_id: str) -> list[tuple[StoreMember, Store
 
 
 def principal_for_user(session: Session, user: User, store_ref: str | None) -> Principal:
-    """Bind a logged-in user to a store they belong to (the only one, when they have just one)."""
+    """Bind a logged-in user to a store they belong to: the one named; else their only one; else the
+    one they used last; else none, and the client asks which (the answer lists them)."""
     rows = memberships(session, user.id)
     if store_ref is None:
         if len(rows) == 1:
-            member, store = rows[0]
-            return _member_principal(user, member)
+            return _member_principal(user, rows[0][0])
+        last = next((m for m, s in rows if s.id == user.last_store_id), None)
+        if last is not None:
+            return _member_principal(user, last)
         return Principal(user_id=user.id, store_id=None, role=None, is_platform_admin=user.is_platform_admin)
     for member, store in rows:
         if store_ref in (store.id, store.slug):
@@ -97,10 +102,12 @@ def principal_for_user(session: Session, user: User, store_ref: str | None) -> P
     raise NotFound(f"no store '{store_ref}' that you belong to", extra={"field": "store"})
 
 
-def principal_for_session(session: Session, user_id: str, store_id: str | None) -> Principal:
+def principal_for_session(session: Session, user_id: str, store_id: str | None, session_id: object) -> Principal:
+    """The principal of a session token's claims, once its session row shows it is still open."""
     user = session.get(User, user_id)
     if user is None:
         raise Unauthorized("the session's user no longer exists")
+    check_session(session, session_id, user.id)
     if store_id is None:
         return Principal(user_id=user.id, store_id=None, role=None, is_platform_admin=user.is_platform_admin)
     member = session.scalar(select(StoreMember).where(StoreMember.user_id == user.id, StoreMember.store_id == store_id))
@@ -169,6 +176,8 @@ def join_store_as_learner(session: Session, user: User, store: Store) -> StoreMe
 
 
 def add_member(session: Session, principal: Principal, email: str, role: Role) -> StoreMember:
+    """The platform operator's direct add (`academy users create --store`). Stores never add people
+    themselves: they invite them (`core.invitations`), and the person accepts."""
     principal.require(MEMBERS_WRITE)
     store_id = principal.require_store()
     if role == "owner":

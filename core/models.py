@@ -22,6 +22,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     is_platform_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The store a plain log-in binds to when the user belongs to several (the one they used last).
+    last_store_id: Mapped[str | None] = mapped_column(ForeignKey("stores.id", ondelete="SET NULL", use_alter=True))
 
 
 class Store(Base):
@@ -64,6 +66,41 @@ class ApiKey(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UserSession(Base):
+    """One log-in. A session token names its row, so logging out (or changing the password, which
+    ends them all) revokes the token before it would expire."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index("ix_user_sessions_user", "user_id", "revoked_at"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("ses"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Invitation(Base):
+    """An offer to join a store (as staff or a learner, optionally enrolled in one course) that the
+    person accepts through a signed, expiring link. Nothing about them reaches the store before."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (Index("ix_invitations_store_email", "store_id", "email"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("inv"))
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(16))
+    course_id: Mapped[str | None] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    invited_by: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | accepted | revoked
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set once mail delivers the link
 
 
 class IdempotencyRecord(Base):

@@ -14,6 +14,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -29,11 +30,17 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@lru_cache(maxsize=1)
+def _throwaway_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
-    if not password_hash:
-        return False
+    """Constant work: with no hash (an unknown email, an account without a password) a throw-away
+    hash is verified instead, so the answer takes as long as for a real account."""
     try:
-        return _hasher.verify(password_hash, password)
+        matched = _hasher.verify(password_hash or _throwaway_hash(), password)
+        return matched and bool(password_hash)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -72,9 +79,14 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def sign_token(secret: str, payload: dict[str, Any], ttl_seconds: int, purpose: str) -> str:
-    """A compact `body.signature` token; `purpose` keeps a token for one use from passing as another."""
-    body = dict(payload, exp=int(time.time()) + ttl_seconds, pur=purpose)
+def sign_token(
+    secret: str, payload: dict[str, Any], ttl_seconds: int, purpose: str, *, expires_at: int | None = None
+) -> str:
+    """A compact `body.signature` token; `purpose` keeps a token for one use from passing as another.
+    With `expires_at` (epoch seconds) the token is the same each time it is made, so a link to a
+    stored invitation can be shown again."""
+    exp = expires_at if expires_at is not None else int(time.time()) + ttl_seconds
+    body = dict(payload, exp=exp, pur=purpose)
     encoded = _b64(json.dumps(body, separators=(",", ":"), sort_keys=True).encode())
     signature = hmac.new(secret.encode(), f"{purpose}.{encoded}".encode(), hashlib.sha256).digest()
     return f"{encoded}.{_b64(signature)}"

@@ -80,6 +80,21 @@ class Settings(BaseSettings):
     local_threads: int = 2
     tavily_api_key: SecretStr | None = Field(default=None, description="Turns the web_search tool on.")
     tavily_base_url: str | None = None
+    login_limit_per_account: str = Field(
+        default="5/minute;20/hour", description="Failed log-ins (and password changes) allowed per account."
+    )
+    login_limit_per_address: str = Field(
+        default="60/minute;600/hour", description="Log-in attempts allowed per client address."
+    )
+    signup_limit_per_address: str = Field(default="10/minute;60/hour", description="Sign-ups per client address.")
+    api_key_rate_limit: str = Field(default="600/minute", description="Requests allowed per API key.")
+    max_concurrent_requests: int = Field(
+        default=32,
+        description="Requests worked on at once; more wait in a short queue (streams count until they start).",
+    )
+    max_queued_requests: int = Field(default=512, description="Requests allowed to wait; beyond them, 503 at once.")
+    queue_timeout_seconds: float = Field(default=5.0, description="Longest wait for a turn before 503.")
+    catalog_cache_seconds: float = Field(default=10.0, description="How long a public catalogue answer is reused.")
     demo: bool = True
     demo_course_path: Path = Field(default_factory=_default_demo_course_path)
     public_base_url: str = "http://127.0.0.1:8000"
@@ -107,6 +122,11 @@ class Settings(BaseSettings):
         if self.runs_workers:
             return self.runs_workers
         return 4 if self.llm_provider == "local" else 64
+
+    @property
+    def https(self) -> bool:
+        """Served over https: cookies are `Secure` and HSTS is sent."""
+        return self.public_base_url.lower().startswith("https://")
 
     @property
     def index_path(self) -> Path:

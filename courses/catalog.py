@@ -132,7 +132,10 @@ def update_course(session: Session, principal: Principal, course_id: str, change
         check_slug(changes["slug"])
         _ensure_free_slug(session, course.store_id, changes["slug"], except_id=course.id)
     if "status" in changes:
-        set_course_status(course, _check_status(changes.pop("status")))
+        status = _check_status(changes.pop("status"))
+        if status == "published":
+            _check_publishable(session, course)  # the same rule as POST /publish: no way around it
+        set_course_status(course, status)
     for name in ("slug", "title", "description", "attribution", "is_free"):
         if name in changes:
             setattr(course, name, changes[name])
@@ -146,15 +149,19 @@ def set_course_status(course: Course, status: str) -> None:
     course.status = status
 
 
+def _check_publishable(session: Session, course: Course) -> None:
+    count = session.scalar(
+        select(func.count(Lesson.id)).where(Lesson.course_id == course.id, Lesson.status == "published")
+    )
+    if not count:
+        raise Conflict("a course needs at least one published lesson before it can be published")
+
+
 def publish_course(session: Session, principal: Principal, course_id: str, published: bool = True) -> Course:
     principal.require(COURSES_WRITE)
     course = _course_in_store(session, principal, course_id)
     if published:
-        count = session.scalar(
-            select(func.count(Lesson.id)).where(Lesson.course_id == course.id, Lesson.status == "published")
-        )
-        if not count:
-            raise Conflict("a course needs at least one published lesson before it can be published")
+        _check_publishable(session, course)
     set_course_status(course, "published" if published else "draft")
     session.flush()
     return course
@@ -265,11 +272,13 @@ def create_lesson(
 
 
 def list_lessons(session: Session, principal: Principal, module_id: str) -> list[Lesson]:
+    """A module's lessons in order; learners never see draft lessons (not even their titles)."""
     module = _module_in_store(session, principal, module_id)
     readable_course(session, principal, module.course_id)
-    return list(
-        session.scalars(select(Lesson).where(Lesson.module_id == module.id).order_by(Lesson.position, Lesson.id))
-    )
+    query = select(Lesson).where(Lesson.module_id == module.id)
+    if reader_kind(principal) == "learner":
+        query = query.where(Lesson.status == "published")
+    return list(session.scalars(query.order_by(Lesson.position, Lesson.id)))
 
 
 @dataclass(frozen=True)

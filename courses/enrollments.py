@@ -8,10 +8,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import invitations
 from core.db import utcnow
 from core.errors import Forbidden, NotFound, invalid
-from core.identity import get_user_by_email
-from core.models import StoreMember, User
+from core.identity import normalise_email
+from core.models import Invitation, StoreMember, User
 from core.pagination import Page, paginate
 from core.principal import ENROLLMENTS_READ, ENROLLMENTS_WRITE, LEARN, Principal
 from courses.access import lesson_access
@@ -36,23 +37,48 @@ def _activate(session: Session, store_id: str, course_id: str, user_id: str, sou
     return enrollment
 
 
+def _store_member(session: Session, store_id: str, email: str) -> User | None:
+    """The user with this email if they belong to the store already (a store knows its members)."""
+    return session.scalar(
+        select(User)
+        .join(StoreMember, StoreMember.user_id == User.id)
+        .where(StoreMember.store_id == store_id, User.email == normalise_email(email))
+    )
+
+
 def grant_enrollment(
     session: Session, principal: Principal, course_id: str, email: str, source: str = "grant"
 ) -> Enrollment:
-    """A creator gives a user access; a user not yet in the store joins it as a learner."""
+    """A creator gives a member of their store access to a course. Someone outside the store is
+    never added by a creator: `grant_or_invite` invites them instead."""
     principal.require(ENROLLMENTS_WRITE)
     if source not in SOURCES:
         raise invalid("source", f"must be one of {', '.join(SOURCES)}")
     course = _course_in_store(session, principal, course_id)
-    user = get_user_by_email(session, email)
+    user = _store_member(session, course.store_id, email)
     if user is None:
-        raise NotFound("no user with this email; they must sign up first", extra={"field": "email"})
-    member = session.scalar(
-        select(StoreMember).where(StoreMember.store_id == course.store_id, StoreMember.user_id == user.id)
-    )
-    if member is None:
-        session.add(StoreMember(store_id=course.store_id, user_id=user.id, role="learner"))
+        raise NotFound("no member of this store has this email; invite them instead", extra={"field": "email"})
     return _activate(session, course.store_id, course.id, user.id, source)
+
+
+def grant_or_invite(
+    session: Session, principal: Principal, course_id: str, email: str, source: str = "grant"
+) -> Enrollment | Invitation:
+    """A member is enrolled at once; anyone else (with an account or not, the answer is the same)
+    gets an invitation to join the store and the course, which they accept through its link."""
+    principal.require(ENROLLMENTS_WRITE)
+    course = _course_in_store(session, principal, course_id)
+    if _store_member(session, course.store_id, email) is not None:
+        return grant_enrollment(session, principal, course_id, email, source)
+    return invitations.invite(session, principal, email, "learner", course.id)
+
+
+def accept_invitation(session: Session, secret: str, token: str, user: User) -> Invitation:
+    """The invited person joins the store and, for a course invitation, is enrolled in it."""
+    invitation = invitations.accept(session, secret, token, user)
+    if invitation.course_id is not None:
+        _activate(session, invitation.store_id, invitation.course_id, user.id, "grant")
+    return invitation
 
 
 def self_enroll(session: Session, principal: Principal, course_id: str) -> Enrollment:

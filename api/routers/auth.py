@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import EmailStr, Field
 
-from api.deps import DB, SESSION_COOKIE, Caller, app_context, issue_session_token
-from api.schemas import Input, StoreOut, TokenOut, UserOut
-from core import identity
+from api.deps import DB, SESSION_COOKIE, Caller, Context, client_address, issue_session_token, session_claims
+from api.schemas import Input, Name, StoreOut, TokenOut, UserOut
+from core import identity, sessions
 from core.context import AppContext
-from core.errors import NotFound
+from core.errors import AppError, NotFound, Unauthorized, invalid
 from core.models import Store, User
 from core.principal import Principal
+from core.security import hash_password, verify_password
+from courses.enrollments import accept_invitation
 
 router = APIRouter(prefix="/v1", tags=["auth"])
-Context = Annotated[AppContext, Depends(app_context)]
 
 
 class SignUp(Input):
     email: EmailStr
     password: str = Field(min_length=8, max_length=200)
-    name: str = Field(default="", max_length=200)
+    name: Name = Field(default="", max_length=200)
     store: str | None = Field(default=None, description="Slug of a store to join as a learner.")
+    invitation: str | None = Field(
+        default=None, max_length=1000, description="The token of an invitation link, accepted with the new account."
+    )
 
     model_config = {
         "json_schema_extra": {
@@ -49,6 +51,11 @@ class LogIn(Input):
     }
 
 
+class PasswordChange(Input):
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=8, max_length=200)
+
+
 class SwitchStore(Input):
     store: str = Field(description="Slug or id of a store you belong to.")
 
@@ -61,8 +68,17 @@ class MeOut(UserOut):
     stores: list[dict[str, str]]
 
 
+def store_list(session: DB, user_id: str) -> list[dict[str, str]]:
+    return [
+        {"id": s.id, "slug": s.slug, "name": s.name, "role": m.role} for m, s in identity.memberships(session, user_id)
+    ]
+
+
 def token_response(context: AppContext, session: DB, user: User, principal: Principal, response: Response) -> TokenOut:
-    token = issue_session_token(context, user.id, principal.store_id)
+    """A new session for the user, bound to the principal's store (remembered for the next plain log-in)."""
+    if principal.store_id:
+        user.last_store_id = principal.store_id
+    token = issue_session_token(context, session, user.id, principal.store_id)
     ttl = context.settings.session_ttl_seconds
     response.set_cookie(
         SESSION_COOKIE,
@@ -70,7 +86,7 @@ def token_response(context: AppContext, session: DB, user: User, principal: Prin
         max_age=ttl,
         httponly=True,
         samesite="lax",
-        secure=context.settings.env == "production",
+        secure=context.settings.https or context.settings.env == "production",
     )
     store = session.get(Store, principal.store_id) if principal.store_id else None
     return TokenOut(
@@ -80,11 +96,13 @@ def token_response(context: AppContext, session: DB, user: User, principal: Prin
         store=StoreOut.model_validate(store) if store else None,
         role=principal.role,
         scopes=sorted(principal.scopes),
+        stores=store_list(session, user.id),
     )
 
 
 @router.post("/auth/signup", status_code=201, response_model=TokenOut, summary="Create an account")
-def signup(body: SignUp, session: DB, context: Context, response: Response) -> TokenOut:
+def signup(body: SignUp, session: DB, context: Context, request: Request, response: Response) -> TokenOut:
+    context.limiter.hit(context.settings.signup_limit_per_address, "signup", client_address(request), what="sign-ups")
     store = None
     if body.store:
         store = identity.get_store_by_slug(session, body.store)
@@ -93,14 +111,53 @@ def signup(body: SignUp, session: DB, context: Context, response: Response) -> T
     user = identity.create_user(session, body.email, body.password, body.name)
     if store is not None:
         identity.join_store_as_learner(session, user, store)
+    if body.invitation:
+        try:
+            store = session.get(
+                Store, accept_invitation(session, context.settings.secret(), body.invitation, user).store_id
+            )
+        except AppError as exc:
+            raise invalid("invitation", exc.detail) from exc
     principal = identity.principal_for_user(session, user, store.id if store else None)
     return token_response(context, session, user, principal, response)
 
 
 @router.post("/auth/login", response_model=TokenOut, summary="Log in and get a session token")
-def login(body: LogIn, session: DB, context: Context, response: Response) -> TokenOut:
-    user = identity.authenticate(session, body.email, body.password)
+def login(body: LogIn, session: DB, context: Context, request: Request, response: Response) -> TokenOut:
+    """Throttled per client address (every attempt) and per account (failed attempts): once an
+    account has failed too often, even the right password waits for the window (429, `Retry-After`)."""
+    limits, account = context.limiter, identity.normalise_email(body.email)
+    limits.hit(
+        context.settings.login_limit_per_address, "login-address", client_address(request), what="log-in attempts"
+    )
+    limits.check(
+        context.settings.login_limit_per_account, "login-account", account, what="failed log-ins for this account"
+    )
+    try:
+        user = identity.authenticate(session, body.email, body.password)
+    except Unauthorized:
+        limits.hit(context.settings.login_limit_per_account, "login-account", account, what="failed log-ins")
+        raise
     principal = identity.principal_for_user(session, user, body.store)
+    return token_response(context, session, user, principal, response)
+
+
+@router.post("/auth/password", response_model=TokenOut, summary="Change your password (ends every other session)")
+def change_password(
+    body: PasswordChange, caller: Caller, session: DB, context: Context, response: Response
+) -> TokenOut:
+    if caller.via != "session":
+        raise Unauthorized("log in as the person to change a password; an API key cannot")
+    user = session.get(User, caller.user_id)
+    assert user is not None
+    rule = context.settings.login_limit_per_account
+    context.limiter.check(rule, "login-account", user.email, what="failed password checks for this account")
+    if not verify_password(user.password_hash, body.current_password):
+        context.limiter.hit(rule, "login-account", user.email, what="failed password checks")
+        raise invalid("current_password", "is not your current password")
+    user.password_hash = hash_password(body.new_password)
+    sessions.revoke_all(session, user.id)
+    principal = identity.principal_for_user(session, user, caller.store_id)
     return token_response(context, session, user, principal, response)
 
 
@@ -112,10 +169,18 @@ def switch_store(body: SwitchStore, caller: Caller, session: DB, context: Contex
     return token_response(context, session, user, principal, response)
 
 
-@router.post("/auth/logout", status_code=204, summary="Forget the session cookie")
-def logout(response: Response) -> Response:
+@router.post(
+    "/auth/logout", status_code=204, summary="End this session (its token stops working) and forget the cookie"
+)
+def logout(request: Request, session: DB) -> Response:
+    try:
+        claims = session_claims(request)
+    except AppError:  # an expired or broken token: there is nothing left to end
+        claims = None
+    if claims is not None and isinstance(claims.get("sid"), str):
+        sessions.revoke_session(session, str(claims["sid"]))
+    response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE)
-    response.status_code = 204
     return response
 
 
@@ -130,8 +195,5 @@ def me(caller: Caller, session: DB) -> MeOut:
         role=caller.role,
         scopes=sorted(caller.scopes),
         via=caller.via,
-        stores=[
-            {"id": s.id, "slug": s.slug, "name": s.name, "role": m.role}
-            for m, s in identity.memberships(session, user.id)
-        ],
+        stores=store_list(session, user.id),
     )

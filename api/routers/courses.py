@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
 from api.deps import DB, Caller, Idem
-from api.schemas import Input, Output, PageOut, Title
+from api.schemas import Input, Name, Output, PageOut, Patch, Title
 from core.pagination import DEFAULT_LIMIT
 from courses import catalog
 from ingestion.jobs import request_index
@@ -23,7 +23,7 @@ Status = Literal["draft", "published"]
 
 class CourseCreate(Input):
     slug: str = Field(min_length=1, max_length=64)
-    title: str = Title
+    title: Name = Title
     description: str = Field(default="", max_length=20_000)
     attribution: str = Field(default="", max_length=5_000)
     is_free: bool = False
@@ -35,9 +35,9 @@ class CourseCreate(Input):
     }
 
 
-class CourseUpdate(Input):
+class CourseUpdate(Patch):
     slug: str | None = Field(default=None, min_length=1, max_length=64)
-    title: str | None = Field(default=None, min_length=1, max_length=300)
+    title: Name | None = Field(default=None, min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=20_000)
     attribution: str | None = Field(default=None, max_length=5_000)
     is_free: bool | None = None
@@ -59,7 +59,7 @@ class CourseOut(Output):
 
 
 class ModuleCreate(Input):
-    title: str = Title
+    title: Name = Title
 
 
 class ModuleOut(Output):
@@ -74,12 +74,12 @@ class Order(Input):
 
 
 class LessonCreate(Input):
-    title: str = Title
+    title: Name = Title
     body_md: str = Field(default="", max_length=500_000)
     is_preview: bool = False
     drip_days: int = Field(default=0, ge=0, le=3650)
     status: Status = "published"
-    section: str | None = Field(default=None, max_length=300)
+    section: Name | None = Field(default=None, max_length=300)
 
     model_config = {
         "json_schema_extra": {
@@ -88,13 +88,15 @@ class LessonCreate(Input):
     }
 
 
-class LessonUpdate(Input):
-    title: str | None = Field(default=None, min_length=1, max_length=300)
+class LessonUpdate(Patch):
+    NULLABLE = frozenset({"section"})  # a lesson may leave its section
+
+    title: Name | None = Field(default=None, min_length=1, max_length=300)
     body_md: str | None = Field(default=None, max_length=500_000)
     is_preview: bool | None = None
     drip_days: int | None = Field(default=None, ge=0, le=3650)
     status: Status | None = None
-    section: str | None = Field(default=None, max_length=300)
+    section: Name | None = Field(default=None, max_length=300)
     module_id: str | None = None
 
 

@@ -6,11 +6,13 @@ from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Response
-from pydantic import EmailStr
+from pydantic import EmailStr, Field
 
-from api.deps import DB, Caller, Idem
+from api.deps import DB, Caller, Context, Idem
 from api.routers.courses import CourseOut, Cursor, Limit
+from api.routers.invitations import InvitationOut, invitation_out
 from api.schemas import Input, Output, PageOut
+from core.models import Invitation
 from core.pagination import DEFAULT_LIMIT
 from courses import enrollments
 
@@ -52,14 +54,32 @@ class CompletionOut(Output):
     completed_at: datetime
 
 
-@router.post("/courses/{course_id}/enrollments", status_code=201, response_model=EnrollmentOut, summary="Grant access")
-def grant(course_id: str, body: EnrollmentCreate, caller: Caller, session: DB, idem: Idem) -> Response:
-    return idem.run(
-        body,
-        lambda: EnrollmentOut.model_validate(
-            enrollments.grant_enrollment(session, caller, course_id, body.email, body.source)
-        ),
+class GrantOut(Output):
+    status: Literal["enrolled", "invited"] = Field(
+        description="`enrolled`: a member of the store, enrolled now; `invited`: they accept through `invitation.link`."
     )
+    enrollment: EnrollmentOut | None = None
+    invitation: InvitationOut | None = None
+
+
+@router.post(
+    "/courses/{course_id}/enrollments",
+    status_code=201,
+    response_model=GrantOut,
+    summary="Grant access (members) or invite (anyone else)",
+    description="A member of the store is enrolled at once. Anyone else gets an invitation to join the store "
+    "and the course; the answer is the same whether or not the address has an account.",
+)
+def grant(
+    course_id: str, body: EnrollmentCreate, caller: Caller, session: DB, idem: Idem, context: Context
+) -> Response:
+    def action() -> GrantOut:
+        outcome = enrollments.grant_or_invite(session, caller, course_id, body.email, body.source)
+        if isinstance(outcome, Invitation):
+            return GrantOut(status="invited", invitation=invitation_out(context, outcome))
+        return GrantOut(status="enrolled", enrollment=EnrollmentOut.model_validate(outcome))
+
+    return idem.run(body, action)
 
 
 @router.get("/courses/{course_id}/enrollments", response_model=PageOut[EnrollmentOut], summary="Who is enrolled")

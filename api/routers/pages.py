@@ -24,6 +24,12 @@ def chat_page() -> FileResponse:
     return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
 
 
+@router.get("/invitations/{token}")
+def invitation_page(token: str) -> FileResponse:
+    """The page an invitation link opens; its script reads the token from the address."""
+    return FileResponse(STATIC / "invite.html", headers={"Cache-Control": "no-store"})
+
+
 @router.get("/courses/{slug}/lessons/{lesson_id}", response_class=HTMLResponse)
 def lesson_page(slug: str, lesson_id: str, request: Request, session: DB) -> HTMLResponse:
     next_path = quote(request.url.path)

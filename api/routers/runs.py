@@ -15,16 +15,18 @@ from pydantic import Field
 from sse_starlette import EventSourceResponse
 
 from agents.runs import MAX_MESSAGE_CHARS, RunManager, RunSummary
-from api.deps import DB, Caller, app_context, current_principal
-from api.schemas import Input, Output
+from api.deps import DB, Caller, app_context, current_principal, session_claims
+from api.schemas import Input, Name, Output
 from api.sse import event_stream, parse_position
 from core import identity
-from core.errors import Unauthorized
+from core.errors import Forbidden, Unauthorized
 from core.principal import Principal
 from core.security import sign_token, verify_token
 
 router = APIRouter(prefix="/v1", tags=["threads and runs"])
 STREAM_PURPOSE = "stream"
+# A run in one of these has written its last event; "interrupted" waits for a resume, which starts a new stream.
+FINAL_STATUSES = frozenset({"completed", "failed", "cancelled", "interrupted"})
 
 
 def run_manager(request: Request) -> RunManager:
@@ -38,7 +40,7 @@ Runs = Annotated[RunManager, Depends(run_manager)]
 class ThreadIn(Input):
     agent: Literal["course_assistant"] = "course_assistant"
     course_id: str | None = Field(default=None, description="The course the assistant answers from.")
-    title: str = Field(default="", max_length=300)
+    title: Name = Field(default="", max_length=300)
 
     model_config = {"json_schema_extra": {"examples": [{"agent": "course_assistant", "course_id": "crs_…"}]}}
 
@@ -133,7 +135,7 @@ def stream_principal(
         raise Unauthorized(f"{exc.detail.replace('; log in again', '')}; ask for a new stream token") from exc
     if claims.get("run") != run_id:
         raise Unauthorized("this stream token is for another run")
-    principal = identity.principal_for_session(session, str(claims["sub"]), claims.get("sto"))
+    principal = identity.principal_for_session(session, str(claims["sub"]), claims.get("sto"), claims.get("sid"))
     session.commit()  # hands the connection back while the request waits for its endpoint (see deps)
     return principal
 
@@ -199,11 +201,13 @@ def run_events(
     request: Request,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     after: Annotated[
-        int | None, Query(ge=0, description="Start after this event id (for clients without headers).")
+        str | None,
+        Query(max_length=40, description="Start after this event id, a whole number (for clients without headers)."),
     ] = None,
 ) -> EventSourceResponse:
-    runs.get_run(caller, run_id)
-    return _stream(request, runs, run_id, parse_position(last_event_id, after))
+    run = runs.get_run(caller, run_id)
+    position = parse_position(last_event_id, after)
+    return _stream(request, runs, run_id, position, finished=run.status in FINAL_STATUSES)
 
 
 @router.post("/runs/{run_id}/cancel", response_model=RunOut, summary="Stop a run")
@@ -230,11 +234,14 @@ def resume_run(run_id: str, body: ResumeIn, caller: Caller, runs: Runs, request:
 def stream_token(run_id: str, caller: Caller, runs: Runs, request: Request) -> StreamTokenOut:
     runs.get_run(caller, run_id)
     ttl = app_context(request).settings.stream_token_ttl_seconds
-    claims = {"sub": caller.user_id, "sto": caller.store_id, "run": run_id}
+    if caller.via != "session":
+        raise Forbidden("stream tokens are for logged-in people; a script sends its API key as a header")
+    session_id = (session_claims(request) or {}).get("sid")
+    claims = {"sub": caller.user_id, "sto": caller.store_id, "run": run_id, "sid": session_id}
     token = sign_token(app_context(request).settings.secret(), claims, ttl, STREAM_PURPOSE)
     return StreamTokenOut(token=token, expires_in=ttl, events_url=f"/v1/runs/{run_id}/events?token={token}")
 
 
-def _stream(request: Request, runs: RunManager, run_id: str, after: int) -> EventSourceResponse:
+def _stream(request: Request, runs: RunManager, run_id: str, after: int, finished: bool = False) -> EventSourceResponse:
     ping = app_context(request).settings.sse_ping_seconds
-    return event_stream(runs, run_id, after, request, ping)
+    return event_stream(runs, run_id, after, request, ping, finished)

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Response
 from pydantic import EmailStr, Field
 from sqlalchemy import select
 
-from api.deps import DB, Caller, Idem
-from api.schemas import Input, Output, StoreOut
-from core import identity
+from api.deps import DB, Caller, Context, Idem
+from api.routers.invitations import InvitationOut, invitation_out
+from api.schemas import Input, Name, Output, StoreOut
+from core import identity, invitations
 from core.errors import Forbidden
-from core.models import Store, User
+from core.models import Invitation, Store, User
 from core.principal import API_KEY_SCOPES
 
 router = APIRouter(prefix="/v1", tags=["stores"])
@@ -21,13 +22,13 @@ router = APIRouter(prefix="/v1", tags=["stores"])
 
 class StoreCreate(Input):
     slug: str = Field(min_length=1, max_length=64, description="Lower-case letters, digits and hyphens.")
-    name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
 
     model_config = {"json_schema_extra": {"examples": [{"slug": "beat-lab", "name": "Beat Lab"}]}}
 
 
 class StoreUpdate(Input):
-    name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
 
 
 class MemberAdd(Input):
@@ -45,7 +46,7 @@ class MemberOut(Output):
 
 
 class KeyCreate(Input):
-    name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
     scopes: list[str] | None = Field(
         default=None, description=f"Subset of {', '.join(API_KEY_SCOPES)}; default all of them."
     )
@@ -98,20 +99,38 @@ def list_members(caller: Caller, session: DB) -> list[MemberOut]:
     ]
 
 
-@router.post("/store/members", status_code=201, response_model=MemberOut, summary="Add staff or a learner")
-def add_member(body: MemberAdd, caller: Caller, session: DB, idem: Idem) -> Response:
-    def action() -> MemberOut:
-        member = identity.add_member(session, caller, body.email, body.role)
-        user = session.get(User, member.user_id)
+class MemberAddOut(Output):
+    status: Literal["updated", "invited"] = Field(
+        description="`updated`: a member already, their role changed; `invited`: they accept through `invitation.link`."
+    )
+    member: MemberOut | None = None
+    invitation: InvitationOut | None = None
+
+
+@router.post(
+    "/store/members",
+    status_code=201,
+    response_model=MemberAddOut,
+    summary="Invite staff or a learner (or change a member's role)",
+    description="Nobody joins a store without accepting: the answer is an invitation whether or not the "
+    "address has an account. A current member's role changes at once.",
+)
+def add_member(body: MemberAdd, caller: Caller, session: DB, idem: Idem, context: Context) -> Response:
+    def action() -> MemberAddOut:
+        outcome = invitations.add_or_invite(session, caller, body.email, body.role)
+        if isinstance(outcome, Invitation):
+            return MemberAddOut(status="invited", invitation=invitation_out(context, outcome))
+        user = session.get(User, outcome.user_id)
         assert user is not None
-        return MemberOut(
-            id=member.id,
+        member = MemberOut(
+            id=outcome.id,
             user_id=user.id,
             email=user.email,
             name=user.name,
-            role=member.role,
-            created_at=member.created_at,
+            role=outcome.role,
+            created_at=outcome.created_at,
         )
+        return MemberAddOut(status="updated", member=member)
 
     return idem.run(body, action)
 

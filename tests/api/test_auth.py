@@ -1,5 +1,7 @@
 from fastapi.testclient import TestClient
 
+from core import identity
+from core.db import Database
 from tests.conftest import PASSWORD, StoreWorld, login
 
 
@@ -73,13 +75,32 @@ def test_switch_to_another_own_store(client: TestClient, store_a: StoreWorld) ->
     assert switched.json()["store"]["slug"] == "second"
 
 
-def test_user_in_two_stores_must_choose_at_login(client: TestClient, store_a: StoreWorld, store_b: StoreWorld) -> None:
-    headers = login(client, store_b.owner_email)
-    client.post("/v1/store/members", json={"email": store_a.owner_email, "role": "staff"}, headers=headers)
-    unbound = login(client, store_a.owner_email)
+def _join_beta_as_learner(db: Database, email: str) -> None:
+    with db.transaction() as s:
+        user = identity.get_user_by_email(s, email)
+        store = identity.get_store_by_slug(s, "beta")
+        assert user is not None and store is not None
+        identity.join_store_as_learner(s, user, store)
+
+
+def test_login_with_several_stores_and_none_used_yet_asks(
+    client: TestClient, db: Database, store_a: StoreWorld, store_b: StoreWorld
+) -> None:
+    _join_beta_as_learner(db, store_a.owner_email)
+    answer = client.post("/v1/auth/login", json={"email": store_a.owner_email, "password": PASSWORD}).json()
+    assert answer["store"] is None
+    assert sorted(s["slug"] for s in answer["stores"]) == ["alpha", "beta"]
+    unbound = {"Authorization": f"Bearer {answer['access_token']}"}
     assert client.get("/v1/courses", headers=unbound).status_code == 403
-    bound = login(client, store_a.owner_email, store="beta")
-    assert client.get("/v1/me", headers=bound).json()["role"] == "staff"
+
+
+def test_login_with_several_stores_picks_the_last_used(
+    client: TestClient, db: Database, store_a: StoreWorld, store_b: StoreWorld
+) -> None:
+    _join_beta_as_learner(db, store_a.owner_email)
+    login(client, store_a.owner_email, store="beta")
+    again = client.post("/v1/auth/login", json={"email": store_a.owner_email, "password": PASSWORD}).json()
+    assert again["store"]["slug"] == "beta" and again["role"] == "learner"
 
 
 def test_api_key_cannot_open_stores(client: TestClient, store_a: StoreWorld) -> None:

@@ -217,3 +217,71 @@ def test_an_error_detail_named_status_never_breaks_the_problem_document() -> Non
     response = asyncio.run(_app_error(request, Conflict("already done", extra={"status": "completed", "run": "x"})))
     assert response.status_code == 409
     assert json.loads(bytes(response.body))["status"] == 409 and json.loads(bytes(response.body))["run"] == "x"
+
+
+# --- every PATCH member, explicit null (found by fuzzing: 500s and 409s) --------------------
+
+
+def _patch_members(client: TestClient) -> list[tuple[str, str, bool]]:
+    """(path, member, nullable) for every member of every PATCH body in the OpenAPI document."""
+    spec = client.get("/openapi.json").json()
+    found = []
+    for path, operations in spec["paths"].items():
+        if "patch" not in operations:
+            continue
+        ref = operations["patch"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        schema = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]
+        for name, prop in schema["properties"].items():
+            nullable = any(branch.get("type") == "null" for branch in prop.get("anyOf", []))
+            found.append((path, name, nullable))
+    return found
+
+
+def _patch_target(path: str, store_a: StoreWorld) -> str:
+    return path.format(course_id=store_a.course_id, module_id=store_a.module_id, lesson_id=store_a.paid_lesson_id)
+
+
+def test_every_null_patch_member_is_a_422_naming_it_or_a_clean_answer(
+    client: TestClient, owner: dict[str, str], store_a: StoreWorld, db: Database
+) -> None:
+    members = _patch_members(client)
+    assert {p for p, _, _ in members} >= {"/v1/courses/{course_id}", "/v1/lessons/{lesson_id}", "/v1/store"}
+    for path, name, _ in members:
+        before = _counts(db)
+        response = client.patch(_patch_target(path, store_a), json={name: None}, headers=owner)
+        if name == "section":  # the one member that may be emptied
+            assert response.status_code == 200, (path, name, response.text)
+            continue
+        body = _is_problem(response, 422)
+        assert body["errors"][0]["field"] == name, (path, name, body)
+        assert _counts(db) == before
+
+
+def test_a_null_module_id_is_a_422_not_a_missing_module(
+    client: TestClient, owner: dict[str, str], store_a: StoreWorld
+) -> None:
+    body = _is_problem(
+        client.patch(f"/v1/lessons/{store_a.paid_lesson_id}", json={"module_id": None}, headers=owner), 422
+    )
+    assert "None" not in body["detail"]
+
+
+@pytest.mark.parametrize("title", ["Bad\x00title", "Tab\there", "Bell\x07", "Line\nbreak"])
+def test_control_characters_in_a_title_are_refused(client: TestClient, owner: dict[str, str], title: str) -> None:
+    body = _is_problem(client.post("/v1/courses", json={"slug": "ctl", "title": title}, headers=owner), 422)
+    assert body["errors"][0]["field"] == "title"
+
+
+def test_a_nul_anywhere_in_a_body_is_refused(client: TestClient, owner: dict[str, str], store_a: StoreWorld) -> None:
+    response = client.patch(f"/v1/lessons/{store_a.paid_lesson_id}", json={"body_md": "a\x00b"}, headers=owner)
+    assert _is_problem(response, 422)["errors"][0]["field"] == "body_md"
+
+
+def test_a_nul_in_the_address_is_a_400(client: TestClient, owner: dict[str, str]) -> None:
+    assert _is_problem(client.get("/v1/courses/by-slug/a%00b", headers=owner), 400)
+    assert _is_problem(client.get("/v1/courses?cursor=%00", headers=owner), 400)
+
+
+def test_newlines_stay_allowed_in_bodies(client: TestClient, owner: dict[str, str], store_a: StoreWorld) -> None:
+    response = client.patch(f"/v1/lessons/{store_a.paid_lesson_id}", json={"body_md": "# A\n\n\tb"}, headers=owner)
+    assert response.status_code == 200

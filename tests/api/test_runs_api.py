@@ -236,6 +236,34 @@ def test_a_malformed_last_event_id_is_a_400(api: Api) -> None:
     assert response.status_code == 400 and "Last-Event-ID" in response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    ("headers", "params", "field"),
+    [
+        ({"Last-Event-ID": b"\xb2"}, {}, "Last-Event-ID"),  # "²" in latin-1: str.isdigit() but not int()
+        ({"Last-Event-ID": "1" * 13}, {}, "Last-Event-ID"),
+        ({}, {"after": "1e23"}, "after"),
+        ({}, {"after": "-1"}, "after"),
+    ],
+)
+def test_a_malformed_position_is_a_400_naming_it(api: Api, headers: dict, params: dict, field: str) -> None:
+    api.model.script = answer_script()
+    run_id = api.start(api.thread()).json()["id"]
+    response = api.client.get(f"/v1/runs/{run_id}/events", headers={**api.learner, **headers}, params=params)
+    assert response.status_code == 400, response.text
+    assert response.json()["field"] == field
+
+
+@pytest.mark.parametrize("past", [0, 5])
+def test_a_stream_of_a_finished_run_from_its_end_closes_at_once(api: Api, past: int) -> None:
+    api.model.script = answer_script()
+    run_id = api.start(api.thread()).json()["id"]
+    wait_status(api, run_id, "completed")
+    last = api.events(run_id)[-1]["id"]
+    started = time.monotonic()
+    assert api.events(run_id, headers={**api.learner, "Last-Event-ID": str(last + past)}) == []
+    assert time.monotonic() - started < 1.0  # ended by the server, not by the poll or a timeout
+
+
 # --- stream tokens -------------------------------------------------------------------------
 
 

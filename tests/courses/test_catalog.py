@@ -107,3 +107,18 @@ def test_deleting_a_course_removes_its_lessons(db: Database, store_a: StoreWorld
         catalog.delete_course(s, store_a.owner, store_a.course_id)
     with db.transaction() as s, pytest.raises(NotFound):
         catalog.read_lesson(s, store_a.owner, store_a.paid_lesson_id)
+
+
+def test_editing_status_to_published_obeys_the_publish_rule(db: Database, store_a: StoreWorld) -> None:
+    with pytest.raises(Conflict, match="published lesson"), db.transaction() as s:
+        catalog.update_course(s, store_a.owner, store_a.draft_course_id, {"status": "published"})
+
+
+def test_learners_never_see_draft_lessons_in_a_module(db: Database, store_a: StoreWorld) -> None:
+    with db.transaction() as s:
+        catalog.create_lesson(s, store_a.owner, store_a.module_id, title="Secret draft", status="draft")
+    learner = principal_of(db, store_a.learner_email, store_a.store_id)
+    with db.transaction() as s:
+        titles = [lesson.title for lesson in catalog.list_lessons(s, learner, store_a.module_id)]
+        creator_titles = [lesson.title for lesson in catalog.list_lessons(s, store_a.owner, store_a.module_id)]
+    assert "Secret draft" not in titles and "Secret draft" in creator_titles

@@ -1,23 +1,44 @@
 import pytest
 
-from core import identity
+from core import identity, invitations
 from core.db import Database
 from core.errors import Forbidden, NotFound
+from core.models import Invitation
 from courses import catalog, enrollments
+from courses.models import Enrollment
 from tests.conftest import PASSWORD, StoreWorld, principal_of
 
 
-def test_granting_adds_the_user_to_the_store_as_learner(db: Database, store_a: StoreWorld) -> None:
+def test_granting_to_a_registered_outsider_invites_instead_of_adding(db: Database, store_a: StoreWorld) -> None:
     with db.transaction() as s:
         identity.create_user(s, "newbie@example.com", PASSWORD)
-        enrollments.grant_enrollment(s, store_a.owner, store_a.course_id, "newbie@example.com")
-    learner = principal_of(db, "newbie@example.com", store_a.store_id)
-    assert learner.role == "learner"
+        outcome = enrollments.grant_or_invite(s, store_a.owner, store_a.course_id, "newbie@example.com")
+        assert isinstance(outcome, Invitation) and outcome.status == "pending"
+    with pytest.raises(NotFound, match="no store"):
+        principal_of(db, "newbie@example.com", store_a.store_id)
 
 
-def test_granting_to_unknown_email_is_404(db: Database, store_a: StoreWorld) -> None:
-    with pytest.raises(NotFound, match="sign up"), db.transaction() as s:
+def test_granting_to_a_member_enrolls_at_once(db: Database, store_a: StoreWorld) -> None:
+    with db.transaction() as s:
+        outcome = enrollments.grant_or_invite(s, store_a.owner, store_a.course_id, store_a.learner_email)
+        assert isinstance(outcome, Enrollment) and outcome.revoked_at is None
+
+
+def test_direct_grant_to_a_non_member_is_404(db: Database, store_a: StoreWorld) -> None:
+    with pytest.raises(NotFound, match="invite them"), db.transaction() as s:
         enrollments.grant_enrollment(s, store_a.owner, store_a.course_id, "ghost@example.com")
+
+
+def test_accepting_a_course_invitation_joins_the_store_and_enrolls(db: Database, store_a: StoreWorld) -> None:
+    with db.transaction() as s:
+        user = identity.create_user(s, "invitee@example.com", PASSWORD)
+        invitation = enrollments.grant_or_invite(s, store_a.owner, store_a.course_id, user.email)
+        assert isinstance(invitation, Invitation)
+        enrollments.accept_invitation(s, "k" * 40, invitations.token_for("k" * 40, invitation), user)
+    learner = principal_of(db, "invitee@example.com", store_a.store_id)
+    with db.transaction() as s:
+        assert learner.role == "learner"
+        assert [e.course_id for e, _ in enrollments.my_enrollments(s, learner)] == [store_a.course_id]
 
 
 def test_regrant_after_revoke_reactivates_one_enrollment(db: Database, store_a: StoreWorld) -> None:
