@@ -5,21 +5,25 @@ fast answers (served or refused) instead of a minute-long queue that starves eve
 A request holds its turn until its response starts: a JSON answer is complete by then, and an event
 stream (which may stay open for minutes) stops counting as soon as it begins. Health and readiness
 probes and static files never wait for a turn.
+
+A request is also refused at once, rather than after a futile wait, when the queue ahead of it would
+take longer than the wait allowed: the expected wait is the number waiting times the recent time a turn
+is held (a moving average), divided by the number of turns.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
+import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.asgi import send_problem
 
-log = logging.getLogger("academy.api")
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz"})
 EXEMPT_PREFIXES = ("/static/",)
 RETRY_AFTER = b"1"
+SMOOTHING = 0.1  # weight of the newest turn in the moving average of how long a turn is held
 
 
 class Admission:
@@ -30,6 +34,7 @@ class Admission:
         self.queue_timeout = queue_timeout
         self.active = 0
         self.waiting = 0
+        self.turn_seconds = 0.0  # moving average of how long a request holds its turn
         self._turns: asyncio.Semaphore | None = None  # made on the serving loop, at the first request
 
     def _exempt(self, path: str) -> bool:
@@ -56,6 +61,10 @@ class Admission:
             if self.waiting >= self.max_queued:
                 await self._refuse(send, f"{self.max_active} requests in progress and {self.waiting} waiting")
                 return
+            expected = (self.waiting + 1) * self.turn_seconds / self.max_active
+            if expected > self.queue_timeout:
+                await self._refuse(send, f"the wait would be about {expected:.1f} s")
+                return
             self.waiting += 1
             try:
                 await asyncio.wait_for(turns.acquire(), self.queue_timeout)
@@ -68,11 +77,14 @@ class Admission:
             await turns.acquire()
         self.active += 1
         held = [True]
+        began = time.monotonic()
 
         def release() -> None:
             if held[0]:
                 held[0] = False
                 self.active -= 1
+                held_for = time.monotonic() - began
+                self.turn_seconds += SMOOTHING * (held_for - self.turn_seconds)
                 turns.release()
 
         async def send_and_release(message: Message) -> None:

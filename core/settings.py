@@ -92,7 +92,7 @@ class Settings(BaseSettings):
         default=32,
         description="Requests worked on at once; more wait in a short queue (streams count until they start).",
     )
-    max_queued_requests: int = Field(default=512, description="Requests allowed to wait; beyond them, 503 at once.")
+    max_queued_requests: int = Field(default=2048, description="Requests allowed to wait; beyond them, 503 at once.")
     queue_timeout_seconds: float = Field(default=5.0, description="Longest wait for a turn before 503.")
     catalog_cache_seconds: float = Field(default=10.0, description="How long a public catalogue answer is reused.")
     demo: bool = True

@@ -116,3 +116,21 @@ def test_a_failing_request_gives_its_turn_back() -> None:
         assert app.active == 0
 
     run(scenario())
+
+
+def test_a_queue_too_slow_to_get_through_in_time_is_refused_at_once() -> None:
+    async def scenario() -> None:
+        gate = Gate()
+        app = Admission(gate, max_active=1, max_queued=100, queue_timeout=1.0)
+        app.turn_seconds = 0.6  # recent turns took 0.6 s each
+        first = asyncio.create_task(request(app))
+        await asyncio.sleep(0.01)
+        second = asyncio.create_task(request(app))  # expected wait 0.6 s: it may queue
+        await asyncio.sleep(0.01)
+        started = asyncio.get_running_loop().time()
+        third = await request(app)  # expected wait 1.2 s, over the 1 s allowed
+        assert third["status"] == 503 and asyncio.get_running_loop().time() - started < 0.1
+        gate.open.set()
+        assert [r["status"] for r in await asyncio.gather(first, second)] == [200, 200]
+
+    run(scenario())
