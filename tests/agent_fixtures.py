@@ -78,7 +78,10 @@ def manager(
     registry: Registry | None = None,
     native: bool = True,
     workers: int = 1,
+    per_test: bool = True,
 ) -> RunManager:
+    """A run manager on the scripted model; shut down after the test unless `per_test` is False
+    (a module-scoped server shuts its own down)."""
     deps = RunDeps(
         db=db,
         settings=settings,
@@ -88,7 +91,8 @@ def manager(
         checkpointer=checkpoint_opener(settings),  # SQLite in the data dir, or the test's PostgreSQL
     )
     made = RunManager(deps, EventLog(db), workers=workers)
-    _made.append(made)
+    if per_test:
+        _made.append(made)
     return made
 
 
