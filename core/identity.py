@@ -70,7 +70,8 @@ def get_user_by_email(session: Session, email: str) -> User | None:
 def authenticate(session: Session, email: str, password: str) -> User:
     """The same answer, and the same argon2 work, whether or not the email has an account."""
     user = get_user_by_email(session, email)
-    if not verify_password(user.password_hash if user else None, password) or user is None:
+    matched = verify_password(user.password_hash if user else None, password)
+    if user is None or not matched:
         raise Unauthorized("wrong email or password")
     return user
 

@@ -94,7 +94,8 @@ def from_token(session: Session, secret: str, token: str) -> Invitation:
         claims = verify_token(secret, token, PURPOSE)
     except Unauthorized as exc:
         raise NotFound(f"this invitation link is not valid: {exc.detail.replace('; log in again', '')}") from exc
-    invitation = session.get(Invitation, claims.get("inv"))
+    invitation_id = claims.get("inv")
+    invitation = session.get(Invitation, invitation_id) if isinstance(invitation_id, str) else None
     if invitation is None or invitation.status == "revoked":
         raise NotFound("this invitation has been withdrawn")
     if invitation.expires_at <= datetime.now(UTC):

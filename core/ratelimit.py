@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from functools import lru_cache
 
 from limits import RateLimitItem, parse_many
@@ -38,20 +39,16 @@ class RateLimiter:
 
     def check(self, rule: str, *identifiers: str, what: str = "requests") -> None:
         """Refuse (429) when the window is full, without counting this request."""
-        try:
-            for item in _items(rule):
-                if not self.strategy.test(item, *identifiers):
-                    raise TooManyRequests.after(self._retry_after(item, identifiers), what)
-        except TooManyRequests:
-            raise
-        except Exception:
-            log.exception("rate-limit store unavailable; letting the request through")
+        self._apply(self.strategy.test, rule, identifiers, what)
 
     def hit(self, rule: str, *identifiers: str, what: str = "requests") -> None:
         """Count this request; refuse (429) when it goes over any window of the rule."""
+        self._apply(self.strategy.hit, rule, identifiers, what)
+
+    def _apply(self, admit: Callable[..., bool], rule: str, identifiers: tuple[str, ...], what: str) -> None:
         try:
             for item in _items(rule):
-                if not self.strategy.hit(item, *identifiers):
+                if not admit(item, *identifiers):
                     raise TooManyRequests.after(self._retry_after(item, identifiers), what)
         except TooManyRequests:
             raise

@@ -9,7 +9,7 @@ from api.deps import DB, SESSION_COOKIE, Caller, Context, client_address, issue_
 from api.schemas import Input, Name, StoreOut, TokenOut, UserOut
 from core import identity, sessions
 from core.context import AppContext
-from core.errors import AppError, NotFound, Unauthorized, invalid
+from core.errors import AppError, Forbidden, NotFound, Unauthorized, invalid
 from core.models import Store, User
 from core.principal import Principal
 from core.security import hash_password, verify_password
@@ -147,7 +147,7 @@ def change_password(
     body: PasswordChange, caller: Caller, session: DB, context: Context, response: Response
 ) -> TokenOut:
     if caller.via != "session":
-        raise Unauthorized("log in as the person to change a password; an API key cannot")
+        raise Forbidden("log in as the person to change a password; an API key cannot")
     user = session.get(User, caller.user_id)
     assert user is not None
     rule = context.settings.login_limit_per_account

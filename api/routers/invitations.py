@@ -13,7 +13,7 @@ from api.routers.auth import token_response
 from api.schemas import Input, Output, TokenOut
 from core import identity, invitations
 from core.context import AppContext
-from core.errors import Unauthorized
+from core.errors import Forbidden
 from core.models import Invitation, Store, User
 from courses.enrollments import accept_invitation
 from courses.models import Course
@@ -88,7 +88,7 @@ def view_invitation(token: str, session: DB, context: Context) -> InvitationView
 def accept(body: AcceptIn, caller: Caller, session: DB, context: Context, response: Response) -> TokenOut:
     """Joins the store (and enrolls in the course); answers a session bound to that store."""
     if caller.via != "session":
-        raise Unauthorized("log in as the invited person to accept; an API key cannot")
+        raise Forbidden("log in as the invited person to accept; an API key cannot")
     user = session.get(User, caller.user_id)
     assert user is not None
     invitation = accept_invitation(session, context.settings.secret(), body.token, user)

@@ -1,30 +1,11 @@
 // The chat page: plain ES module, no build step. It talks to the same API as any client:
 // threads and runs over SSE, with the session cookie (EventSource sends it on the same origin).
 import { renderAnswer, escapeHtml } from "/static/render.js";
+import { api } from "/static/http.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { me: null, courses: [], threadId: null, stream: null, runId: null, lastId: 0, busy: false, ready: false };
 const SLOW_HINT_MS = 2500;
-
-// --- HTTP -----------------------------------------------------------------------------------
-
-async function api(path, options = {}) {
-  const response = await fetch(path, {
-    credentials: "same-origin",
-    headers: options.body ? { "Content-Type": "application/json" } : {},
-    ...options,
-    body: options.body ? JSON.stringify(options.body) : undefined,
-  });
-  if (response.status === 204) return null;
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const error = new Error(body.detail || `${response.status} ${response.statusText}`);
-    error.status = response.status;
-    error.body = body;
-    throw error;
-  }
-  return body;
-}
 
 // --- login ----------------------------------------------------------------------------------
 

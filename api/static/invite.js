@@ -1,24 +1,10 @@
 // The invitation page: shows what a link offers, then accepts it as the invited address (logging in
 // or creating the account first). Nothing joins the store until the person presses a button here.
+import { api } from "/static/http.js";
+
 const $ = (id) => document.getElementById(id);
 const token = decodeURIComponent(location.pathname.split("/invitations/")[1] || "");
 let invitation = null;
-
-async function api(path, options = {}) {
-  const response = await fetch(path, {
-    credentials: "same-origin",
-    headers: options.body ? { "Content-Type": "application/json" } : {},
-    ...options,
-    body: options.body ? JSON.stringify(options.body) : undefined,
-  });
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const error = new Error(body.detail || `${response.status} ${response.statusText}`);
-    error.status = response.status;
-    throw error;
-  }
-  return body;
-}
 
 function fail(message) {
   $("invite-error").textContent = message;

@@ -4,7 +4,6 @@ ones are committed under docs/)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,28 +11,18 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from playwright.sync_api import Page, Route, expect
 
 from agents.runs import RunManager
 from api.app import create_app
 from core.db import Database
 from core.settings import Settings
 from tests.agent_fixtures import call, indexed_store, manager
+from tests.browser.conftest import shot
 from tests.conftest import PASSWORD, StoreWorld
 from tests.live_server import DroppingProxy, serve
 from tests.scripted_model import ScriptedChatModel
 
-CHROMIUM = os.environ.get("ACADEMY_TEST_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-SHOTS = Path(__file__).parent / "screenshots"
 LESSON = (
     "# Paid\n\nWhy levels matter before anything else.\n\n## The secret recipe\n\n"
     "alpha secret recipe: keep peaks near -6 dBFS on every track, then mix. "
@@ -44,16 +33,6 @@ ANSWER = (
     "Keep your peaks near -6 dBFS on every track before you start mixing [1]. "
     "That leaves headroom for the master bus and keeps plugins in their sweet spot."
 )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        raise RuntimeError(f"{CHROMIUM} is missing: scripts/install installs Debian's chromium package")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield launched
-        launched.close()
 
 
 @dataclass
@@ -89,23 +68,6 @@ def site(settings: Settings, db: Database, indexed: Any, tmp_path: Path) -> Iter
 @pytest.fixture
 def approval_site(settings: Settings, db: Database, indexed: Any, tmp_path: Path, send_registry: Any) -> Iterator[Site]:
     yield from make_site(settings, db, indexed, tmp_path, registry=send_registry)
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1200, "height": 760})
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    opened.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    yield opened
-    context.close()
-    assert not [e for e in errors if "Failed to load resource" not in e], errors  # no script errors on the page
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
 def log_in(page: Page, site: Site) -> None:
