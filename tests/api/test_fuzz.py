@@ -12,6 +12,7 @@ invalid data, and stateful chains. Bounded: `ACADEMY_FUZZ_EXAMPLES` examples per
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -44,7 +45,25 @@ CHECKS = [
 @dataclass
 class Target:
     base_url: str
-    credentials: dict[str, Callable[[], dict[str, str]]]
+    db: Database
+    client: TestClient
+
+    def world(self, who: str) -> tuple[dict[str, str], dict[str, list[str]]]:
+        """A fresh store for one run (a run edits and deletes what it finds): the credential, and the
+        real ids that path parameters draw from half of the time (random ones the other half)."""
+        store = build_store(self.db, f"fuzz-{who.replace('_', '-')}")
+        credentials: dict[str, Callable[[], dict[str, str]]] = {
+            "owner": lambda: login(self.client, store.owner_email),
+            "api_key": lambda: make_key(self.db, store),
+            "learner": lambda: login(self.client, store.learner_email),
+        }
+        ids = {
+            "course_id": [store.course_id, store.draft_course_id],
+            "module_id": [store.module_id],
+            "lesson_id": [store.preview_lesson_id, store.paid_lesson_id, store.drip_lesson_id],
+            "slug": [store.slug, "main"],
+        }
+        return credentials[who](), ids
 
 
 @pytest.fixture(scope="module")
@@ -73,20 +92,26 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
         runs = manager(db, config, runtime, model, workers=4, per_test=False)
         app = create_app(config, db=db, run_jobs=False, runs=runs)
         with TestClient(app) as client, serve(app) as live:
-            credentials = {  # fresh for each run: the owner's run may revoke keys it finds
-                "owner": lambda: login(client, store.owner_email),
-                "api_key": lambda: make_key(db, store),
-                "learner": lambda: login(client, store.learner_email),
-            }
-            yield Target(live.url, credentials)
+            yield Target(live.url, db, client)
         runs.shutdown(0)
         runs.close()
     db.dispose()
 
 
+def _config(ids: dict[str, list[str]], workdir: Path) -> Path:
+    lines = ["[dictionaries]", *(f"{name} = {{ values = {json.dumps(values)} }}" for name, values in ids.items())]
+    lines += ["", "[parameters]"]
+    lines += [f'"path.{name}" = {{ dictionary = "{name}", probability = 0.5 }}' for name in ids]
+    path = workdir / "schemathesis.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def _schemathesis(target: Target, who: str, workdir: Path) -> subprocess.CompletedProcess[str]:
+    headers, ids = target.world(who)
     command = [
-        str(Path(sys.executable).parent / "schemathesis"), "run", f"{target.base_url}/openapi.json",
+        str(Path(sys.executable).parent / "schemathesis"), "--config-file", str(_config(ids, workdir)),
+        "run", f"{target.base_url}/openapi.json",
         "--checks", ",".join(CHECKS),
         "--phases", "examples,coverage,fuzzing,stateful",
         "--max-examples", str(EXAMPLES),
@@ -95,7 +120,7 @@ def _schemathesis(target: Target, who: str, workdir: Path) -> subprocess.Complet
         "--request-timeout", "30",
         "--suppress-health-check", "all",
         "--no-color",
-        "-H", f"Authorization: {target.credentials[who]()['Authorization']}",
+        "-H", f"Authorization: {headers['Authorization']}",
         # Ending the session under test would turn the rest of the run into 401s; tests/api/test_sessions.py
         # covers both.
         "--exclude-path", "/v1/auth/logout", "--exclude-path", "/v1/auth/password",
