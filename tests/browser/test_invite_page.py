@@ -31,8 +31,8 @@ def _invitation_path(client: TestClient, store: StoreWorld, email: str) -> str:
 
 
 def test_a_new_person_signs_up_from_the_link_and_joins_the_course(
-    page: Page, live: tuple[LiveServer, TestClient], store_a: StoreWorld
-) -> None:
+    live: tuple[LiveServer, TestClient], page: Page, store_a: StoreWorld
+) -> None:  # `live` first: the server outlives the page, so the chat page's last requests are answered
     server, client = live
     page.goto(server.url + _invitation_path(client, store_a, "newcomer@example.com"))
     expect(page.locator("#invite-offer")).to_have_text(
@@ -44,9 +44,10 @@ def test_a_new_person_signs_up_from_the_link_and_joins_the_course(
     page.click("#invite-signup button")
     page.wait_for_url(server.url + "/")
     expect(page.locator("#who")).to_contain_text("newcomer@example.com · Store alpha")
+    page.wait_for_load_state("networkidle")
 
 
-def test_a_withdrawn_link_says_so(page: Page, live: tuple[LiveServer, TestClient], store_a: StoreWorld) -> None:
+def test_a_withdrawn_link_says_so(live: tuple[LiveServer, TestClient], page: Page, store_a: StoreWorld) -> None:
     server, client = live
     path = _invitation_path(client, store_a, "gone@example.com")
     owner = login(client, store_a.owner_email)
