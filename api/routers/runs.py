@@ -232,10 +232,10 @@ def resume_run(run_id: str, body: ResumeIn, caller: Caller, runs: Runs, request:
 
 @router.post("/runs/{run_id}/stream-token", response_model=StreamTokenOut, summary="A token for an EventSource")
 def stream_token(run_id: str, caller: Caller, runs: Runs, request: Request) -> StreamTokenOut:
+    if caller.via != "session":  # decided before any lookup, like every permission (says nothing of the run)
+        raise Forbidden("stream tokens are for logged-in people; a script sends its API key as a header")
     runs.get_run(caller, run_id)
     ttl = app_context(request).settings.stream_token_ttl_seconds
-    if caller.via != "session":
-        raise Forbidden("stream tokens are for logged-in people; a script sends its API key as a header")
     session_id = (session_claims(request) or {}).get("sid")
     claims = {"sub": caller.user_id, "sto": caller.store_id, "run": run_id, "sid": session_id}
     token = sign_token(app_context(request).settings.secret(), claims, ttl, STREAM_PURPOSE)

@@ -57,3 +57,11 @@ def test_a_stream_token_dies_with_its_session(client: TestClient, store_a: Store
     client.post("/v1/auth/logout", headers=headers)
     response = client.get(f"/v1/runs/run_x/events?token={stream}")
     assert response.status_code == 401
+
+
+def test_an_api_key_cannot_mint_a_stream_token(client: TestClient, db, store_a: StoreWorld) -> None:
+    from tests.conftest import make_key
+
+    # A stream token names a person's session; minted from a key it would act as the key's creator.
+    response = client.post("/v1/runs/run_any/stream-token", headers=make_key(db, store_a))
+    assert response.status_code == 403
