@@ -81,7 +81,12 @@ class Settings(BaseSettings):
     tavily_api_key: SecretStr | None = Field(default=None, description="Turns the web_search tool on.")
     tavily_base_url: str | None = None
     login_limit_per_account: str = Field(
-        default="5/minute;20/hour", description="Failed log-ins (and password changes) allowed per account."
+        default="5/minute;20/hour",
+        description="Failed log-ins (and password checks) allowed per account from one address.",
+    )
+    login_limit_per_account_total: str = Field(
+        default="100/hour",
+        description="Failed log-ins allowed per account from all addresses together (slow, distributed guessing).",
     )
     login_limit_per_address: str = Field(
         default="60/minute;600/hour", description="Log-in attempts allowed per client address."

@@ -124,19 +124,24 @@ def signup(body: SignUp, session: DB, context: Context, request: Request, respon
 
 @router.post("/auth/login", response_model=TokenOut, summary="Log in and get a session token")
 def login(body: LogIn, session: DB, context: Context, request: Request, response: Response) -> TokenOut:
-    """Throttled per client address (every attempt) and per account (failed attempts): once an
-    account has failed too often, even the right password waits for the window (429, `Retry-After`)."""
-    limits, account = context.limiter, identity.normalise_email(body.email)
-    limits.hit(
-        context.settings.login_limit_per_address, "login-address", client_address(request), what="log-in attempts"
+    """Throttled per client address (every attempt) and per account (failed attempts): once an account has
+    failed too often from an address, even the right password waits there (429, `Retry-After`). Failures
+    count per account *and address*, so a stranger cannot lock a creator out from elsewhere; a looser
+    account-wide window stops slow guessing spread over many addresses."""
+    limits, settings = context.limiter, context.settings
+    account, address = identity.normalise_email(body.email), client_address(request)
+    windows = (
+        (settings.login_limit_per_account, ("login-account", account, address)),
+        (settings.login_limit_per_account_total, ("login-account-total", account)),
     )
-    limits.check(
-        context.settings.login_limit_per_account, "login-account", account, what="failed log-ins for this account"
-    )
+    limits.hit(settings.login_limit_per_address, "login-address", address, what="log-in attempts")
+    for rule, key in windows:
+        limits.check(rule, *key, what="failed log-ins for this account")
     try:
         user = identity.authenticate(session, body.email, body.password)
     except Unauthorized:
-        limits.hit(context.settings.login_limit_per_account, "login-account", account, what="failed log-ins")
+        for rule, key in windows:
+            limits.hit(rule, *key, what="failed log-ins for this account")
         raise
     principal = identity.principal_for_user(session, user, body.store)
     return token_response(context, session, user, principal, response)
@@ -144,16 +149,16 @@ def login(body: LogIn, session: DB, context: Context, request: Request, response
 
 @router.post("/auth/password", response_model=TokenOut, summary="Change your password (ends every other session)")
 def change_password(
-    body: PasswordChange, caller: Caller, session: DB, context: Context, response: Response
+    body: PasswordChange, caller: Caller, session: DB, context: Context, request: Request, response: Response
 ) -> TokenOut:
     if caller.via != "session":
         raise Forbidden("log in as the person to change a password; an API key cannot")
     user = session.get(User, caller.user_id)
     assert user is not None
-    rule = context.settings.login_limit_per_account
-    context.limiter.check(rule, "login-account", user.email, what="failed password checks for this account")
+    rule, key = context.settings.login_limit_per_account, ("login-account", user.email, client_address(request))
+    context.limiter.check(rule, *key, what="failed password checks for this account")
     if not verify_password(user.password_hash, body.current_password):
-        context.limiter.hit(rule, "login-account", user.email, what="failed password checks")
+        context.limiter.hit(rule, *key, what="failed password checks")
         raise invalid("current_password", "is not your current password")
     user.password_hash = hash_password(body.new_password)
     sessions.revoke_all(session, user.id)

@@ -18,6 +18,7 @@ def strict(settings: Settings, db: Database) -> Iterator[TestClient]:
     tight = settings.model_copy(
         update={
             "login_limit_per_account": "3/minute",
+            "login_limit_per_account_total": "5/minute",
             "login_limit_per_address": "8/minute",
             "signup_limit_per_address": "2/minute",
             "api_key_rate_limit": "3/minute",
@@ -37,6 +38,19 @@ def test_failed_logins_lock_the_account_even_for_the_right_password(strict: Test
     assert locked.status_code == 429
     assert 1 <= int(locked.headers["retry-after"]) <= 60
     assert locked.headers["content-type"] == "application/problem+json"
+
+
+def test_failures_from_one_address_do_not_lock_the_account_elsewhere(strict: TestClient, store_a: StoreWorld) -> None:
+    for _ in range(4):
+        _login(strict, store_a.owner_email, "wrong-guess")
+    elsewhere = TestClient(strict.app, client=("203.0.113.7", 40000))
+    assert _login(elsewhere, store_a.owner_email, PASSWORD) == 200
+
+
+def test_guessing_spread_over_addresses_meets_the_account_wide_window(strict: TestClient, store_a: StoreWorld) -> None:
+    addresses = [TestClient(strict.app, client=(f"203.0.113.{i}", 40000)) for i in range(6)]
+    codes = [_login(c, store_a.owner_email, "wrong-guess") for c in addresses]
+    assert codes == [401] * 5 + [429]
 
 
 def test_successful_logins_do_not_count_against_the_account(strict: TestClient, store_a: StoreWorld) -> None:
