@@ -40,9 +40,9 @@ from core.db import Database, utcnow
 from core.errors import AppError, Conflict, NotFound, invalid
 from core.principal import Principal
 from core.settings import Settings
-from courses.catalog import readable_course
 from rag.runtime import RetrievalRuntime
 from tools.base import Registry, ToolContext
+from tools.course_tools import check_course_readable
 
 log = logging.getLogger("academy.runs")
 AGENTS = {course_assistant.NAME}
@@ -111,7 +111,7 @@ class RunManager:
             raise invalid("agent", f"unknown agent; choose one of {', '.join(sorted(AGENTS))}")
         with self.deps.db.transaction() as session:
             if course_id is not None:
-                readable_course(session, principal, course_id)  # 404 for a course this caller cannot see
+                check_course_readable(session, principal, course_id)  # 404 for a course this caller cannot see
             thread = Thread(
                 store_id=principal.require_store(),
                 user_id=principal.user_id,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
-from core.principal import COURSES_READ, LEARN
+from core.principal import COURSES_READ, LEARN, Principal
 from courses import catalog, enrollments
 from rag.retriever import Retriever
 from tools.base import Registry, Tool, ToolContext, ToolInput, ToolUnavailable
@@ -187,6 +188,12 @@ def web_search(ctx: ToolContext, args: WebSearchIn) -> WebSearchOut:
             for r in response.get("results", [])
         ]
     )
+
+
+def check_course_readable(session: Session, principal: Principal, course_id: str) -> None:
+    """For the agent runtime, which reaches services only through `tools`: a thread may name a course
+    only if its caller may read it (404 otherwise), by the very rule every course read uses."""
+    catalog.readable_course(session, principal, course_id)
 
 
 def register_course_tools(registry: Registry) -> Registry:
