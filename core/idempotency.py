@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
@@ -57,6 +57,15 @@ def remember(session: Session, owner: str, key: str, request_fingerprint: str, s
         IdempotencyRecord(owner=owner, key=key, fingerprint=request_fingerprint, status_code=status_code, body=body)
     )
     session.flush()
+
+
+def complete(session: Session, owner: str, key: str, body: str) -> None:
+    """Fill in the answer of a key claimed earlier in the same transaction."""
+    session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.owner == owner, IdempotencyRecord.key == key)
+        .values(body=body)
+    )
 
 
 def purge_expired(session: Session) -> int:

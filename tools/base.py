@@ -6,11 +6,14 @@ runs whatever the model asked for."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from core import idempotency
 from core.db import Database
@@ -36,12 +39,23 @@ class ToolUnavailable(AppError):
 
 @dataclass
 class ToolContext:
-    """Who calls, and the services a tool may reach. Tools open their own transactions."""
+    """Who calls, and the services a tool may reach. A tool does its database work in
+    `ctx.transaction()`: its own transaction, or, for a keyed non-read call, the registry's, which
+    also holds the idempotency record, so the write and the record commit together or not at all."""
 
     db: Database
     principal: Principal
     settings: Settings
     retrieval: RetrievalRuntime | None = None
+    session: Session | None = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        if self.session is not None:
+            yield self.session  # the registry commits it, with the idempotency record
+            return
+        with self.db.transaction() as session:
+            yield session
 
 
 @dataclass(frozen=True)
@@ -117,13 +131,28 @@ class Registry:
             return ToolResult(False, error={"code": exc.code, "status": exc.status, "detail": exc.detail, **exc.extra})
 
     def _idempotent(self, tool: Tool[Any, Any], ctx: ToolContext, parsed: BaseModel, key: str) -> ToolResult:
+        """Exactly once per key. The key is claimed (its record inserted) before the tool runs, in the
+        transaction the tool writes in, so a crash leaves neither, and a concurrent duplicate waits on
+        the record's unique index until the first commits, then finds its answer instead of acting."""
         owner = f"tool:{ctx.principal.user_id}:{ctx.principal.store_id}"
         fingerprint = idempotency.fingerprint("TOOL", tool.name, parsed.model_dump_json().encode())
+        stored = self._stored(ctx, owner, key, fingerprint)
+        if stored is not None:
+            return stored
+        try:
+            with ctx.db.transaction() as session:
+                idempotency.remember(session, owner, key, fingerprint, 200, "")
+                output = tool.func(replace(ctx, session=session), parsed).model_dump(mode="json")
+                idempotency.complete(session, owner, key, json.dumps(output))
+        except IntegrityError:
+            stored = self._stored(ctx, owner, key, fingerprint)  # the duplicate that won has committed
+            if stored is None:
+                raise
+            return stored
+        return ToolResult(True, output)
+
+    @staticmethod
+    def _stored(ctx: ToolContext, owner: str, key: str, fingerprint: str) -> ToolResult | None:
         with ctx.db.transaction() as session:
             stored = idempotency.lookup(session, owner, key, fingerprint)
-        if stored is not None:
-            return ToolResult(True, json.loads(stored.body))
-        output = tool.func(ctx, parsed).model_dump(mode="json")
-        with ctx.db.transaction() as session:
-            idempotency.remember(session, owner, key, fingerprint, 200, json.dumps(output))
-        return ToolResult(True, output)
+        return ToolResult(True, json.loads(stored.body)) if stored is not None else None

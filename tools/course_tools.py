@@ -36,7 +36,7 @@ class SearchOut(BaseModel):
 def search_course_content(ctx: ToolContext, args: SearchIn) -> SearchOut:
     if ctx.retrieval is None:
         raise ToolUnavailable("course search is not available in this process")
-    with ctx.db.transaction() as session:
+    with ctx.transaction() as session:
         passages = Retriever(ctx.retrieval).search(session, ctx.principal, args.query, args.course_id, args.limit)
     return SearchOut(
         passages=[
@@ -77,7 +77,7 @@ class OutlineOut(BaseModel):
 
 
 def get_course_outline(ctx: ToolContext, args: CourseIn) -> OutlineOut:
-    with ctx.db.transaction() as session:
+    with ctx.transaction() as session:
         course = catalog.readable_course(session, ctx.principal, args.course_id)
         modules = catalog.outline(session, ctx.principal, course.id)
         return OutlineOut(
@@ -110,7 +110,7 @@ class ProgressOut(BaseModel):
 
 
 def get_my_progress(ctx: ToolContext, args: CourseIn) -> ProgressOut:
-    with ctx.db.transaction() as session:
+    with ctx.transaction() as session:
         p = enrollments.course_progress(session, ctx.principal, args.course_id)
     return ProgressOut(
         course_id=p.course_id,
@@ -131,7 +131,7 @@ class CompletionOut(BaseModel):
 
 
 def mark_lesson_complete(ctx: ToolContext, args: LessonIn) -> CompletionOut:
-    with ctx.db.transaction() as session:
+    with ctx.transaction() as session:
         record = enrollments.complete_lesson(session, ctx.principal, args.lesson_id)
         return CompletionOut(lesson_id=record.lesson_id, completed_at=record.completed_at.isoformat())
 
@@ -143,7 +143,7 @@ class RecommendationOut(BaseModel):
 
 
 def recommend_next_lesson(ctx: ToolContext, args: CourseIn) -> RecommendationOut:
-    with ctx.db.transaction() as session:
+    with ctx.transaction() as session:
         progress = enrollments.course_progress(session, ctx.principal, args.course_id)
         if progress.next_lesson_id is None:
             reason = (

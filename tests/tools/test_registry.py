@@ -127,3 +127,69 @@ def test_write_tool_is_idempotent_by_key(db: Database, settings: Settings, store
     first = reg.call("note", ctx, {"text": "hi"}, idempotency_key="k1")
     again = reg.call("note", ctx, {"text": "hi"}, idempotency_key="k1")
     assert first.output == again.output == {"count": 1} and calls == ["hi"]
+
+
+class ModuleIn(ToolInput):
+    title: str
+
+
+class ModuleOut(BaseModel):
+    module_id: str
+
+
+def test_twenty_concurrent_calls_with_one_key_act_exactly_once(
+    db: Database, settings: Settings, store_a: StoreWorld
+) -> None:
+    import threading
+    import time
+
+    from sqlalchemy import func, select
+
+    from courses import catalog
+    from courses.models import Module
+
+    def add_module(ctx: ToolContext, args: ModuleIn) -> ModuleOut:
+        with ctx.transaction() as session:
+            module = catalog.create_module(session, ctx.principal, store_a.course_id, args.title)
+            time.sleep(0.05)  # widen the window in which a duplicate could slip through
+            return ModuleOut(module_id=module.id)
+
+    reg = Registry()
+    reg.register(Tool("add_module", "add a module", ModuleIn, ModuleOut, ("courses:write",), "write", add_module))
+    ctx = ctx_for(db, settings, store_a.owner)
+    results: list = []
+    start = threading.Barrier(20)
+
+    def call() -> None:
+        start.wait()
+        results.append(reg.call("add_module", ctx, {"title": "Once"}, idempotency_key="same-key"))
+
+    threads = [threading.Thread(target=call) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with db.transaction() as s:
+        made = s.scalar(select(func.count(Module.id)).where(Module.title == "Once"))
+    assert made == 1
+    assert all(r.ok for r in results) and len({r.output["module_id"] for r in results}) == 1
+
+
+def test_a_failing_keyed_call_leaves_no_record_and_can_be_retried(
+    db: Database, settings: Settings, store_a: StoreWorld
+) -> None:
+    from core.errors import Conflict
+
+    attempts: list[int] = []
+
+    def flaky(ctx: ToolContext, args: NoteIn) -> NoteOut:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise Conflict("not yet")
+        return NoteOut(count=len(attempts))
+
+    reg = Registry()
+    reg.register(Tool("flaky", "fails once", NoteIn, NoteOut, ("courses:write",), "write", flaky))
+    ctx = ctx_for(db, settings, store_a.owner)
+    assert not reg.call("flaky", ctx, {"text": "x"}, idempotency_key="k").ok
+    assert reg.call("flaky", ctx, {"text": "x"}, idempotency_key="k").output == {"count": 2}
