@@ -58,6 +58,7 @@ async function showApp() {
   $("login-view").hidden = true;
   $("app-view").hidden = false;
   $("who").textContent = state.me.store ? `${state.me.email} · ${state.me.store.name}` : state.me.email;
+  if (!showStores()) return;
   try {
     const page = await api("/v1/courses?limit=100");
     state.courses = page.data;
@@ -75,6 +76,39 @@ async function showApp() {
     $("composer-input").focus();
   }
 }
+
+// A person in several stores picks one here; a log-in binds to the last one used, or asks.
+function showStores() {
+  const stores = state.me.stores || [];
+  const picker = $("store-select");
+  $("store-field").hidden = stores.length < 2;
+  picker.replaceChildren(
+    ...(state.me.store ? [] : [new Option("Choose a store…", "")]),
+    ...stores.map((s) => new Option(s.name, s.slug)),
+  );
+  picker.value = state.me.store ? state.me.store.slug : "";
+  if (state.me.store) return true;
+  const note = document.createElement("p");
+  note.className = "empty muted";
+  note.textContent = stores.length ? "Choose a store in the sidebar to see its courses." : "You do not belong to a store yet.";
+  $("messages").replaceChildren(note);
+  $("course-select").replaceChildren();
+  $("thread-list").replaceChildren();
+  return false;
+}
+
+$("store-select").addEventListener("change", async (event) => {
+  if (!event.target.value) return;
+  try {
+    await api("/v1/auth/switch", { method: "POST", body: { store: event.target.value } });
+    state.me = await api("/v1/me");
+    closeStream();
+    state.threadId = null;
+    await showApp();
+  } catch (err) {
+    showError(`Could not open that store: ${err.message}`);
+  }
+});
 
 function setReady(ready) {
   state.ready = ready;

@@ -8,7 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from api.app import create_app
+from core.db import Database
+from core.settings import Settings
+from tests.live_server import LiveServer, serve
 
 CHROMIUM = os.environ.get("ACADEMY_TEST_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
@@ -48,3 +54,11 @@ def page(browser: Browser) -> Iterator[Page]:
 def shot(page: Page, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+@pytest.fixture
+def live(settings: Settings, db: Database) -> Iterator[tuple[LiveServer, TestClient]]:
+    """The app on a real socket (for the page) and a test client (to set up data through the API)."""
+    app = create_app(settings, db=db, run_jobs=False)
+    with TestClient(app) as client, serve(app) as server:
+        yield server, client

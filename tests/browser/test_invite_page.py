@@ -3,25 +3,12 @@ account with the invited address, and lands in the store's chat as a learner of 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 
-from api.app import create_app
-from core.db import Database
-from core.settings import Settings
 from tests.browser.conftest import shot
 from tests.conftest import StoreWorld, login
-from tests.live_server import LiveServer, serve
-
-
-@pytest.fixture
-def live(settings: Settings, db: Database) -> Iterator[tuple[LiveServer, TestClient]]:
-    app = create_app(settings, db=db, run_jobs=False)
-    with TestClient(app) as client, serve(app) as server:
-        yield server, client
+from tests.live_server import LiveServer
 
 
 def _invitation_path(client: TestClient, store: StoreWorld, email: str) -> str:
