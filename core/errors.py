@@ -68,10 +68,6 @@ class TooManyRequests(AppError):
         return cls(f"too many {what}; try again in {seconds} s", extra={"retry_after": seconds})
 
 
-class ServiceUnavailable(AppError):
-    status, code, title = 503, "unavailable", "Service unavailable"
-
-
 class ValidationFailed(AppError):
     status, code, title = 422, "validation-failed", "Invalid input"
 

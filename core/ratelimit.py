@@ -54,7 +54,3 @@ class RateLimiter:
             raise
         except Exception:
             log.exception("rate-limit store unavailable; letting the request through")
-
-    def clear(self, rule: str, *identifiers: str) -> None:
-        for item in _items(rule):
-            self.strategy.clear(item, *identifiers)
