@@ -24,24 +24,11 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from agents.event_models import MODELS, RunEventModel
 from agents.models import RunEvent
 from core.db import Database, utcnow
 
-EVENT_TYPES = frozenset(
-    {
-        "run.started",
-        "message.delta",
-        "message.completed",
-        "tool.call",
-        "tool.result",
-        "approval.required",
-        "citation",
-        "artifact",
-        "usage",
-        "error",
-        "run.completed",
-    }
-)
+EVENT_TYPES = frozenset(MODELS)
 BATCHED = frozenset({"message.delta"})  # the others wake the writer at once
 log = logging.getLogger("academy.events")
 
@@ -73,6 +60,10 @@ class EventLog:
         self._count = 0
         self._listeners: dict[str, list[Listener]] = defaultdict(list)
         self._writer: threading.Thread | None = None
+
+    def emit(self, run_id: str, event: RunEventModel) -> Event:
+        """Append a typed event (the way the runtime and the agents write)."""
+        return self.append(run_id, event.type, event.data())
 
     def append(self, run_id: str, type_: str, data: dict[str, Any]) -> Event:
         if type_ not in EVENT_TYPES:

@@ -11,12 +11,7 @@ from agents.runs import RunDeps, RunManager
 from core.db import Database
 from core.settings import Settings
 from rag.runtime import RetrievalRuntime
-from tools.base import Registry
-from tools.course_tools import register_course_tools
-
-
-def build_registry() -> Registry:
-    return register_course_tools(Registry())
+from tools.registry import build_registry
 
 
 def build_run_manager(settings: Settings, db: Database, retrieval: Callable[[], RetrievalRuntime | None]) -> RunManager:

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import Route
 
 from agents.runs import RunManager
 from agents.service import build_run_manager
@@ -15,9 +16,12 @@ from api import openapi, problems
 from api.admission import Admission
 from api.headers import SecurityHeaders
 from api.limits import BodySizeLimit
+from api.mcp_http import McpEndpoint
+from api.mcp_server import AcademyMCP
 from api.routers import auth, health, invitations, learning, openai_compat, pages, retrieval, storefront, stores
 from api.routers import courses as course_routes
 from api.routers import runs as run_routes
+from api.routers import tools as tool_routes
 from api.routers.pages import STATIC
 from core.context import set_context
 from core.db import Database, is_sqlite
@@ -62,7 +66,8 @@ def create_app(
             manager.recover()
         manager.start_background()  # heartbeats for our runs; fails the runs of instances that died
         try:
-            yield
+            async with mcp.running():  # the MCP SDK's session manager lives as long as the app
+                yield
         finally:
             manager.shutdown(settings.runs_drain_seconds)  # after uvicorn has drained the open streams
             if runs is None:
@@ -72,6 +77,12 @@ def create_app(
             close_runtime()
 
     app = FastAPI(title="Academy", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    mcp = McpEndpoint(
+        AcademyMCP(context.db, settings, lambda: app.state.runs.deps.registry, lambda: app.state.runs.deps.retrieval()),
+        context.db,
+        settings,
+    )
+    app.router.routes.append(Route("/mcp", mcp, methods=["GET", "POST", "DELETE"]))
     app.state.context = context
     app.state.catalog_cache = storefront.CatalogCache()
     problems.install(app)
@@ -94,6 +105,7 @@ def create_app(
         storefront,
         retrieval,
         run_routes,
+        tool_routes,
         openai_compat,
         pages,
     )

@@ -26,7 +26,6 @@ from agents.checkpoints import sqlite_opener
 from agents.events import Event, EventLog
 from agents.llm import Capabilities, ChatModel, make_chat_model
 from agents.runs import RunDeps, RunManager
-from agents.service import build_registry
 from benchmarks.common import machine, now, peak_rss_mb, percentile, write
 from cli.demo import SHIPPED_COURSE
 from core import identity, migrate
@@ -38,6 +37,7 @@ from courses.importer import import_course, read_source
 from ingestion.pipeline import Ingestor
 from ingestion.sources import course_sources
 from rag.runtime import open_runtime
+from tools.registry import build_registry
 
 QUESTIONS = ["What is gain staging?", "Why should I use reference tracks?", "What does the attack control do?"]
 

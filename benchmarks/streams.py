@@ -113,10 +113,10 @@ def serve(folder: Path, port: int, workers: int, deltas: int, interval: float, d
     from agents.events import EventLog
     from agents.llm import Capabilities, ChatModel
     from agents.runs import RunDeps, RunManager
-    from agents.service import build_registry
     from api.app import create_app
     from core.db import Database
     from core.settings import Settings
+    from tools.registry import build_registry
 
     settings = Settings(
         data_dir=folder, database_url=database_url, demo=False, runs_workers=workers, secret_key="bench-" + "x" * 40

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from cli import mcp_command
 from core import identity, migrate
 from core.db import Database
 from core.errors import AppError, ConfigurationError
@@ -45,6 +46,7 @@ for sub, name in (
     (eval_app, "eval"),
 ):
     app.add_typer(sub, name=name)
+app.command("mcp")(mcp_command.mcp)
 
 console = Console()
 err = Console(stderr=True)
@@ -394,12 +396,15 @@ def search(
 
 @app.command()
 def chat(
-    course: Annotated[str, typer.Option(help="Course slug.")],
+    course: Annotated[str | None, typer.Option(help="Course slug (for an agent that works on a course).")] = None,
     store: Annotated[str, typer.Option(help="Store slug.")] = "demo",
     as_user: Annotated[str, typer.Option("--as", help="Chat as this user.")] = "learner@demo.academy",
     message: Annotated[str | None, typer.Option("--message", "-m", help="Ask once and exit.")] = None,
+    agent: Annotated[str | None, typer.Option(help="Agent name (default: the first offered to the user).")] = None,
 ) -> None:
-    """Chat with the course assistant; answers stream as they are written, with citations."""
+    """Chat with an agent (the course assistant by default for a learner); answers stream as they
+    are written, with citations."""
+    from agents.event_models import Citation, Error, MessageDelta, ToolCall, parse
     from agents.events import Event
     from agents.service import build_run_manager
     from courses import catalog
@@ -412,10 +417,13 @@ def chat(
         if user is None or target is None:
             raise AppError(f"no user '{as_user}'" if user is None else f"no store '{store}'")
         principal = identity.principal_for_user(session, user, target.id)
-        course_id = catalog.course_by_slug(session, principal, course).id
+        course_id = catalog.course_by_slug(session, principal, course).id if course else None
     runtime = _open_runtime(settings)
     manager = build_run_manager(settings, db, lambda: runtime)
-    thread = manager.create_thread(principal, "course_assistant", course_id, title=f"cli chat on {course}")
+    chosen = manager.agents.get(agent) if agent else manager.agents.default_for(principal)
+    if chosen.wants_course and course_id is None:
+        raise AppError(f"the {chosen.title.lower()} works on a course: name one with --course")
+    thread = manager.create_thread(principal, chosen.name, course_id, title=f"cli chat on {course or chosen.name}")
 
     shown: set[tuple[str, int]] = set()
 
@@ -423,15 +431,16 @@ def chat(
         if (event.run_id, event.seq) in shown:  # a replayed event may also arrive live
             return
         shown.add((event.run_id, event.seq))
-        if event.type == "message.delta":
-            console.print(event.data["text"], end="", soft_wrap=True, markup=False, highlight=False)
-        elif event.type == "tool.call":
-            console.print(f"[dim]… {event.data['name']}({json.dumps(event.data['arguments'])})[/]")
-        elif event.type == "citation":
-            where = f"{event.data['lesson_title']} > {event.data['heading']}"
-            console.print(f"  [{event.data['n']}] {where}  [dim]{event.data['url']}[/]", soft_wrap=True)
-        elif event.type == "error":
-            err.print(f"[red]{event.data['message']}[/]")
+        typed = parse(event.type, event.data)
+        if isinstance(typed, MessageDelta):
+            console.print(typed.text, end="", soft_wrap=True, markup=False, highlight=False)
+        elif isinstance(typed, ToolCall):
+            console.print(f"[dim]… {typed.name}({json.dumps(typed.arguments)})[/]")
+        elif isinstance(typed, Citation):
+            where = f"{typed.lesson_title} > {typed.heading}"
+            console.print(f"  [{typed.n}] {where}  [dim]{typed.url}[/]", soft_wrap=True)
+        elif isinstance(typed, Error):
+            err.print(f"[red]{typed.message}[/]")
 
     try:
         while True:

@@ -158,5 +158,17 @@ class Database:
         finally:
             session.close()
 
+    @contextmanager
+    def rehearsal(self) -> Iterator[Session]:
+        """A session whose work is always rolled back: a tool's preview runs the real code path and
+        reports what it would change, and nothing of it stays."""
+        session = self.sessions()
+        try:
+            yield session
+            session.flush()
+        finally:
+            session.rollback()
+            session.close()
+
     def dispose(self) -> None:
         self.engine.dispose()

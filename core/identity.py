@@ -14,6 +14,7 @@ from core.errors import Conflict, NotFound, Unauthorized, ValidationFailed, inva
 from core.models import ApiKey, Store, StoreMember, User
 from core.principal import (
     API_KEY_SCOPES,
+    DEFAULT_KEY_SCOPES,
     KEYS_WRITE,
     MEMBERS_READ,
     MEMBERS_WRITE,
@@ -238,7 +239,7 @@ def create_api_key(
 ) -> CreatedKey:
     principal.require(KEYS_WRITE)
     store_id = principal.require_store()
-    chosen = list(dict.fromkeys(scopes)) if scopes else list(API_KEY_SCOPES)
+    chosen = list(dict.fromkeys(scopes)) if scopes else list(DEFAULT_KEY_SCOPES)
     unknown = [s for s in chosen if s not in API_KEY_SCOPES]
     if unknown:
         raise ValidationFailed(
@@ -286,7 +287,19 @@ def resolve_api_key(session: Session, token: str, now: datetime | None = None) -
     key = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
     if key is None or key.key_hash != hash_api_key(token):
         raise Unauthorized("the API key is not valid")
-    now = now or utcnow()
+    return _key_principal(session, key, now or utcnow())
+
+
+def principal_for_key_id(session: Session, key_id: str) -> Principal:
+    """What a key acts as now, by its id: how an action a key asked for earlier is checked again
+    when its owner approves it (a key revoked or expired meanwhile acts no more)."""
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise Unauthorized("the API key no longer exists")
+    return _key_principal(session, key, utcnow(), touch=False)
+
+
+def _key_principal(session: Session, key: ApiKey, now: datetime, touch: bool = True) -> Principal:
     if key.revoked_at is not None:
         raise Unauthorized("the API key has been revoked")
     if key.expires_at is not None and key.expires_at <= now:
@@ -296,7 +309,7 @@ def resolve_api_key(session: Session, token: str, now: datetime | None = None) -
     )
     if creator is None or creator.role not in ("owner", "staff"):
         raise Unauthorized("the API key's creator no longer runs this store")
-    if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
+    if touch and (key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION):
         key.last_used_at = now
         session.flush()
     return Principal(

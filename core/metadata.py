@@ -12,7 +12,7 @@ from sqlalchemy import MetaData
 
 from core.db import Base
 
-MODEL_MODULES = ("core.models", "courses.models", "ingestion.models", "agents.models")
+MODEL_MODULES = ("core.models", "courses.models", "ingestion.models", "tools.models", "agents.models")
 
 
 def load_metadata() -> MetaData:

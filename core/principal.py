@@ -22,6 +22,12 @@ ENROLLMENTS_READ = "enrollments:read"
 ENROLLMENTS_WRITE = "enrollments:write"
 # A learner's scope: read what they may see of published courses, record their own progress.
 LEARN = "learn"
+# Key-only scopes: an outside agent's `send | money | publish` call acts at once instead of waiting
+# for the owner's approval. Never part of a role (a person acting is their own approval).
+UNATTENDED_SEND = "unattended:send"
+UNATTENDED_MONEY = "unattended:money"
+UNATTENDED_PUBLISH = "unattended:publish"
+UNATTENDED: tuple[str, ...] = (UNATTENDED_SEND, UNATTENDED_MONEY, UNATTENDED_PUBLISH)
 
 ALL_SCOPES: tuple[str, ...] = (
     STORE_READ,
@@ -34,12 +40,15 @@ ALL_SCOPES: tuple[str, ...] = (
     ENROLLMENTS_READ,
     ENROLLMENTS_WRITE,
     LEARN,
+    *UNATTENDED,
 )
 # What an API key may be given: everything but minting more keys.
 API_KEY_SCOPES: tuple[str, ...] = tuple(s for s in ALL_SCOPES if s not in (KEYS_WRITE, LEARN))
+# What a key gets when none are named: acting unattended is only ever chosen explicitly.
+DEFAULT_KEY_SCOPES: tuple[str, ...] = tuple(s for s in API_KEY_SCOPES if s not in UNATTENDED)
 
 ROLE_SCOPES: dict[str, frozenset[str]] = {
-    "owner": frozenset(s for s in ALL_SCOPES if s != LEARN),
+    "owner": frozenset(s for s in ALL_SCOPES if s != LEARN and s not in UNATTENDED),
     "staff": frozenset({STORE_READ, MEMBERS_READ, COURSES_READ, COURSES_WRITE, ENROLLMENTS_READ, ENROLLMENTS_WRITE}),
     "learner": frozenset({LEARN}),
 }
@@ -85,6 +94,6 @@ class Principal:
             user_id=user_id,
             store_id=store_id,
             role="owner",
-            scopes=frozenset(ALL_SCOPES) - {LEARN},
+            scopes=frozenset(ALL_SCOPES) - {LEARN, *UNATTENDED},
             via="system",
         )

@@ -21,7 +21,10 @@ import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from agents.course_assistant import ANSWER_RULES, ANSWER_SYSTEM, CitationBook
+from agents.course_assistant.citations import CitationBook
+from agents.course_assistant.configuration import Configuration
+from agents.course_assistant.graph import passage_blocks
+from agents.course_assistant.prompts import ANSWER_RULES, ANSWER_SYSTEM
 from evals.datasets import load_retrieval_set
 from evals.retrieval import EVAL_STORE, build_index, machine
 from rag.embeddings import Embedder
@@ -53,6 +56,12 @@ def _choose(chat: BaseChatModel, prompt: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _shown(passage: Any) -> dict[str, Any]:
+    """A retrieved passage as the search tool hands it to the assistant."""
+    c = passage.citation
+    return {"lesson_id": c.lesson_id, "lesson_title": c.lesson_title, "heading": c.heading, "text": passage.text}
+
+
 def _options(options: list[str]) -> str:
     return "\n".join(f"{i}. {option}" for i, option in enumerate(options))
 
@@ -60,6 +69,7 @@ def _options(options: list[str]) -> str:
 def run_assistant_eval(
     dataset: Path, chat: BaseChatModel, embedder: Embedder, out: Path, every: int = 1, progress: Progress | None = None
 ) -> dict[str, Any]:
+    config = Configuration()  # the shipped retrieval depth and passage budget
     data = load_retrieval_set(dataset)
     rows = [json.loads(line) for line in (dataset / "qa.jsonl").read_text().splitlines() if line.strip()]
     rows = rows[::every]
@@ -78,16 +88,11 @@ def run_assistant_eval(
                     f"Question: {row['question']}\nOptions:\n{options}\n\nReply with the number of the correct option.",
                 )
                 book = CitationBook()
-                passages = retriever.search_filtered(row["question"], SearchFilter(EVAL_STORE), 4)
-                blocks = []
-                for passage in passages:
-                    n = book.add({"lesson_id": passage.citation.lesson_id, "text": passage.text})
-                    blocks.append(f"[{n}] ({passage.citation.lesson_title})\n<passage>\n{passage.text}\n</passage>")
+                found = retriever.search_filtered(row["question"], SearchFilter(EVAL_STORE), config.search_limit)
+                blocks = passage_blocks(book, [_shown(p) for p in found], row["question"], config.passage_budget_chars)
                 grounded = _choose(
                     chat,
-                    "Course passages:\n"
-                    + "\n\n".join(blocks)
-                    + f"\n\nQuestion: {row['question']}\nOptions:\n{options}\n\n"
+                    "Course passages:\n" + blocks + f"\n\nQuestion: {row['question']}\nOptions:\n{options}\n\n"
                     "Reply with the number of the correct option and the numbers of the passages that support it.",
                 )
                 cited = [c for c in grounded.get("citations", []) if isinstance(c, int)]
@@ -106,8 +111,10 @@ def run_assistant_eval(
                 if progress:
                     progress("questions", number, len(rows))
             for number, row in enumerate(outside, start=1):
-                passages = retriever.search_filtered(row["question"], SearchFilter(EVAL_STORE), 4)
-                context = "\n\n".join(f"[{i}] <passage>\n{p.text}\n</passage>" for i, p in enumerate(passages, start=1))
+                found = retriever.search_filtered(row["question"], SearchFilter(EVAL_STORE), config.search_limit)
+                context = passage_blocks(
+                    CitationBook(), [_shown(p) for p in found], row["question"], config.passage_budget_chars
+                )
                 reply = chat.invoke(
                     [
                         SystemMessage(ANSWER_SYSTEM),

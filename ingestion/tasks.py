@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
+from sqlalchemy.orm import Session
 
 from core.context import get_context
 from core.jobs import huey
+from courses import changes
 from ingestion import jobs
 from rag.runtime import get_runtime
 
@@ -36,6 +38,11 @@ def enqueue(job_id: str) -> None:
 
 def install() -> None:
     jobs.set_enqueuer(enqueue)
+    changes.listen(_index_change)
+
+
+def _index_change(session: Session, store_id: str, course_id: str, lesson_ids: list[str] | None) -> None:
+    jobs.request_index(session, store_id, course_id, lesson_ids, reason="content-change")
 
 
 def resume_after_restart() -> int:

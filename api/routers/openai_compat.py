@@ -1,7 +1,8 @@
-"""An OpenAI-compatible face on the course assistant, so existing chat clients can talk to it.
+"""An OpenAI-compatible face on the agents, so existing chat clients can talk to them.
 
-`POST /v1/chat/completions` takes the whole conversation, as OpenAI clients send it, and answers
-from the course named by the model (`course-assistant/<course-slug>`) or by the `course` parameter.
+Every agent of the registry the caller may start is a model (`course-assistant`; an agent that
+works on a course also as `course-assistant/<course-slug>`, or with the `course` parameter).
+`POST /v1/chat/completions` takes the whole conversation, as OpenAI clients send it.
 Each request is one run on a thread of its own (channel `openai`, kept for usage and audit, hidden
 from the chat page). Citations stay in the text as [n], are listed under it, and come as an extra
 `citations` field (on the last chunk when streamed).
@@ -20,6 +21,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from agents.event_models import ApprovalRequired, Citation, Error, MessageCompleted, MessageDelta, Usage, parse
 from agents.events import Event
 from agents.llm import ModelBusy
 from agents.runs import MAX_MESSAGE_CHARS, RunManager
@@ -31,7 +33,10 @@ from core.principal import Principal
 from courses import catalog
 
 router = APIRouter(prefix="/v1", tags=["openai-compatible"])
-MODEL = "course-assistant"
+
+
+def model_id(agent: str) -> str:
+    return agent.replace("_", "-")
 
 
 class ChatMessage(BaseModel):
@@ -65,19 +70,25 @@ class ChatCompletionIn(BaseModel):
     course: str | None = Field(default=None, description="Course slug or id, when the model name does not say.")
 
 
-@router.get("/models", summary="Models: the course assistant on each course you can read")
-def list_models(caller: Caller, session: DB) -> dict[str, Any]:
-    page = catalog.list_courses(session, caller, None, 200)
-    data = [{"id": MODEL, "object": "model", "owned_by": "academy"}]
-    data += [{"id": f"{MODEL}/{c.slug}", "object": "model", "owned_by": "academy"} for c in page.items]
+@router.get("/models", summary="Models: the agents you may use (and each course-bound one on every course you read)")
+def list_models(caller: Caller, session: DB, runs: Runs) -> dict[str, Any]:
+    agents = runs.agents.for_principal(caller)
+    courses = catalog.list_courses(session, caller, None, 200).items if any(a.wants_course for a in agents) else []
+    data: list[dict[str, Any]] = []
+    for agent in agents:
+        data.append({"id": model_id(agent.name), "object": "model", "owned_by": "academy", "title": agent.title})
+        if agent.wants_course:
+            data += [
+                {"id": f"{model_id(agent.name)}/{c.slug}", "object": "model", "owned_by": "academy"} for c in courses
+            ]
     return {"object": "list", "data": data}
 
 
-@router.post("/chat/completions", summary="Chat completions (OpenAI-compatible) over the course assistant")
+@router.post("/chat/completions", summary="Chat completions (OpenAI-compatible) over the agents")
 async def chat_completions(body: ChatCompletionIn, caller: Caller, runs: Runs, request: Request) -> Any:
-    course_id = await run_in_threadpool(_course_for, runs, caller, body)
+    agent, course_id = await run_in_threadpool(_agent_and_course, runs, caller, body)
     prior, question = _conversation(body.messages)
-    thread = await run_in_threadpool(runs.create_thread, caller, "course_assistant", course_id, question[:80], "openai")
+    thread = await run_in_threadpool(runs.create_thread, caller, agent, course_id, question[:80], "openai")
     run = await run_in_threadpool(runs.start, caller, thread.id, question, "reject", prior)
     completion_id, created = f"chatcmpl-{run.id}", int(time.time())
     if body.stream:
@@ -121,20 +132,20 @@ class Answer:
     def take(self, event: Event) -> str:
         """Returns the text this event adds to the stream."""
         self.run_id = event.run_id
-        if event.type == "message.delta":
-            self.deltas.append(str(event.data["text"]))
-            return str(event.data["text"])
-        if event.type == "message.completed":
-            self.text = str(event.data["text"])
-        elif event.type == "citation":
-            self.citations.append(dict(event.data))
-        elif event.type == "usage":
-            self.tokens = {k: int(event.data.get(k, 0)) for k in self.tokens}
-        elif event.type == "approval.required":
-            self.approval = dict(event.data)
-        elif event.type == "error":
-            kind = ModelBusy if event.data.get("status") == 503 else AgentFailed
-            self.error = kind(str(event.data.get("message", "the agent failed")))
+        typed = parse(event.type, event.data)
+        if isinstance(typed, MessageDelta):
+            self.deltas.append(typed.text)
+            return typed.text
+        if isinstance(typed, MessageCompleted):
+            self.text = typed.text
+        elif isinstance(typed, Citation):
+            self.citations.append(typed.data())
+        elif isinstance(typed, Usage):
+            self.tokens = {"prompt_tokens": typed.prompt_tokens, "completion_tokens": typed.completion_tokens}
+        elif isinstance(typed, ApprovalRequired):
+            self.approval = typed.data()
+        elif isinstance(typed, Error):
+            self.error = (ModelBusy if typed.status == 503 else AgentFailed)(typed.message)
         return ""
 
     def footer(self) -> str:
@@ -185,13 +196,20 @@ async def _stream(
     yield "data: [DONE]\n\n"
 
 
-def _course_for(runs: RunManager, caller: Principal, body: ChatCompletionIn) -> str | None:
+def _agent_and_course(runs: RunManager, caller: Principal, body: ChatCompletionIn) -> tuple[str, str | None]:
     name, _, slug = body.model.partition("/")
-    if name != MODEL:
-        raise NotFound(f"no model '{body.model}'; use '{MODEL}/<course-slug>' (GET /v1/models lists them)")
+    agents = {model_id(a.name): a for a in runs.agents.for_principal(caller)}
+    agent = agents.get(name)
+    if agent is None:
+        offered = ", ".join(sorted(agents)) or "none"
+        raise NotFound(f"no model '{body.model}' for this account (offered: {offered}; GET /v1/models lists them)")
     wanted = slug or body.course
-    if not wanted:
-        return None
+    if not wanted or not agent.wants_course:
+        return agent.name, None
+    return agent.name, _course_id(runs, caller, wanted)
+
+
+def _course_id(runs: RunManager, caller: Principal, wanted: str) -> str:
     with runs.deps.db.transaction() as session:
         try:
             return catalog.course_by_slug(session, caller, wanted).id

@@ -38,11 +38,24 @@ Runs = Annotated[RunManager, Depends(run_manager)]
 
 
 class ThreadIn(Input):
-    agent: Literal["course_assistant"] = "course_assistant"
-    course_id: str | None = Field(default=None, description="The course the assistant answers from.")
+    agent: str | None = Field(
+        default=None,
+        max_length=64,
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="An agent of GET /v1/agents; by default the first one offered to you.",
+    )
+    course_id: str | None = Field(default=None, description="The course the agent works on.")
     title: Name = Field(default="", max_length=300)
 
     model_config = {"json_schema_extra": {"examples": [{"agent": "course_assistant", "course_id": "crs_…"}]}}
+
+
+class AgentOut(Output):
+    name: str
+    title: str
+    description: str
+    wants_course: bool = Field(description="Whether the agent works on one course (the picker asks which).")
+    tools: list[str] = Field(description="The tools it may use, of those your credential allows.")
 
 
 class ThreadOut(Output):
@@ -143,9 +156,25 @@ def stream_principal(
 StreamCaller = Annotated[Principal, Depends(stream_principal)]
 
 
+@router.get("/agents", response_model=list[AgentOut], summary="The agents you may start")
+def list_agents(caller: Caller, runs: Runs) -> list[AgentOut]:
+    offered = runs.agents.for_principal(caller)
+    return [
+        AgentOut(
+            name=a.name,
+            title=a.title,
+            description=a.description,
+            wants_course=a.wants_course,
+            tools=[t.name for t in runs.deps.registry.available(caller, list(a.tools))],
+        )
+        for a in offered
+    ]
+
+
 @router.post("/threads", status_code=201, response_model=ThreadOut, summary="Start a conversation with an agent")
 def create_thread(body: ThreadIn, caller: Caller, runs: Runs) -> ThreadOut:
-    return ThreadOut.model_validate(runs.create_thread(caller, body.agent, body.course_id, body.title))
+    agent = body.agent or runs.agents.default_for(caller).name
+    return ThreadOut.model_validate(runs.create_thread(caller, agent, body.course_id, body.title))
 
 
 @router.get("/threads", response_model=list[ThreadOut], summary="My threads in this store, latest first")

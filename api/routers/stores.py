@@ -15,7 +15,7 @@ from api.schemas import Input, Name, Output, StoreOut
 from core import identity, invitations
 from core.errors import Forbidden
 from core.models import Invitation, Store, User
-from core.principal import API_KEY_SCOPES
+from core.principal import API_KEY_SCOPES, UNATTENDED
 
 router = APIRouter(prefix="/v1", tags=["stores"])
 
@@ -48,7 +48,9 @@ class MemberOut(Output):
 class KeyCreate(Input):
     name: Name = Field(min_length=1, max_length=200)
     scopes: list[str] | None = Field(
-        default=None, description=f"Subset of {', '.join(API_KEY_SCOPES)}; default all of them."
+        default=None,
+        description=f"Subset of {', '.join(API_KEY_SCOPES)}; default all but the unattended ones "
+        f"({', '.join(UNATTENDED)}), without which a send, money or publish call waits for the owner's approval.",
     )
     expires_in_days: int | None = Field(default=None, ge=1, le=3650)
 

@@ -2,6 +2,7 @@
 // threads and runs over SSE, with the session cookie (EventSource sends it on the same origin).
 import { renderAnswer, escapeHtml } from "/static/render.js";
 import { api } from "/static/http.js";
+import { showPendingActions } from "/static/actions.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { me: null, courses: [], threadId: null, stream: null, runId: null, lastId: 0, busy: false, ready: false };
@@ -60,13 +61,17 @@ async function showApp() {
   $("who").textContent = state.me.store ? `${state.me.email} · ${state.me.store.name}` : state.me.email;
   if (!showStores()) return;
   try {
-    const page = await api("/v1/courses?limit=100");
+    const [page, agents] = await Promise.all([api("/v1/courses?limit=100"), api("/v1/agents")]);
     state.courses = page.data;
+    state.agents = agents;
+    $("agent-select").replaceChildren(...agents.map((a) => new Option(a.title, a.name)));
+    if (!agents.length) $("agent-select").append(new Option("No agent is offered to you", ""));
     $("course-select").replaceChildren(
       ...state.courses.map((c) => new Option(c.title, c.id)),
     );
     if (!state.courses.length) $("course-select").append(new Option("No courses yet", ""));
     await loadThreads();
+    await showPendingActions(state.me);
     const fromHash = new URLSearchParams(location.hash.slice(1)).get("thread");
     if (fromHash) await openThread(fromHash); else newChat();
   } catch (err) {
@@ -167,6 +172,7 @@ async function openThread(threadId) {
   history.replaceState(null, "", `#thread=${thread.id}`);
   $("chat-title").textContent = thread.title || "Chat";
   if (thread.course_id) $("course-select").value = thread.course_id;
+  if (state.agents && state.agents.some((a) => a.name === thread.agent)) $("agent-select").value = thread.agent;
   $("messages").replaceChildren();
   for (const turn of turns) {
     addUserMessage(turn.message);
@@ -206,7 +212,8 @@ $("composer").addEventListener("submit", async (event) => {
   setBusy(true);
   try {
     if (!state.threadId) {
-      const body = { agent: $("agent-select").value, course_id: $("course-select").value || null };
+      const agent = (state.agents || []).find((a) => a.name === $("agent-select").value);
+      const body = { agent: $("agent-select").value || null, course_id: agent && !agent.wants_course ? null : $("course-select").value || null };
       const thread = await api("/v1/threads", { method: "POST", body });
       state.threadId = thread.id;
       history.replaceState(null, "", `#thread=${thread.id}`);

@@ -7,11 +7,10 @@ import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from agents import model_files
-from agents.graph import next_action_schema
 from agents.llm import make_chat_model
+from agents.toolloop import next_action_schema
 from core.settings import Settings
-from tools.base import Registry
-from tools.course_tools import register_course_tools
+from tools.registry import build_registry
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +29,7 @@ def test_local_model_streams_an_answer(local_chat) -> None:
 
 
 def test_local_model_next_action_is_schema_valid(local_chat) -> None:
-    registry = register_course_tools(Registry())
+    registry = build_registry()
     tools = [registry.get("get_my_progress"), registry.get("search_course_content")]
     schema = next_action_schema(tools)
     response_format = {"type": "json_schema", "json_schema": {"name": "next_action", "schema": schema}}

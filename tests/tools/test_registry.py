@@ -10,12 +10,12 @@ from core.db import Database
 from core.settings import Settings
 from tests.conftest import StoreWorld, principal_of
 from tools.base import Registry, Tool, ToolContext, ToolInput
-from tools.course_tools import register_course_tools
+from tools.registry import build_registry
 
 
 @pytest.fixture
 def registry() -> Registry:
-    return register_course_tools(Registry())
+    return build_registry()
 
 
 def ctx_for(db: Database, settings: Settings, principal, retrieval=None) -> ToolContext:

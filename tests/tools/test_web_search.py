@@ -7,8 +7,8 @@ from pydantic import SecretStr
 
 from core.settings import Settings
 from tests.http_stub import Stub, json_stub
-from tools.base import Registry, ToolContext
-from tools.course_tools import register_course_tools
+from tools.base import ToolContext
+from tools.registry import build_registry
 
 RESULT = {"title": "Sidechain", "url": "https://example.com/sc", "content": "Ducking explained", "score": 0.9}
 
@@ -36,7 +36,7 @@ def tavily_refusing() -> Iterator[Stub]:
 
 def _call(settings: Settings, store_a, query: str = "sidechain compression"):
     ctx = ToolContext(db=None, principal=store_a.owner, settings=settings)
-    return register_course_tools(Registry()).call("web_search", ctx, {"query": query})
+    return build_registry().call("web_search", ctx, {"query": query})
 
 
 def test_web_search_returns_tavily_results(settings: Settings, store_a, tavily: Stub) -> None:

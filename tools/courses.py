@@ -1,4 +1,5 @@
-"""The course assistant's tools: search, outline, progress, completion, recommendation, web search."""
+"""Course tools for learners and anyone who reads a course: search, outline, progress, completion,
+recommendation. Creators' authoring tools are in `tools/course_authoring.py`."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from sqlalchemy.orm import Session
 from core.principal import COURSES_READ, LEARN, Principal
 from courses import catalog, enrollments
 from rag.retriever import Retriever
-from tools.base import Registry, Tool, ToolContext, ToolInput, ToolUnavailable
+from tools.base import ToolContext, ToolInput, ToolUnavailable
+from tools.declare import ActionInput, ToolSet
 
 READERS = (LEARN, COURSES_READ)
+TOOLS = ToolSet("courses")
 
 
 class SearchIn(ToolInput):
@@ -33,7 +36,9 @@ class SearchOut(BaseModel):
     passages: list[PassageOut]
 
 
+@TOOLS.tool(scopes=READERS)
 def search_course_content(ctx: ToolContext, args: SearchIn) -> SearchOut:
+    """Search the lessons you may read; returns passages with lesson, heading and link."""
     if ctx.retrieval is None:
         raise ToolUnavailable("course search is not available in this process")
     with ctx.transaction() as session:
@@ -76,7 +81,9 @@ class OutlineOut(BaseModel):
     modules: list[OutlineModule]
 
 
+@TOOLS.tool(scopes=READERS)
 def get_course_outline(ctx: ToolContext, args: CourseIn) -> OutlineOut:
+    """Modules and lessons of a course, with which ones are open to you."""
     with ctx.transaction() as session:
         course = catalog.readable_course(session, ctx.principal, args.course_id)
         modules = catalog.outline(session, ctx.principal, course.id)
@@ -101,6 +108,27 @@ def get_course_outline(ctx: ToolContext, args: CourseIn) -> OutlineOut:
         )
 
 
+class LessonReadIn(ToolInput):
+    lesson_id: str
+
+
+class LessonBodyOut(BaseModel):
+    lesson_id: str
+    course_id: str
+    title: str
+    body_md: str
+
+
+@TOOLS.tool(scopes=READERS)
+def read_lesson(ctx: ToolContext, args: LessonReadIn) -> LessonBodyOut:
+    """A lesson's text, when you may read it (locked lessons say why not)."""
+    with ctx.transaction() as session:
+        lesson = catalog.read_lesson(session, ctx.principal, args.lesson_id)
+        return LessonBodyOut(
+            lesson_id=lesson.id, course_id=lesson.course_id, title=lesson.title, body_md=lesson.body_md
+        )
+
+
 class ProgressOut(BaseModel):
     course_id: str
     completed: int
@@ -109,7 +137,9 @@ class ProgressOut(BaseModel):
     next_lesson_id: str | None
 
 
+@TOOLS.tool(scopes=(LEARN,))
 def get_my_progress(ctx: ToolContext, args: CourseIn) -> ProgressOut:
+    """How far you are in a course."""
     with ctx.transaction() as session:
         p = enrollments.course_progress(session, ctx.principal, args.course_id)
     return ProgressOut(
@@ -121,7 +151,7 @@ def get_my_progress(ctx: ToolContext, args: CourseIn) -> ProgressOut:
     )
 
 
-class LessonIn(ToolInput):
+class LessonIn(ActionInput):
     lesson_id: str
 
 
@@ -130,7 +160,9 @@ class CompletionOut(BaseModel):
     completed_at: str
 
 
+@TOOLS.tool(scopes=(LEARN,), side_effect="write")
 def mark_lesson_complete(ctx: ToolContext, args: LessonIn) -> CompletionOut:
+    """Mark one of your open lessons as completed."""
     with ctx.transaction() as session:
         record = enrollments.complete_lesson(session, ctx.principal, args.lesson_id)
         return CompletionOut(lesson_id=record.lesson_id, completed_at=record.completed_at.isoformat())
@@ -142,7 +174,9 @@ class RecommendationOut(BaseModel):
     reason: str
 
 
+@TOOLS.tool(scopes=(LEARN,))
 def recommend_next_lesson(ctx: ToolContext, args: CourseIn) -> RecommendationOut:
+    """The lesson you should take next in a course."""
     with ctx.transaction() as session:
         progress = enrollments.course_progress(session, ctx.principal, args.course_id)
         if progress.next_lesson_id is None:
@@ -158,103 +192,7 @@ def recommend_next_lesson(ctx: ToolContext, args: CourseIn) -> RecommendationOut
         )
 
 
-class WebSearchIn(ToolInput):
-    query: str = Field(min_length=1, max_length=400)
-
-
-class WebSearchOut(BaseModel):
-    results: list[dict[str, str]]
-
-
-def web_search(ctx: ToolContext, args: WebSearchIn) -> WebSearchOut:
-    """Tavily, when a key is configured; otherwise the tool says plainly that it is off."""
-    key = ctx.settings.tavily_api_key
-    if key is None:
-        raise ToolUnavailable("web search is off on this platform (no Tavily key is configured)")
-    from tavily import TavilyClient
-
-    client = TavilyClient(api_key=key.get_secret_value(), api_base_url=ctx.settings.tavily_base_url)
-    try:
-        response = client.search(args.query, max_results=5)
-    except Exception as exc:  # the SDK raises its own error types for HTTP failures
-        raise ToolUnavailable(f"web search failed: {type(exc).__name__}") from exc
-    return WebSearchOut(
-        results=[
-            {
-                "title": str(r.get("title", "")),
-                "url": str(r.get("url", "")),
-                "content": str(r.get("content", ""))[:1000],
-            }
-            for r in response.get("results", [])
-        ]
-    )
-
-
 def check_course_readable(session: Session, principal: Principal, course_id: str) -> None:
     """For the agent runtime, which reaches services only through `tools`: a thread may name a course
     only if its caller may read it (404 otherwise), by the very rule every course read uses."""
     catalog.readable_course(session, principal, course_id)
-
-
-def register_course_tools(registry: Registry) -> Registry:
-    registry.register(
-        Tool(
-            "search_course_content",
-            "Search the lessons you may read; returns passages with lesson, heading and link.",
-            SearchIn,
-            SearchOut,
-            READERS,
-            "read",
-            search_course_content,
-        )
-    )
-    registry.register(
-        Tool(
-            "get_course_outline",
-            "Modules and lessons of a course, with which ones are open to you.",
-            CourseIn,
-            OutlineOut,
-            READERS,
-            "read",
-            get_course_outline,
-        )
-    )
-    registry.register(
-        Tool(
-            "get_my_progress", "How far you are in a course.", CourseIn, ProgressOut, (LEARN,), "read", get_my_progress
-        )
-    )
-    registry.register(
-        Tool(
-            "mark_lesson_complete",
-            "Mark one of your open lessons as completed.",
-            LessonIn,
-            CompletionOut,
-            (LEARN,),
-            "write",
-            mark_lesson_complete,
-        )
-    )
-    registry.register(
-        Tool(
-            "recommend_next_lesson",
-            "The lesson you should take next in a course.",
-            CourseIn,
-            RecommendationOut,
-            (LEARN,),
-            "read",
-            recommend_next_lesson,
-        )
-    )
-    registry.register(
-        Tool(
-            "web_search",
-            "Search the web (only when the platform has it enabled).",
-            WebSearchIn,
-            WebSearchOut,
-            READERS,
-            "read",
-            web_search,
-        )
-    )
-    return registry

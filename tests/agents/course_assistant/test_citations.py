@@ -1,4 +1,4 @@
-from agents.course_assistant import CitationBook
+from agents.course_assistant.citations import CitationBook
 
 PASSAGES = [
     {

@@ -1,4 +1,4 @@
-"""The graph runtime every agent shares.
+"""The tool loop every agent composes instead of copying: decide → tools → decide … → respond.
 
 `model` decides the next step; `tools` runs the chosen tools through the registry (permission checked
 there), pausing with `interrupt` before any `send | money | publish` tool until a person approves,
@@ -57,7 +57,7 @@ class AgentSpec:
     system_prompt: str
     tool_names: list[str]
     respond_instructions: str = ""
-    on_tool_event: Callable[[ToolEvent], None] | None = None
+    on_tool_event: Callable[[ToolEvent], object] | None = None
     # What the decision step sees of a tool result (default: all of it). Agents that read untrusted
     # text (course content) show only a digest, so text inside it can never steer tool choice.
     digest_for_decision: Callable[[str, str], str] | None = None
@@ -65,6 +65,10 @@ class AgentSpec:
     format_for_answer: Callable[[str, str], str] | None = None
     # The whole answer prompt, when an agent needs its own layout (default: history + tool results).
     answer_messages: Callable[[list[AnyMessage]], list[AnyMessage]] | None = None
+    # A tool call made from the person's message before any decision, in the constrained mode: a
+    # small local model's decision call is the slowest and least reliable step of a turn, and for
+    # most messages the first tool is known (the course assistant searches). None: the model decides.
+    prefetch: Callable[[str], dict[str, Any] | None] | None = None
 
 
 def next_action_schema(tools: Sequence[Tool[Any, Any]]) -> dict[str, Any]:
@@ -80,6 +84,7 @@ def next_action_schema(tools: Sequence[Tool[Any, Any]]) -> dict[str, Any]:
     for tool in tools:
         schema = tool.input_model.model_json_schema()
         schema.pop("title", None)
+        schema.get("properties", {}).pop("preview", None)  # an agent's run asks its person instead
         branches.append(
             {
                 "type": "object",
@@ -121,14 +126,11 @@ class _Bindings:
     max_rounds: int
 
 
-def build_graph(
-    spec: AgentSpec,
-    chat: BaseChatModel,
-    native_tools: bool,
-    registry: Registry,
-    ctx: ToolContext,
-    checkpointer: Any = None,
-) -> Any:
+def bind(
+    spec: AgentSpec, chat: BaseChatModel, native_tools: bool, registry: Registry, ctx: ToolContext
+) -> dict[str, Any]:
+    """One run's bindings, for its config's `configurable`: the tools the caller may use of the
+    agent's list, the model, and the mode."""
     tools = registry.available(ctx.principal, spec.tool_names)
     bindings = _Bindings(
         spec=spec,
@@ -140,7 +142,19 @@ def build_graph(
         allowed={t.name for t in tools},
         max_rounds=MAX_TOOL_ROUNDS if native_tools else CONSTRAINED_TOOL_ROUNDS,
     )
-    return _compiled(checkpointer).with_config(configurable={BINDINGS: bindings})
+    return {BINDINGS: bindings}
+
+
+def build_graph(
+    spec: AgentSpec,
+    chat: BaseChatModel,
+    native_tools: bool,
+    registry: Registry,
+    ctx: ToolContext,
+    checkpointer: Any = None,
+) -> Any:
+    """The tool loop bound to one run (tests and simple callers; the runtime binds through config)."""
+    return compiled(checkpointer).with_config(configurable=bind(spec, chat, native_tools, registry, ctx))
 
 
 BINDINGS = "__academy_bindings"
@@ -149,7 +163,8 @@ _graphs_lock = threading.Lock()
 _no_checkpointer: list[Any] = []
 
 
-def _compiled(checkpointer: Any) -> Any:
+def compiled(checkpointer: Any) -> Any:
+    """The tool loop compiled once per checkpointer (None: without one)."""
     with _graphs_lock:
         if checkpointer is None:
             if not _no_checkpointer:
@@ -184,6 +199,9 @@ async def _decide(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
     messages = [SystemMessage(spec.system_prompt), *_for_decision(spec, state["messages"])]
     if state.get("tool_rounds", 0) >= b.max_rounds or not tools:
         return {"messages": [AIMessage(content="")]}
+    first = _prefetched(b, state)
+    if first is not None:
+        return {"messages": [first]}
     if b.native_tools:
         reply = await chat.bind_tools([as_langchain_tool(t) for t in tools]).ainvoke(messages)
         if isinstance(reply, AIMessage) and reply.tool_calls:
@@ -197,6 +215,18 @@ async def _decide(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
         return {"messages": [AIMessage(content="")]}  # a decision cut off by the token limit: answer now
     text = reply.content if isinstance(reply.content, str) else ""
     return {"messages": [parse_next_action(text, b.allowed)]}
+
+
+def _prefetched(b: _Bindings, state: AgentState) -> AIMessage | None:
+    last = state["messages"][-1] if state["messages"] else None
+    if b.native_tools or b.spec.prefetch is None or state.get("tool_rounds", 0) or not isinstance(last, HumanMessage):
+        return None
+    call = b.spec.prefetch(str(last.content))
+    if call is None or call["name"] not in b.allowed:
+        return None
+    return AIMessage(
+        content="", tool_calls=[{"name": call["name"], "args": call["args"], "id": f"call_{uuid.uuid4().hex[:12]}"}]
+    )
 
 
 def _route(state: AgentState) -> str:

@@ -12,13 +12,13 @@ from langgraph.types import Command
 from pydantic import BaseModel
 
 from agents.checkpoints import checkpoint_opener
-from agents.graph import AgentSpec, ToolEvent, build_graph, next_action_schema, parse_next_action
+from agents.toolloop import AgentSpec, ToolEvent, build_graph, next_action_schema, parse_next_action
 from core.db import Database
 from core.settings import Settings
 from tests.conftest import StoreWorld, principal_of
 from tests.scripted_model import ScriptedChatModel
 from tools.base import Registry, Tool, ToolContext, ToolInput
-from tools.course_tools import register_course_tools
+from tools.registry import build_registry
 
 
 class SendIn(ToolInput):
@@ -36,7 +36,7 @@ def make_registry(sent: list[dict]) -> Registry:
         sent.append(args.model_dump())
         return SendOut(sent_to=args.to, text=args.text)
 
-    registry = register_course_tools(Registry())
+    registry = build_registry()
     registry.register(Tool("send_message", "Send a message", SendIn, SendOut, ("learn",), "send", send_message))
     return registry
 

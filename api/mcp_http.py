@@ -1,0 +1,72 @@
+"""`/mcp`: the MCP server over streamable HTTP, inside the app.
+
+Stateless (each POST is a whole exchange, checked on its own) with JSON answers. A request without
+a valid store API key is refused here with 401 and a problem document before the SDK sees it; the
+server resolves the key again for each call. The SDK's session manager runs from the app's lifespan
+(`run()`), and its DNS-rebinding protection allows loopback and the public host."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
+
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.concurrency import run_in_threadpool
+from starlette.types import Receive, Scope, Send
+
+from api.asgi import send_problem
+from api.mcp_server import AcademyMCP
+from core import identity
+from core.db import Database
+from core.errors import Unauthorized
+from core.settings import Settings
+
+
+def _security(settings: Settings) -> TransportSecuritySettings:
+    hosts = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
+    origins = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
+    public = urlsplit(settings.public_base_url)
+    if public.hostname and public.hostname not in ("127.0.0.1", "localhost"):
+        hosts += [public.netloc, f"{public.hostname}:*"]
+        origins += [f"{public.scheme}://{public.netloc}"]
+    return TransportSecuritySettings(allowed_hosts=hosts, allowed_origins=origins)
+
+
+class McpEndpoint:
+    """The ASGI app mounted at /mcp."""
+
+    def __init__(self, server: AcademyMCP, db: Database, settings: Settings) -> None:
+        self.server, self.db, self.security = server, db, _security(settings)
+        self.manager: StreamableHTTPSessionManager | None = None
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """A session manager runs once, so each start of the app makes its own."""
+        manager = StreamableHTTPSessionManager(
+            app=self.server.server, json_response=True, stateless=True, security_settings=self.security
+        )
+        async with manager.run():
+            self.manager = manager
+            yield
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = dict(scope.get("headers") or [])
+        scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
+        try:
+            if scheme.lower() != "bearer" or not token.strip():
+                raise Unauthorized("MCP needs a store API key: send it as a Bearer token")
+            await run_in_threadpool(self._check, token.strip())
+        except Unauthorized as exc:
+            challenge = [(b"www-authenticate", b'Bearer realm="academy"')]
+            await send_problem(send, 401, "unauthorized", "Authentication required", exc.detail, challenge)
+            return
+        if self.manager is None:
+            await send_problem(send, 503, "not-ready", "Starting", "the MCP endpoint is starting; try again")
+            return
+        await self.manager.handle_request(scope, receive, send)
+
+    def _check(self, token: str) -> None:
+        with self.db.transaction() as session:
+            identity.resolve_api_key(session, token)

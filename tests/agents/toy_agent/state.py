@@ -1,0 +1,3 @@
+from agents.toolloop import AgentState
+
+State = AgentState

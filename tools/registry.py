@@ -1,0 +1,20 @@
+"""The platform's tool registry: every service's tool set, built here in `tools` so that the API
+(HTTP and MCP) mounts the same tools the agents use without going through an agent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from tools import course_authoring, courses, web
+from tools.base import Registry, Tool
+
+TOOL_SETS: tuple[Iterable[Tool[Any, Any]], ...] = (courses.TOOLS, course_authoring.TOOLS, web.TOOLS)
+
+
+def build_registry() -> Registry:
+    registry = Registry()
+    for tool_set in TOOL_SETS:
+        for tool in tool_set:
+            registry.register(tool)
+    return registry
