@@ -81,6 +81,7 @@ def create_app(
         AcademyMCP(context.db, settings, lambda: app.state.runs.deps.registry, lambda: app.state.runs.deps.retrieval()),
         context.db,
         settings,
+        context.limiter,
     )
     app.router.routes.append(Route("/mcp", mcp, methods=["GET", "POST", "DELETE"]))
     app.state.context = context

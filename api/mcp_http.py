@@ -1,9 +1,10 @@
 """`/mcp`: the MCP server over streamable HTTP, inside the app.
 
 Stateless (each POST is a whole exchange, checked on its own) with JSON answers. A request without
-a valid store API key is refused here with 401 and a problem document before the SDK sees it; the
-server resolves the key again for each call. The SDK's session manager runs from the app's lifespan
-(`run()`), and its DNS-rebinding protection allows loopback and the public host."""
+a valid store API key is refused here with 401 and a problem document before the SDK sees it (and a
+key over its rate with 429, the HTTP API's limit); the server resolves the key again for each call.
+The SDK's session manager runs from the app's lifespan (`run()`), and its DNS-rebinding protection
+allows loopback and the public host."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from api.asgi import send_problem
 from api.mcp_server import AcademyMCP
 from core import identity
 from core.db import Database
-from core.errors import Unauthorized
+from core.errors import TooManyRequests, Unauthorized
+from core.ratelimit import RateLimiter
 from core.settings import Settings
 
 
@@ -37,8 +39,9 @@ def _security(settings: Settings) -> TransportSecuritySettings:
 class McpEndpoint:
     """The ASGI app mounted at /mcp."""
 
-    def __init__(self, server: AcademyMCP, db: Database, settings: Settings) -> None:
+    def __init__(self, server: AcademyMCP, db: Database, settings: Settings, limiter: RateLimiter) -> None:
         self.server, self.db, self.security = server, db, _security(settings)
+        self.limiter, self.rule = limiter, settings.api_key_rate_limit
         self.manager: StreamableHTTPSessionManager | None = None
 
     @asynccontextmanager
@@ -62,11 +65,17 @@ class McpEndpoint:
             challenge = [(b"www-authenticate", b'Bearer realm="academy"')]
             await send_problem(send, 401, "unauthorized", "Authentication required", exc.detail, challenge)
             return
+        except TooManyRequests as exc:
+            wait = [(b"retry-after", str(exc.extra.get("retry_after", 1)).encode())]
+            await send_problem(send, 429, exc.code, exc.title, exc.detail, wait)
+            return
         if self.manager is None:
             await send_problem(send, 503, "not-ready", "Starting", "the MCP endpoint is starting; try again")
             return
         await self.manager.handle_request(scope, receive, send)
 
     def _check(self, token: str) -> None:
+        """The key is valid, and within the same per-key rate as the HTTP API."""
         with self.db.transaction() as session:
-            identity.resolve_api_key(session, token)
+            principal = identity.resolve_api_key(session, token)
+        self.limiter.hit(self.rule, "api-key", str(principal.api_key_id), what="requests with this API key")

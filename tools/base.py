@@ -154,7 +154,8 @@ class Registry:
         return tool
 
     def available(self, principal: Principal, names: list[str] | None = None) -> list[Tool[Any, Any]]:
-        chosen = [self.tools[n] for n in names if n in self.tools] if names else list(self.tools.values())
+        """The tools `principal` may call, of `names` (None: of all; an empty list: none)."""
+        chosen = list(self.tools.values()) if names is None else [self.tools[n] for n in names if n in self.tools]
         return [t for t in chosen if t.allowed_for(principal)]
 
     def call(

@@ -148,3 +148,15 @@ def test_a_bad_credential_is_refused_before_mcp(mcp_api: Api, db: Database, kind
     response = httpx.post(f"{mcp_api.live.url}/mcp", json=body, headers=headers, timeout=10)
     assert response.status_code == 401 and response.headers["www-authenticate"].startswith("Bearer")
     assert response.headers["content-type"].startswith("application/problem+json") and response.json()["detail"]
+
+
+def test_a_key_over_its_rate_gets_429(settings: Settings, db: Database, world: Any, tmp_path: Path) -> None:
+    store, runtime = world
+    limited = settings.model_copy(update={"api_key_rate_limit": "2/minute"})
+    for api in make_api(limited, db, runtime, tmp_path, store):
+        headers = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
+        headers.update(make_key(db, store))
+        body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+        statuses = [httpx.post(f"{api.live.url}/mcp", json=body, headers=headers, timeout=10) for _ in range(3)]
+        assert statuses[2].status_code == 429 and int(statuses[2].headers["retry-after"]) >= 1
+        assert statuses[2].json()["title"] == "Too many requests"

@@ -193,3 +193,8 @@ def test_a_failing_keyed_call_leaves_no_record_and_can_be_retried(
     ctx = ctx_for(db, settings, store_a.owner)
     assert not reg.call("flaky", ctx, {"text": "x"}, idempotency_key="k").ok
     assert reg.call("flaky", ctx, {"text": "x"}, idempotency_key="k").output == {"count": 2}
+
+
+def test_an_agent_with_no_tools_is_offered_none(registry: Registry, store_a: StoreWorld) -> None:
+    assert registry.available(store_a.owner, []) == []
+    assert registry.available(store_a.owner, None)  # no list: everything the caller may use
