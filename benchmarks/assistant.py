@@ -170,13 +170,15 @@ def markdown(report: dict[str, Any]) -> str:
         f"({report['indexing_s']} s)",
         f"- target: time to first answer token p50 <= {TARGET_P50_S:g} s, p95 <= {TARGET_P95_S:g} s",
         "",
-        "| course | questions | p50 first token (s) | p95 (s) | max (s) |",
-        "|---|---|---|---|---|",
+        "| course | questions | p50 first token (s) | p95 (s) | max (s) | refused (of the in-course questions) |",
+        "|---|---|---|---|---|---|",
     ]
     for name, course in report["courses"].items():
+        in_course = course["turns"][:-1]  # the last question of each course is outside it
+        refused = sum("does not cover" in t["answer"].lower() for t in in_course)
         lines.append(
             f"| {name} | {len(course['turns'])} | {course['p50_first_token_s']} | "
-            f"{course['p95_first_token_s']} | {course['max_first_token_s']} |"
+            f"{course['p95_first_token_s']} | {course['max_first_token_s']} | {refused} of {len(in_course)} |"
         )
     for name, course in report["courses"].items():
         lines += [
@@ -195,11 +197,23 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def rerender(name: str) -> None:
+    """Write the markdown of a committed JSON report again (after a change to `markdown`)."""
+    from benchmarks.common import RESULTS
+
+    report = json.loads((RESULTS / f"{name}.json").read_text())
+    (RESULTS / f"{name}.md").write_text(markdown(report))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=None, help="questions per course (default: all)")
     parser.add_argument("--name", default="assistant", help="the results file name")
+    parser.add_argument("--render", action="store_true", help="only rewrite the markdown of --name's JSON")
     args = parser.parse_args()
+    if args.render:
+        rerender(args.name)
+        return
     report = {"benchmark": "assistant", "date": now(), "machine": machine(), **run(args.limit)}
     path = write(args.name, report, markdown(report))
     print(markdown(report))

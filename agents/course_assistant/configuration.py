@@ -14,7 +14,7 @@ from langchain_core.runnables import RunnableConfig
 class Configuration:
     search_limit: int = field(default=4, metadata={"description": "Passages retrieved per search."})
     passage_budget_chars: int = field(
-        default=1200,
+        default=1400,
         metadata={
             "description": "Characters of passage text the answer step reads: the sentences of the retrieved "
             "passages that share most words with the question, up to this many."

@@ -18,6 +18,10 @@ from agents.course_assistant.citations import words
 
 SENTENCE = re.compile(r"(?<=[.!?:])\s+|\n+")
 LEAD_BONUS = 0.25  # a section's first sentence often defines its subject
+# A markdown table row (cells of ingredient or column names) shares words with almost any question
+# and tells the model nothing; it counts for a quarter (the sourdough question met "white_bread").
+TABLE_WEIGHT = 0.25
+TABLE_CELLS = 4
 MIN_SENTENCE_CHARS = 12
 
 
@@ -58,6 +62,8 @@ def fit_passages(passages: list[dict[str, Any]], question: str, budget: int) -> 
     for rank, sentences in enumerate(split):
         for position, sentence in enumerate(sentences):
             overlap = len(asked & _stems(sentence)) / max(1, len(asked))
+            if sentence.count("|") >= TABLE_CELLS:
+                overlap *= TABLE_WEIGHT
             scored.append((overlap + (LEAD_BONUS if position == 0 else 0.0), rank, position, sentence))
     chosen: dict[int, dict[int, str]] = {}
     spent = 0

@@ -62,3 +62,11 @@ def test_word_forms_meet() -> None:
     )
     [fitted] = fit_passages([passage(text)], "How are chords built?", 45)
     assert "stacking thirds" in fitted.text and "songs" not in fitted.text
+
+
+def test_a_table_row_counts_less_than_a_sentence_saying_as_much() -> None:
+    row = "| almond | white_bread | yeast | yogurt | zucchini |"
+    prose = "Bread and yeast are what a baker buys first."  # as many of the question's words as the row
+    text = f"{FILLER} {row}\n{FILLER} {prose} {FILLER}"
+    [fitted] = fit_passages([passage(text)], "Why does bread dough rise with yeast?", 70)
+    assert "baker buys first" in fitted.text and "zucchini" not in fitted.text
