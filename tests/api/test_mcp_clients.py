@@ -63,6 +63,7 @@ def outside_api(settings: Settings, db: Database, world: Any, tmp_path: Path) ->
 def test_an_outside_langgraph_agent_lists_calls_previews_and_meets_a_pending_action(
     outside_api: Api, db: Database
 ) -> None:
+    assert OUTSIDE_PYTHON.exists(), "the outside agent's environment is missing: run scripts/install-outside-agent"
     token = key_token(db, outside_api.store)
     done = subprocess.run(
         [str(OUTSIDE_PYTHON), str(ROOT / "tests" / "outside_agent" / "agent.py"), f"{outside_api.live.url}/mcp", token,
