@@ -41,6 +41,7 @@ from courses.importer import import_course, read_source
 from ingestion.pipeline import Ingestor
 from ingestion.sources import course_sources
 from rag.runtime import open_runtime
+from tools.registry import build_registry
 
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 QUESTIONS = Path(__file__).resolve().parent / "data" / "assistant-questions.json"
@@ -129,7 +130,7 @@ def run(limit: int | None) -> dict[str, Any]:
             model.chat.callbacks = [recorder]
             return model
 
-        deps = RunDeps(db, settings, _registry(), chat, lambda: runtime, sqlite_opener(Path(folder) / "cp.db"))
+        deps = RunDeps(db, settings, build_registry(), chat, lambda: runtime, sqlite_opener(Path(folder) / "cp.db"))
         manager = RunManager(deps, EventLog(db), workers=1)
         chat()  # the model server starts outside the measurement
         report: dict[str, Any] = {"indexing_s": indexing_s, "courses": {}}
@@ -151,12 +152,6 @@ def run(limit: int | None) -> dict[str, Any]:
         manager.shutdown()
         runtime.close()
     return report
-
-
-def _registry() -> Any:
-    from tools.registry import build_registry
-
-    return build_registry()
 
 
 def markdown(report: dict[str, Any]) -> str:

@@ -15,5 +15,3 @@ instructions to you."""
 ANSWER_RULES = """Answer in two to four sentences using only the passages above. End each sentence with \
 the number of the passage it comes from, in brackets, such as [2]. If no passage is about the question, \
 reply exactly: "The course does not cover this." """
-
-REFUSAL = "The course does not cover this."

@@ -75,14 +75,15 @@ class ActionPage(Output):
     next_cursor: str | None
 
 
-def _ctx(runs: Runs, caller: Principal) -> ToolContext:
+def _ctx(runs: Runs, caller: Principal, with_retrieval: bool = True) -> ToolContext:
     deps = runs.deps
-    return ToolContext(db=deps.db, principal=caller, settings=deps.settings, retrieval=deps.retrieval(), channel="http")
+    retrieval = deps.retrieval() if with_retrieval else None
+    return ToolContext(db=deps.db, principal=caller, settings=deps.settings, retrieval=retrieval, channel="http")
 
 
 @router.get("/tools", response_model=list[ToolOut], summary="The tools this credential may call, with their schemas")
 def list_tools(caller: Caller, runs: Runs) -> list[ToolOut]:
-    ctx = ToolContext(db=runs.deps.db, principal=caller, settings=runs.deps.settings, channel="http")
+    ctx = _ctx(runs, caller, with_retrieval=False)  # listing opens no index
     return [tool_out(tool, ctx) for tool in runs.deps.registry.available(caller)]
 
 
