@@ -18,7 +18,18 @@ from api.headers import SecurityHeaders
 from api.limits import BodySizeLimit
 from api.mcp_http import McpEndpoint
 from api.mcp_server import AcademyMCP
-from api.routers import auth, health, invitations, learning, openai_compat, pages, retrieval, storefront, stores
+from api.routers import (
+    artifacts,
+    auth,
+    health,
+    invitations,
+    learning,
+    openai_compat,
+    pages,
+    retrieval,
+    storefront,
+    stores,
+)
 from api.routers import courses as course_routes
 from api.routers import runs as run_routes
 from api.routers import tools as tool_routes
@@ -103,6 +114,7 @@ def create_app(
         invitations,
         course_routes,
         learning,
+        artifacts,
         storefront,
         retrieval,
         run_routes,

@@ -1,4 +1,4 @@
-"""The process's settings and database, set once at startup, so background tasks (which Huey
+"""The process's settings, database and object store, set once at startup, so background tasks (which Huey
 calls with only their own arguments) reach the same database as the API."""
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from core.db import Database
 from core.ratelimit import RateLimiter
 from core.settings import Settings
+from core.storage import ObjectStore
+from core.storage.factory import make_object_store
 
 
 @dataclass
@@ -15,6 +17,10 @@ class AppContext:
     settings: Settings
     db: Database
     limiter: RateLimiter = field(default_factory=RateLimiter)
+    objects: ObjectStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.objects = make_object_store(self.settings)
 
 
 _current: AppContext | None = None

@@ -66,6 +66,15 @@ class Settings(BaseSettings):
     rerank_model: str = "rerank-v3.5"
     rerank_api_key: SecretStr | None = None
     max_upload_bytes: int = 20 * 1024 * 1024
+    object_store: Literal["folder", "s3"] = Field(
+        default="folder", description="Where artifacts (PDFs, outlines) are kept: `objects/` in the data dir, or S3."
+    )
+    s3_bucket: str | None = None
+    s3_prefix: str = Field(default="", description="Key prefix inside the bucket (one bucket, many deployments).")
+    s3_endpoint_url: str | None = Field(default=None, description="S3-compatible endpoint (MinIO, R2); unset = AWS.")
+    s3_region: str | None = None
+    s3_access_key_id: str | None = Field(default=None, description="Unset = boto3's own credential chain.")
+    s3_secret_access_key: SecretStr | None = None
     llm_provider: Literal["local", "openai"] = "local"
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint for provider openai.")
     llm_api_key: SecretStr | None = None

@@ -1,0 +1,182 @@
+"""Artifacts: the files agents make for a store (cheat-sheet and reference-guide PDFs, outlines,
+later audio and video), versioned per course and kind, kept in the object store.
+
+Who may see one is the course's rule: creators see every version of their store's artifacts;
+a learner sees the latest version of each kind, and only for a published course they are enrolled
+in (a cheat sheet summarises the whole course, so a preview lesson is not enough). Anything else is
+"not found", so an artifact's existence does not leak across stores or to outsiders."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.errors import Conflict, NotFound, PayloadTooLarge, invalid
+from core.ids import new_id
+from core.principal import COURSES_WRITE, Principal
+from core.storage import ObjectStore
+from courses.access import active_enrollment, reader_kind
+from courses.catalog import _course_in_store, readable_course
+from courses.models import Artifact
+
+KINDS = ("cheat_sheet", "reference_guide", "course_outline", "audio", "image", "video")
+CONTENT_TYPES = {
+    "application/pdf": "pdf",
+    "application/json": "json",
+    "text/markdown": "md",
+    "audio/mpeg": "mp3",
+    "audio/wav": "wav",
+    "image/png": "png",
+    "video/mp4": "mp4",
+}
+MAX_BYTES = 50 * 1024 * 1024
+TITLE_CHARS = 300
+
+
+@dataclass(frozen=True)
+class ArtifactFile:
+    artifact: Artifact
+    data: bytes
+
+    @property
+    def filename(self) -> str:
+        stem = re.sub(r"[^A-Za-z0-9]+", "-", self.artifact.title).strip("-").lower()[:80] or self.artifact.kind
+        return f"{stem}-v{self.artifact.version}.{CONTENT_TYPES[self.artifact.content_type]}"
+
+
+def _check(kind: str, title: str, data: bytes, content_type: str) -> str:
+    if kind not in KINDS:
+        raise invalid("kind", f"must be one of {', '.join(KINDS)}")
+    if content_type not in CONTENT_TYPES:
+        raise invalid("content_type", f"must be one of {', '.join(CONTENT_TYPES)}")
+    title = title.strip()
+    if not title or len(title) > TITLE_CHARS:
+        raise invalid("title", f"must be 1 to {TITLE_CHARS} characters")
+    if not data:
+        raise invalid("data", "an artifact cannot be empty")
+    if len(data) > MAX_BYTES:
+        raise PayloadTooLarge(f"an artifact may be at most {MAX_BYTES // (1024 * 1024)} MB")
+    return title
+
+
+def _latest(session: Session, store_id: str, course_id: str | None, kind: str) -> Artifact | None:
+    query = select(Artifact).where(Artifact.store_id == store_id, Artifact.kind == kind)
+    query = query.where(Artifact.course_id.is_(None) if course_id is None else Artifact.course_id == course_id)
+    return session.scalar(query.order_by(Artifact.version.desc()).limit(1))
+
+
+def save_artifact(
+    session: Session,
+    principal: Principal,
+    objects: ObjectStore,
+    *,
+    course_id: str | None,
+    kind: str,
+    title: str,
+    data: bytes,
+    content_type: str,
+    run_id: str | None = None,
+    source_fingerprint: str | None = None,
+) -> Artifact:
+    """Store a new version of the course's `kind`. The same bytes as the latest version are that
+    version (a retried or repeated generation makes no duplicate). The file is written before the
+    row, under the new row's id, so a row never names a missing file; a row that fails to commit
+    leaves an unreferenced file, not a broken artifact."""
+    principal.require(COURSES_WRITE)
+    store_id = principal.require_store()
+    title = _check(kind, title, data, content_type)
+    if course_id is not None:
+        _course_in_store(session, principal, course_id)
+    digest = hashlib.sha256(data).hexdigest()
+    latest = _latest(session, store_id, course_id, kind)
+    if latest is not None and latest.content_hash == digest:
+        return latest
+    artifact_id = new_id("art")
+    key = f"stores/{store_id}/artifacts/{artifact_id}.{CONTENT_TYPES[content_type]}"
+    stored = objects.put(key, data, content_type)
+    artifact = Artifact(
+        id=artifact_id,
+        store_id=store_id,
+        course_id=course_id,
+        kind=kind,
+        title=title,
+        version=(latest.version if latest else 0) + 1,
+        content_hash=stored.sha256,
+        content_type=content_type,
+        size=stored.size,
+        object_key=key,
+        source_fingerprint=source_fingerprint,
+        run_id=run_id,
+        created_by=principal.user_id,
+    )
+    try:
+        with session.begin_nested():
+            session.add(artifact)
+    except IntegrityError:
+        objects.delete(key)
+        raise Conflict(f"another version of this {kind} was saved at the same moment; try again") from None
+    return artifact
+
+
+def _visible(session: Session, principal: Principal, artifact: Artifact) -> bool:
+    if artifact.store_id != principal.require_store():
+        return False
+    if reader_kind(principal) == "creator":
+        return True
+    if artifact.course_id is None:
+        return False
+    try:
+        readable_course(session, principal, artifact.course_id)
+    except NotFound:
+        return False
+    if active_enrollment(session, principal, artifact.course_id) is None:
+        return False
+    latest = _latest(session, artifact.store_id, artifact.course_id, artifact.kind)
+    return latest is not None and latest.id == artifact.id
+
+
+def get_artifact(session: Session, principal: Principal, artifact_id: str) -> Artifact:
+    artifact = session.get(Artifact, artifact_id)
+    if artifact is None or not _visible(session, principal, artifact):
+        raise NotFound(f"artifact '{artifact_id}' not found")
+    return artifact
+
+
+def read_artifact(session: Session, principal: Principal, objects: ObjectStore, artifact_id: str) -> ArtifactFile:
+    artifact = get_artifact(session, principal, artifact_id)
+    return ArtifactFile(artifact, objects.get(artifact.object_key))
+
+
+def list_artifacts(
+    session: Session, principal: Principal, course_id: str | None = None, kind: str | None = None
+) -> list[Artifact]:
+    """Newest first. Creators get every version; learners the latest of each kind they may open."""
+    store_id = principal.require_store()
+    if kind is not None and kind not in KINDS:
+        raise invalid("kind", f"must be one of {', '.join(KINDS)}")
+    query = select(Artifact).where(Artifact.store_id == store_id)
+    if course_id is not None:
+        query = query.where(Artifact.course_id == course_id)
+    if kind is not None:
+        query = query.where(Artifact.kind == kind)
+    if reader_kind(principal) == "creator":
+        return list(session.scalars(query.order_by(Artifact.created_at.desc(), Artifact.id.desc())))
+    newest = (
+        select(Artifact.course_id, Artifact.kind, func.max(Artifact.version).label("version"))
+        .where(Artifact.store_id == store_id, Artifact.course_id.is_not(None))
+        .group_by(Artifact.course_id, Artifact.kind)
+        .subquery()
+    )
+    query = query.join(
+        newest,
+        (Artifact.course_id == newest.c.course_id)
+        & (Artifact.kind == newest.c.kind)
+        & (Artifact.version == newest.c.version),
+    )
+    candidates = session.scalars(query.order_by(Artifact.created_at.desc(), Artifact.id.desc()))
+    return [a for a in candidates if _visible(session, principal, a)]
