@@ -1,1 +1,1 @@
-"""media (later issues)."""
+"""media: documents (PDF) now; speech, images and video assembly in later issues."""
