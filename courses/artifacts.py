@@ -22,7 +22,7 @@ from core.principal import COURSES_WRITE, Principal
 from core.storage import ObjectStore
 from courses.access import active_enrollment, reader_kind
 from courses.catalog import _course_in_store, readable_course
-from courses.models import Artifact
+from courses.models import Artifact, Lesson
 
 KINDS = ("cheat_sheet", "reference_guide", "course_outline", "audio", "image", "video")
 CONTENT_TYPES = {
@@ -62,6 +62,19 @@ def _check(kind: str, title: str, data: bytes, content_type: str) -> str:
     if len(data) > MAX_BYTES:
         raise PayloadTooLarge(f"an artifact may be at most {MAX_BYTES // (1024 * 1024)} MB")
     return title
+
+
+def course_fingerprint(session: Session, principal: Principal, course_id: str) -> str:
+    """A hash of what a course's artifacts are made from (its lessons' ids, titles, bodies, status,
+    order), so an artifact can tell whether the course changed since it was made."""
+    _course_in_store(session, principal, course_id)
+    digest = hashlib.sha256()
+    lessons = session.scalars(select(Lesson).where(Lesson.course_id == course_id).order_by(Lesson.id))
+    for lesson in lessons:
+        for part in (lesson.id, lesson.module_id, str(lesson.position), lesson.status, lesson.title, lesson.body_md):
+            digest.update(part.encode())
+            digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def _latest(session: Session, store_id: str, course_id: str | None, kind: str) -> Artifact | None:
