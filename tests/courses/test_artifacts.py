@@ -8,6 +8,7 @@ import pytest
 
 from core.db import Database
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from core.principal import Principal
 from core.storage.folder import FolderStore
 from courses import artifacts, enrollments
 from courses.models import Artifact
@@ -22,14 +23,22 @@ def objects(tmp_path: Path) -> FolderStore:
 
 
 def make_artifact(
-    db: Database, world: StoreWorld, objects: FolderStore, data: bytes = b"%PDF v1", kind: str = "cheat_sheet"
+    db: Database,
+    world: StoreWorld,
+    objects: FolderStore,
+    data: bytes = b"%PDF v1",
+    kind: str = "cheat_sheet",
+    *,
+    by: Principal | None = None,
+    course_id: str | None = None,
 ) -> Artifact:
+    """An artifact saved by the store's owner (or `by`) on its published course (or `course_id`)."""
     with db.transaction() as s:
         return artifacts.save_artifact(
             s,
-            world.owner,
+            by or world.owner,
             objects,
-            course_id=world.course_id,
+            course_id=course_id or world.course_id,
             kind=kind,
             title="Cheat sheet",
             data=data,
@@ -80,25 +89,14 @@ def test_bad_input_names_the_field_and_stores_nothing(
 def test_another_stores_course_cannot_hold_an_artifact(
     db: Database, store_a: StoreWorld, store_b: StoreWorld, objects: FolderStore
 ) -> None:
-    with pytest.raises(NotFound), db.transaction() as s:
-        artifacts.save_artifact(
-            s,
-            store_a.owner,
-            objects,
-            course_id=store_b.course_id,
-            kind="cheat_sheet",
-            title="x",
-            data=b"x",
-            content_type=PDF,
-        )
+    with pytest.raises(NotFound):
+        make_artifact(db, store_a, objects, course_id=store_b.course_id)
 
 
 def test_a_learner_cannot_save_one(db: Database, store_a: StoreWorld, objects: FolderStore) -> None:
     learner = principal_of(db, store_a.learner_email, store_a.store_id)
-    with pytest.raises(Forbidden), db.transaction() as s:
-        artifacts.save_artifact(
-            s, learner, objects, course_id=store_a.course_id, kind="cheat_sheet", title="x", data=b"x", content_type=PDF
-        )
+    with pytest.raises(Forbidden):
+        make_artifact(db, store_a, objects, by=learner)
 
 
 def test_a_save_racing_another_is_a_conflict_and_leaves_no_file(
@@ -106,17 +104,8 @@ def test_a_save_racing_another_is_a_conflict_and_leaves_no_file(
 ) -> None:
     make_artifact(db, store_a, objects, b"%PDF one")
     monkeypatch.setattr(artifacts, "_latest", lambda *args: None)  # as if the other save had not committed yet
-    with pytest.raises(Conflict, match="same moment"), db.transaction() as s:
-        artifacts.save_artifact(
-            s,
-            store_a.owner,
-            objects,
-            course_id=store_a.course_id,
-            kind="cheat_sheet",
-            title="x",
-            data=b"two",
-            content_type=PDF,
-        )
+    with pytest.raises(Conflict, match="same moment"):
+        make_artifact(db, store_a, objects, b"%PDF two")
     assert len(list(objects.root.rglob("*.pdf"))) == 1
 
 
@@ -138,17 +127,7 @@ def test_enrolled_learner_opens_the_latest_version_only(
 def test_learner_without_enrollment_or_on_a_draft_course_sees_nothing(db: Database, objects: FolderStore) -> None:
     world = build_store(db, "gamma", enroll_learner=False)
     sheet = make_artifact(db, world, objects)
-    with db.transaction() as s:
-        draft = artifacts.save_artifact(
-            s,
-            world.owner,
-            objects,
-            course_id=world.draft_course_id,
-            kind="cheat_sheet",
-            title="d",
-            data=b"d",
-            content_type=PDF,
-        )
+    draft = make_artifact(db, world, objects, course_id=world.draft_course_id)
     learner = principal_of(db, world.learner_email, world.store_id)
     with db.transaction() as s:
         assert artifacts.list_artifacts(s, learner) == []
