@@ -1,7 +1,9 @@
 """`academy eval assistant`: the course assistant's answer quality on a course with quiz questions.
 
 For each quiz question (with its options) the model answers twice: closed book, and from the
-passages the assistant's own retriever returns (numbered, cited as in chat). Reported: accuracy
+passages the assistant's own retriever returns (numbered, cited as in chat). The passages are
+fitted (`context.py`) to what the model is asked, the question with its options, as chat fits them
+to the learner's whole message; retrieval reads the question alone. Reported: accuracy
 with and without retrieval, citation validity (every cited number points at a retrieved passage;
 share of answers citing the question's own lesson), and refusals on questions the course does not
 cover (`evals/data/out_of_course.jsonl`).
@@ -89,7 +91,8 @@ def run_assistant_eval(
                 )
                 book = CitationBook()
                 found = retriever.search_filtered(row["question"], SearchFilter(EVAL_STORE), config.search_limit)
-                blocks = passage_blocks(book, [_shown(p) for p in found], row["question"], config.passage_budget_chars)
+                asked = row["question"] + "\n" + "\n".join(row["options"])
+                blocks = passage_blocks(book, [_shown(p) for p in found], asked, config.passage_budget_chars)
                 grounded = _choose(
                     chat,
                     "Course passages:\n" + blocks + f"\n\nQuestion: {row['question']}\nOptions:\n{options}\n\n"
