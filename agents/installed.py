@@ -1,6 +1,6 @@
 """The agents this platform offers. A new agent is its package and one line here."""
 
-from agents import course_assistant
+from agents import course_assistant, study_guides
 from agents.registry import AgentDefinition
 
-AGENTS: tuple[AgentDefinition, ...] = (course_assistant.DEFINITION,)
+AGENTS: tuple[AgentDefinition, ...] = (course_assistant.DEFINITION, study_guides.DEFINITION)

@@ -17,6 +17,8 @@ from media.documents.render import render_pdf
 from tools.base import ToolContext, ToolInput
 from tools.declare import ActionInput, ToolSet
 
+__all__ = ["TOOLS", "StudyDocument"]  # agents read the document model through this door
+
 TOOLS = ToolSet("documents")
 PDF = "application/pdf"
 

@@ -8,36 +8,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from agents.text import words
+
 CITATION = re.compile(r"\[(\d{1,2})\]")
-WORD = re.compile(r"[a-z0-9]{3,}")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-COMMON = frozenset(
-    [
-        "the",
-        "and",
-        "for",
-        "are",
-        "was",
-        "with",
-        "that",
-        "this",
-        "from",
-        "not",
-        "but",
-        "its",
-        "can",
-        "has",
-        "have",
-        "into",
-        "also",
-        "when",
-    ]
-)
 MIN_OVERLAP = 0.5
-
-
-def words(text: str) -> set[str]:
-    return {w for w in WORD.findall(text.lower()) if w not in COMMON}
 
 
 @dataclass

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from agents.course_assistant.citations import words
+from agents.text import stems as _stems
 
 SENTENCE = re.compile(r"(?<=[.!?:])\s+|\n+")
 LEAD_BONUS = 0.25  # a section's first sentence often defines its subject
@@ -29,18 +29,6 @@ MIN_SENTENCE_CHARS = 12
 class Fitted:
     passage: dict[str, Any]
     text: str
-
-
-def _stems(text: str) -> set[str]:
-    """Content words with a light suffix strip, so "chords built" meets "a chord is built"."""
-    out = set()
-    for word in words(text):
-        for suffix in ("ing", "ed", "es", "s"):
-            if len(word) > len(suffix) + 3 and word.endswith(suffix) and not word.endswith("ss"):
-                word = word[: -len(suffix)]
-                break
-        out.add(word)
-    return out
 
 
 def _sentences(text: str) -> list[str]:

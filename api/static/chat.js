@@ -310,6 +310,7 @@ function follow(runId, after, bubble) {
   on("approval.required", (data) => showApproval(bubble, runId, data));
   on("message.completed", (data) => { gotText = true; text = data.text; });
   on("citation", (data) => citations.push(data));
+  on("artifact", (data) => bubble.tools.append(artifactCard(data)));
   on("usage", () => {});
   on("error", (data) => bubble.body.append(errorLine(data.message)));
   on("run.completed", (data) => {
@@ -400,6 +401,20 @@ function toolCard(data) {
   const labels = { search_course_content: "Searching the course", get_course_outline: "Reading the outline", get_my_progress: "Checking your progress" };
   const query = data.arguments?.query ? `: “${data.arguments.query}”` : "";
   card.innerHTML = `<span class="tool-name">${escapeHtml(labels[data.name] || data.name)}${escapeHtml(query)}</span> <span class="tool-state muted">running…</span>`;
+  return card;
+}
+
+function artifactCard(data) {
+  const card = document.createElement("div");
+  card.className = "card artifact";
+  const name = document.createElement("span");
+  name.className = "artifact-title";
+  name.textContent = data.title;
+  const open = document.createElement("a");
+  open.href = data.url; open.target = "_blank"; open.rel = "noopener"; open.textContent = "Open PDF";
+  const save = document.createElement("a");
+  save.href = data.url; save.download = ""; save.textContent = "Download";
+  card.append(name, " ", open, " · ", save);
   return card;
 }
 

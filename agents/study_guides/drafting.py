@@ -1,0 +1,157 @@
+"""Generate and check: gather the course through its tools, draft each section with one
+constrained-JSON call that may cite only that section's lessons, check every claim, and draft again
+the sections whose claims the check did not find, keeping each section's best draft."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, cast
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.runnables import RunnableConfig
+
+from agents.event_models import MessageDelta
+from agents.study_guides import prompts
+from agents.study_guides.configuration import Configuration, Kind
+from agents.study_guides.material import build_group, group_modules
+from agents.study_guides.schemas import check_schema, draft_schema
+from agents.study_guides.state import StudyState
+from agents.study_guides.support import check_claims, claim_text
+from tools.base import Registry, ToolContext
+
+LABEL = {"cheat_sheet": "cheat sheet", "reference_guide": "reference guide"}
+
+
+@dataclass
+class Bindings:
+    chat: BaseChatModel
+    registry: Registry
+    tools: ToolContext
+    course_id: str | None
+    emit: Any
+
+
+def _b(config: RunnableConfig) -> Bindings:
+    return cast(Bindings, config["configurable"]["study"])
+
+
+def say(text: str) -> dict[str, Any]:
+    return {"messages": [AIMessage(content=text)]}
+
+
+def _json(chat: BaseChatModel, schema: dict[str, Any], prompt: str) -> dict[str, Any]:
+    response_format = {"type": "json_schema", "json_schema": {"name": "out", "schema": schema}}
+    reply = chat.bind(response_format=response_format).invoke([SystemMessage(prompts.SYSTEM), HumanMessage(prompt)])
+    try:
+        value = json.loads(str(reply.content))
+    except json.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def kind_of(message: str) -> Kind:
+    return "reference_guide" if "guide" in message.lower() or "reference" in message.lower() else "cheat_sheet"
+
+
+def gather(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
+    b, conf = _b(config), Configuration.from_runnable_config(config)
+    if b.course_id is None:
+        return say("Choose a course first: a study guide is made from one course's lessons.")
+    asked = next((str(m.content) for m in reversed(state.get("messages", [])) if isinstance(m, HumanMessage)), "")
+    kind = kind_of(asked)
+    outline = b.registry.invoke("get_course_outline", b.tools, {"course_id": b.course_id})
+    sources: list[dict[str, Any]] = []
+    bodies: dict[int, str] = {}
+    modules: list[tuple[str, list[int]]] = []
+    for module in outline["modules"]:
+        numbers = []
+        for lesson in module["lessons"]:
+            body = b.registry.invoke("read_lesson", b.tools, {"lesson_id": lesson["lesson_id"]})["body_md"]
+            if not body.strip():
+                continue
+            n = len(sources) + 1
+            sources.append({"n": n, "lesson_id": lesson["lesson_id"], "title": lesson["title"]})
+            bodies[n] = body
+            numbers.append(n)
+        modules.append((module["title"], numbers))
+    if not sources:
+        return say("This course has no lesson text yet, so there is nothing to summarise.")
+    titles = {s["n"]: s["title"] for s in sources}
+    groups = [
+        build_group(heading, numbers, titles, bodies, conf.material_chars)
+        for heading, numbers in group_modules(modules, conf.sections(kind))
+    ]
+    groups = [g for g in groups if g["sources"]]
+    b.emit(MessageDelta(text=f"Drafting a {LABEL[kind]} of {outline['title']} in {len(groups)} section(s).\n"))
+    return {
+        "kind": kind,
+        "course_title": outline["title"],
+        "sources": sources,
+        "groups": groups,
+        "sections": {},
+        "checks": {},
+        "rounds": 0,
+        "document": None,
+    }
+
+
+def _failing(state: StudyState) -> list[int]:
+    checks = state.get("checks", {})
+    return [i for i in range(len(state.get("groups", []))) if any(not c["supported"] for c in checks.get(str(i), []))]
+
+
+def draft(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
+    b, conf = _b(config), Configuration.from_runnable_config(config)
+    kind = cast(Kind, state["kind"])
+    groups = state["groups"]
+    revising = state.get("rounds", 0) > 0
+    todo = _failing(state) if revising else list(range(len(groups)))
+    drafts: dict[str, list[dict[str, Any]]] = {}
+    for done, i in enumerate(todo, start=1):
+        group = groups[i]
+        feedback = ""
+        if revising:
+            wrong = [c["claim"] for c in state["checks"][str(i)] if not c["supported"]]
+            feedback = prompts.FEEDBACK.format(claims="; ".join(f'"{c}"' for c in wrong))
+        prompt = prompts.DRAFT.format(
+            course=state["course_title"],
+            heading=group["heading"],
+            material=group["material"],
+            kind=LABEL[kind],
+            entries=conf.entries(kind),
+            feedback=feedback,
+        )
+        out = _json(b.chat, draft_schema(group["sources"], conf.entries(kind), kind), prompt)
+        drafts[str(i)] = [x for x in out.get("blocks", []) if isinstance(x, dict)]
+        verb = "Revised" if revising else "Drafted"
+        b.emit(MessageDelta(text=f"{verb} section {done} of {len(todo)}: {group['heading']}.\n"))
+    return {"drafts": drafts}
+
+
+def check(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
+    """Check the new drafts; a revision replaces a section only when it has fewer unsupported claims."""
+    b, conf = _b(config), Configuration.from_runnable_config(config)
+    sections = dict(state.get("sections", {}))
+    drafts = state.get("drafts", {})
+    checks = dict(state.get("checks", {}))
+    for key, blocks in drafts.items():
+        group = state["groups"][int(key)]
+        verdicts = None
+        if conf.model_check and blocks:
+            claims = "\n".join(f"{n}. {claim_text(x)}" for n, x in enumerate(blocks, start=1))
+            out = _json(
+                b.chat, check_schema(len(blocks)), prompts.CHECK.format(material=group["material"], claims=claims)
+            )
+            verdicts = [bool(v) for v in out.get("supported", [])]
+        report = check_claims(blocks, group["material"], conf.support_threshold, verdicts)
+        old = checks.get(key)
+        if old is None or sum(not c["supported"] for c in report) < sum(not c["supported"] for c in old):
+            sections[key], checks[key] = blocks, report
+    return {"sections": sections, "checks": checks, "drafts": {}, "rounds": state.get("rounds", 0) + 1}
+
+
+def after_check(state: StudyState, config: RunnableConfig) -> str:
+    conf = Configuration.from_runnable_config(config)
+    return "draft" if _failing(state) and state.get("rounds", 0) <= conf.max_rounds else "assemble"

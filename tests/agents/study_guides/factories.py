@@ -1,0 +1,43 @@
+"""A course with real lesson text, and the model replies a study-guide run reads, for its tests."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from core.db import Database
+from courses import catalog
+from tests.conftest import StoreWorld
+
+GAIN = (
+    "# Gain staging\n\nGain staging is setting the level at each stage of the signal chain so that nothing "
+    "clips. Aim for peaks around minus ten decibels on each track before any processing."
+)
+MONITORS = (
+    "# Monitoring\n\nNear-field monitors are small speakers placed close to the listener. Place them so the "
+    "tweeters point at your ears and form a triangle with your head."
+)
+GOOD = {
+    "type": "term",
+    "term": "Gain staging",
+    "definition": "Setting the level at each stage so nothing clips.",
+    "cites": [1],
+}
+MADE_UP = {"type": "point", "text": "The moon is made of green cheese.", "cites": [2]}
+
+
+def studio_course(db: Database, world: StoreWorld) -> str:
+    with db.transaction() as s:
+        course = catalog.create_course(s, world.owner, slug="studio", title="Home Studio")
+        module = catalog.create_module(s, world.owner, course.id, "Foundations")
+        catalog.create_lesson(s, world.owner, module.id, title="Gain staging", body_md=GAIN)
+        catalog.create_lesson(s, world.owner, module.id, title="Monitoring", body_md=MONITORS)
+        return course.id
+
+
+def drafted(*blocks: dict[str, Any]) -> str:
+    return json.dumps({"blocks": list(blocks)})
+
+
+def verdicts(*supported: bool) -> str:
+    return json.dumps({"supported": list(supported)})
