@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from cli import mcp_command
+from cli import eval_creator, mcp_command
 from core import identity, migrate
 from core.db import Database
 from core.errors import AppError, ConfigurationError
@@ -47,6 +47,7 @@ for sub, name in (
 ):
     app.add_typer(sub, name=name)
 app.command("mcp")(mcp_command.mcp)
+eval_app.command("creator")(eval_creator.eval_creator)
 
 console = Console()
 err = Console(stderr=True)
