@@ -17,7 +17,7 @@ from pydantic import Field
 
 
 class ScriptedChatModel(BaseChatModel):
-    script: list[Any] = Field(default_factory=list)  # AIMessage or plain text replies
+    script: list[Any] = Field(default_factory=list)  # AIMessage or plain text replies, or an exception to raise
     calls: list[dict[str, Any]] = Field(default_factory=list)
     chunk_delay: float = 0.0  # seconds before each streamed piece: a model writing at a fixed rate
     chunk_chars: int = 8
@@ -34,6 +34,8 @@ class ScriptedChatModel(BaseChatModel):
         if not self.script:
             raise AssertionError("the scripted model ran out of replies")
         reply = self.script.pop(0)
+        if isinstance(reply, BaseException):
+            raise reply  # a scripted failure of the model call itself
         return reply if isinstance(reply, AIMessage) else AIMessage(content=reply)
 
     def _generate(

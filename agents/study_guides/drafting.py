@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, cast
 
+import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
@@ -16,7 +17,7 @@ from agents.event_models import MessageDelta
 from agents.study_guides import prompts
 from agents.study_guides.configuration import Configuration, Kind
 from agents.study_guides.material import build_group, group_modules
-from agents.study_guides.schemas import check_schema, draft_schema
+from agents.study_guides.schemas import check_schema, draft_schema, draft_tokens
 from agents.study_guides.state import StudyState
 from agents.study_guides.support import check_claims, claim_text
 from tools.base import Registry, ToolContext
@@ -41,12 +42,15 @@ def say(text: str) -> dict[str, Any]:
     return {"messages": [AIMessage(content=text)]}
 
 
-def _json(chat: BaseChatModel, schema: dict[str, Any], prompt: str) -> dict[str, Any]:
+def _json(chat: BaseChatModel, schema: dict[str, Any], prompt: str, max_tokens: int) -> dict[str, Any]:
+    """One constrained reply; a reply cut at `max_tokens` (the schema bounds every string, so this is
+    rare) or not JSON counts as empty, and the run goes on without that section."""
     response_format = {"type": "json_schema", "json_schema": {"name": "out", "schema": schema}}
-    reply = chat.bind(response_format=response_format).invoke([SystemMessage(prompts.SYSTEM), HumanMessage(prompt)])
+    bound = chat.bind(response_format=response_format, max_tokens=max_tokens)
     try:
+        reply = bound.invoke([SystemMessage(prompts.SYSTEM), HumanMessage(prompt)])
         value = json.loads(str(reply.content))
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, openai.LengthFinishReasonError):
         return {}
     return value if isinstance(value, dict) else {}
 
@@ -123,9 +127,12 @@ def draft(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
             entries=conf.entries(kind),
             feedback=feedback,
         )
-        out = _json(b.chat, draft_schema(group["sources"], conf.entries(kind), kind), prompt)
+        schema = draft_schema(group["sources"], conf.entries(kind), kind)
+        out = _json(b.chat, schema, prompt, draft_tokens(conf.entries(kind), kind))
         drafts[str(i)] = [x for x in out.get("blocks", []) if isinstance(x, dict)]
         verb = "Revised" if revising else "Drafted"
+        if not drafts[str(i)]:
+            verb = "Could not draft"
         b.emit(MessageDelta(text=f"{verb} section {done} of {len(todo)}: {group['heading']}.\n"))
     return {"drafts": drafts}
 
@@ -141,9 +148,8 @@ def check(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
         verdicts = None
         if conf.model_check and blocks:
             claims = "\n".join(f"{n}. {claim_text(x)}" for n, x in enumerate(blocks, start=1))
-            out = _json(
-                b.chat, check_schema(len(blocks)), prompts.CHECK.format(material=group["material"], claims=claims)
-            )
+            prompt = prompts.CHECK.format(material=group["material"], claims=claims)
+            out = _json(b.chat, check_schema(len(blocks)), prompt, 16 + 4 * len(blocks))
             verdicts = [bool(v) for v in out.get("supported", [])]
         report = check_claims(blocks, group["material"], conf.support_threshold, verdicts)
         old = checks.get(key)

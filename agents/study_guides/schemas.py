@@ -6,8 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 
+def _length(kind: str) -> int:
+    return 220 if kind == "cheat_sheet" else 400
+
+
+def draft_tokens(entries: int, kind: str) -> int:
+    """Room for the longest reply the schema allows (~3.5 characters a token, with JSON around)."""
+    return 40 + entries * (30 + (60 + _length(kind)) // 3)
+
+
 def draft_schema(sources: list[int], entries: int, kind: str) -> dict[str, Any]:
-    length = 220 if kind == "cheat_sheet" else 400
+    length = _length(kind)
     cites = {"type": "array", "items": {"enum": sources}, "minItems": 1, "maxItems": 2}
     term = {
         "type": "object",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from io import BytesIO
 
+import openai
+from openai.types.chat import ChatCompletion
 from pypdf import PdfReader
 
 from core.db import Database
@@ -137,3 +139,15 @@ def test_learners_are_not_offered_the_agent(db: Database, settings: Settings, st
     learner = principal_of(db, store_a.learner_email, store_a.store_id)
     assert "study_guides" not in [d.name for d in installed().for_principal(learner)]
     assert "study_guides" in [d.name for d in installed().for_principal(store_a.owner)]
+
+
+def test_a_reply_cut_at_the_token_limit_loses_only_its_section(
+    db: Database, settings: Settings, store_a: StoreWorld
+) -> None:
+    """Regression: a draft that hit max_tokens raised LengthFinishReasonError and failed the whole run."""
+    cut = openai.LengthFinishReasonError(completion=ChatCompletion.model_construct(usage=None))
+    m, run, _, _ = start(db, settings, store_a, [cut])
+    events = m.events.replay(run.id)
+    assert m.get_run(store_a.owner, run.id).status == "completed"
+    assert any("Could not draft section 1 of 1" in e.data.get("text", "") for e in events if e.type == "message.delta")
+    assert "nothing was saved" in next(e for e in events if e.type == "message.completed").data["text"]
