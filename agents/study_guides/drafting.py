@@ -23,6 +23,7 @@ from agents.study_guides.support import check_claims, claim_text
 from tools.base import Registry, ToolContext
 
 LABEL = {"cheat_sheet": "cheat sheet", "reference_guide": "reference guide"}
+TITLE_CHARS = 200  # a document's source title; a lesson title may be longer (300)
 
 
 @dataclass
@@ -76,7 +77,7 @@ def gather(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
             if not body.strip():
                 continue
             n = len(sources) + 1
-            sources.append({"n": n, "lesson_id": lesson["lesson_id"], "title": lesson["title"]})
+            sources.append({"n": n, "lesson_id": lesson["lesson_id"], "title": lesson["title"][:TITLE_CHARS]})
             bodies[n] = body
             numbers.append(n)
         modules.append((module["title"], numbers))

@@ -26,11 +26,11 @@ GOOD = {
 MADE_UP = {"type": "point", "text": "The moon is made of green cheese.", "cites": [2]}
 
 
-def studio_course(db: Database, world: StoreWorld) -> str:
+def studio_course(db: Database, world: StoreWorld, gain_title: str = "Gain staging") -> str:
     with db.transaction() as s:
         course = catalog.create_course(s, world.owner, slug="studio", title="Home Studio")
         module = catalog.create_module(s, world.owner, course.id, "Foundations")
-        catalog.create_lesson(s, world.owner, module.id, title="Gain staging", body_md=GAIN)
+        catalog.create_lesson(s, world.owner, module.id, title=gain_title, body_md=GAIN)
         catalog.create_lesson(s, world.owner, module.id, title="Monitoring", body_md=MONITORS)
         return course.id
 

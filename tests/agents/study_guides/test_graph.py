@@ -18,8 +18,10 @@ from tests.conftest import StoreWorld, principal_of
 from tests.scripted_model import ScriptedChatModel
 
 
-def start(db: Database, settings: Settings, world: StoreWorld, script: list[str], message: str = "Make a cheat sheet"):
-    course_id = studio_course(db, world)
+def start(
+    db: Database, settings: Settings, world: StoreWorld, script: list, message: str = "Make a cheat sheet", **course
+):
+    course_id = studio_course(db, world, **course)
     model = ScriptedChatModel(script=script)
     m = manager(db, settings, None, model)
     thread = m.create_thread(world.owner, "study_guides", course_id)
@@ -151,3 +153,12 @@ def test_a_reply_cut_at_the_token_limit_loses_only_its_section(
     assert m.get_run(store_a.owner, run.id).status == "completed"
     assert any("Could not draft section 1 of 1" in e.data.get("text", "") for e in events if e.type == "message.delta")
     assert "nothing was saved" in next(e for e in events if e.type == "message.completed").data["text"]
+
+
+def test_a_lesson_title_longer_than_a_source_title_still_makes_a_draft(
+    db: Database, settings: Settings, store_a: StoreWorld
+) -> None:
+    """Regression: lesson titles may be 300 characters, a document's source title 200."""
+    m, run, _, _ = start(db, settings, store_a, [drafted(GOOD), verdicts(True)], gain_title="Gain " * 60)
+    review = next(e for e in m.events.replay(run.id) if e.type == "approval.required")
+    assert len(review.data["arguments"]["document"]["sources"][0]["title"]) == 200
