@@ -147,7 +147,10 @@ def test_a_reply_cut_at_the_token_limit_loses_only_its_section(
     db: Database, settings: Settings, store_a: StoreWorld
 ) -> None:
     """Regression: a draft that hit max_tokens raised LengthFinishReasonError and failed the whole run."""
-    cut = openai.LengthFinishReasonError(completion=ChatCompletion.model_construct(usage=None))
+    completion = ChatCompletion.model_construct(
+        id="c", choices=[], created=0, model="scripted", object="chat.completion"
+    )
+    cut = openai.LengthFinishReasonError(completion=completion)
     m, run, _, _ = start(db, settings, store_a, [cut])
     events = m.events.replay(run.id)
     assert m.get_run(store_a.owner, run.id).status == "completed"
