@@ -38,6 +38,11 @@ MAX_BYTES = 50 * 1024 * 1024
 TITLE_CHARS = 300
 
 
+def file_url(artifact_id: str) -> str:
+    """Where an artifact's file downloads (`GET /v1/artifacts/{id}/file`, the same access rules)."""
+    return f"/v1/artifacts/{artifact_id}/file"
+
+
 @dataclass(frozen=True)
 class ArtifactFile:
     artifact: Artifact

@@ -42,7 +42,7 @@ def artifact_ref(artifact: Artifact, current: bool | None = None) -> ArtifactRef
         title=artifact.title,
         version=artifact.version,
         size=artifact.size,
-        url=f"/v1/artifacts/{artifact.id}/file",
+        url=artifacts.file_url(artifact.id),
         current=current,
     )
 

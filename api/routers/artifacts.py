@@ -33,10 +33,6 @@ class ArtifactOut(Output):
     url: str
 
 
-def artifact_url(artifact_id: str) -> str:
-    return f"/v1/artifacts/{artifact_id}/file"
-
-
 def artifact_out(a: Artifact) -> ArtifactOut:
     return ArtifactOut(
         id=a.id,
@@ -49,7 +45,7 @@ def artifact_out(a: Artifact) -> ArtifactOut:
         content_hash=a.content_hash,
         run_id=a.run_id,
         created_at=a.created_at,
-        url=artifact_url(a.id),
+        url=artifacts.file_url(a.id),
     )
 
 
