@@ -77,6 +77,16 @@ class Artifact(RunEventModel):
     url: str
 
 
+class Progress(RunEventModel):
+    """How far a long step has come: `done` of `total` (lessons written, sections drafted)."""
+
+    type: ClassVar[str] = "progress"
+    step: str
+    done: int
+    total: int
+    label: str = ""
+
+
 class Usage(RunEventModel):
     type: ClassVar[str] = "usage"
     prompt_tokens: int
@@ -106,6 +116,7 @@ MODELS: dict[str, type[RunEventModel]] = {
         ApprovalRequired,
         Citation,
         Artifact,
+        Progress,
         Usage,
         Error,
         RunCompleted,

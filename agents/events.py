@@ -1,8 +1,8 @@
 """The ordered, persisted event log of a run, with in-process subscribers for live streaming.
 
 Event types follow the brief: run.started, message.delta, message.completed, tool.call, tool.result,
-approval.required, citation, artifact, usage, error, run.completed. `seq` starts at 1 and has no gaps,
-so a client that reconnects with the last id it saw misses nothing.
+approval.required, citation, artifact, progress, usage, error, run.completed. `seq` starts at 1 and has
+no gaps, so a client that reconnects with the last id it saw misses nothing.
 
 Writes are group-committed: subscribers get each event at once, and one writer thread puts every
 run's pending events into the database in a single transaction every `flush_after` seconds (or

@@ -250,8 +250,12 @@ def _run_tools(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
             _emit(spec, "approval.required", {"id": call_id, "name": name, "arguments": args})
             decision = interrupt({"tool_call_id": call_id, "name": name, "arguments": args})
             verdict = decision.get("decision") if isinstance(decision, dict) else decision
-            if verdict == "reject":
-                content = json.dumps({"error": {"code": "rejected", "detail": "the user rejected this action"}})
+            if verdict in ("reject", "revise"):
+                # asking for changes hands the person's words back to the model, which may try again
+                error = {"code": "rejected", "detail": "the user rejected this action"}
+                if verdict == "revise" and isinstance(decision, dict):
+                    error = {"code": "changes_requested", "detail": str(decision.get("feedback", ""))[:4000]}
+                content = json.dumps({"error": error})
                 results.append(ToolMessage(content=content, tool_call_id=call_id, name=name))
                 _emit(spec, "tool.result", {"id": call_id, "name": name, "ok": False, "rejected": True})
                 continue

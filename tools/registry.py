@@ -6,10 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from tools import course_authoring, courses, documents, web
+from tools import course_authoring, course_outlines, courses, documents, web
 from tools.base import Registry, Tool
 
-TOOL_SETS: tuple[Iterable[Tool[Any, Any]], ...] = (courses.TOOLS, course_authoring.TOOLS, documents.TOOLS, web.TOOLS)
+TOOL_SETS: tuple[Iterable[Tool[Any, Any]], ...] = (
+    courses.TOOLS,
+    course_authoring.TOOLS,
+    course_outlines.TOOLS,
+    documents.TOOLS,
+    web.TOOLS,
+)
 
 
 def build_registry() -> Registry:

@@ -10,7 +10,7 @@ from langgraph.types import Command
 from sqlalchemy import select
 
 from agents.models import Run, Thread
-from agents.runs.core import ACTIVE, MAX_MESSAGE_CHARS, Decision, OnBusy, RunCore, ShuttingDown
+from agents.runs.core import ACTIVE, MAX_FEEDBACK_CHARS, MAX_MESSAGE_CHARS, Decision, OnBusy, RunCore, ShuttingDown
 from core.db import utcnow
 from core.errors import Conflict, invalid
 from core.principal import Principal
@@ -70,19 +70,33 @@ class CommandsMixin(RunCore):
         return run
 
     def resume(
-        self, principal: Principal, run_id: str, decision: Decision, arguments: dict[str, Any] | None = None
+        self,
+        principal: Principal,
+        run_id: str,
+        decision: Decision,
+        arguments: dict[str, Any] | None = None,
+        feedback: str | None = None,
     ) -> Run:
+        """Go on from the approval the run waits on. `revise` (ask for changes) carries the person's
+        feedback to the agent, which drafts again and asks again."""
         run = self.get_run(principal, run_id)
         if run.status != "interrupted":
             raise Conflict(f"the run is {run.status}, not waiting for approval", extra={"run_status": run.status})
         if decision == "edit" and not arguments:
             raise invalid("arguments", "an edit needs the new arguments")
+        feedback = (feedback or "").strip()
+        if decision == "revise" and not feedback:
+            raise invalid("feedback", "asking for changes needs feedback: say what to change")
+        if len(feedback) > MAX_FEEDBACK_CHARS:
+            raise invalid("feedback", f"feedback is {len(feedback)} characters; keep it under {MAX_FEEDBACK_CHARS}")
         thread = self.get_thread(principal, run.thread_id)
         with self.deps.db.transaction() as session:
             stored = session.get(Run, run.id)
             assert stored is not None
             stored.status, stored.heartbeat_at = "queued", utcnow()  # fresh, or a sweep would take it as lost
         payload: dict[str, Any] = {"decision": decision, **({"arguments": arguments} if arguments else {})}
+        if feedback:
+            payload["feedback"] = feedback
         self._submit(run, principal, thread, Command(resume=payload))
         return run
 

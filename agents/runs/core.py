@@ -29,7 +29,8 @@ from tools.base import Registry
 log = logging.getLogger("academy.runs")
 ACTIVE = ("queued", "running", "interrupted")
 FINISHED = ("completed", "failed", "cancelled")
-Decision = Literal["approve", "edit", "reject"]
+Decision = Literal["approve", "edit", "revise", "reject"]  # revise: ask for changes, with feedback
+MAX_FEEDBACK_CHARS = 4000
 OnBusy = Literal["reject", "enqueue", "interrupt"]
 MAX_MESSAGE_CHARS = 8000
 PRUNE_AT = 512  # finished runs whose futures are kept for wait()

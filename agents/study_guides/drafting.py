@@ -4,15 +4,11 @@ the sections whose claims the check did not find, keeping each section's best dr
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from typing import Any, cast
 
-import openai
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
 
+from agents.drafts import bound, json_reply, last_request, say
 from agents.event_models import MessageDelta
 from agents.study_guides import prompts
 from agents.study_guides.configuration import Configuration, Kind
@@ -20,40 +16,9 @@ from agents.study_guides.material import build_group, group_modules
 from agents.study_guides.schemas import check_schema, draft_schema, draft_tokens
 from agents.study_guides.state import StudyState
 from agents.study_guides.support import check_claims, claim_text
-from tools.base import Registry, ToolContext
 
 LABEL = {"cheat_sheet": "cheat sheet", "reference_guide": "reference guide"}
 TITLE_CHARS = 200  # a document's source title; a lesson title may be longer (300)
-
-
-@dataclass
-class Bindings:
-    chat: BaseChatModel
-    registry: Registry
-    tools: ToolContext
-    course_id: str | None
-    emit: Any
-
-
-def _b(config: RunnableConfig) -> Bindings:
-    return cast(Bindings, config["configurable"]["study"])
-
-
-def say(text: str) -> dict[str, Any]:
-    return {"messages": [AIMessage(content=text)]}
-
-
-def _json(chat: BaseChatModel, schema: dict[str, Any], prompt: str, max_tokens: int) -> dict[str, Any]:
-    """One constrained reply; a reply cut at `max_tokens` (the schema bounds every string, so this is
-    rare) or not JSON counts as empty, and the run goes on without that section."""
-    response_format = {"type": "json_schema", "json_schema": {"name": "out", "schema": schema}}
-    bound = chat.bind(response_format=response_format, max_tokens=max_tokens)
-    try:
-        reply = bound.invoke([SystemMessage(prompts.SYSTEM), HumanMessage(prompt)])
-        value = json.loads(str(reply.content))
-    except (json.JSONDecodeError, openai.LengthFinishReasonError):
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def kind_of(message: str) -> Kind:
@@ -61,11 +26,10 @@ def kind_of(message: str) -> Kind:
 
 
 def gather(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
-    b, conf = _b(config), Configuration.from_runnable_config(config)
+    b, conf = bound(config), Configuration.from_runnable_config(config)
     if b.course_id is None:
         return say("Choose a course first: a study guide is made from one course's lessons.")
-    asked = next((str(m.content) for m in reversed(state.get("messages", [])) if isinstance(m, HumanMessage)), "")
-    kind = kind_of(asked)
+    kind = kind_of(last_request(dict(state)))
     outline = b.registry.invoke("get_course_outline", b.tools, {"course_id": b.course_id})
     sources: list[dict[str, Any]] = []
     bodies: dict[int, str] = {}
@@ -108,7 +72,7 @@ def _failing(state: StudyState) -> list[int]:
 
 
 def draft(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
-    b, conf = _b(config), Configuration.from_runnable_config(config)
+    b, conf = bound(config), Configuration.from_runnable_config(config)
     kind = cast(Kind, state["kind"])
     groups = state["groups"]
     revising = state.get("rounds", 0) > 0
@@ -129,7 +93,7 @@ def draft(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
             feedback=feedback,
         )
         schema = draft_schema(group["sources"], conf.entries(kind), kind)
-        out = _json(b.chat, schema, prompt, draft_tokens(conf.entries(kind), kind))
+        out = json_reply(b.chat, prompts.SYSTEM, prompt, schema, draft_tokens(conf.entries(kind), kind))
         drafts[str(i)] = [x for x in out.get("blocks", []) if isinstance(x, dict)]
         verb = "Revised" if revising else "Drafted"
         if not drafts[str(i)]:
@@ -140,7 +104,7 @@ def draft(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
 
 def check(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
     """Check the new drafts; a revision replaces a section only when it has fewer unsupported claims."""
-    b, conf = _b(config), Configuration.from_runnable_config(config)
+    b, conf = bound(config), Configuration.from_runnable_config(config)
     sections = dict(state.get("sections", {}))
     drafts = state.get("drafts", {})
     checks = dict(state.get("checks", {}))
@@ -150,7 +114,7 @@ def check(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
         if conf.model_check and blocks:
             claims = "\n".join(f"{n}. {claim_text(x)}" for n, x in enumerate(blocks, start=1))
             prompt = prompts.CHECK.format(material=group["material"], claims=claims)
-            out = _json(b.chat, check_schema(len(blocks)), prompt, 16 + 4 * len(blocks))
+            out = json_reply(b.chat, prompts.SYSTEM, prompt, check_schema(len(blocks)), 16 + 4 * len(blocks))
             verdicts = [bool(v) for v in out.get("supported", [])]
         report = check_claims(blocks, group["material"], conf.support_threshold, verdicts)
         old = checks.get(key)

@@ -11,8 +11,9 @@ from typing import Any
 from langchain_core.messages import AIMessage
 from langgraph.graph import END, START, StateGraph
 
+from agents.drafts import KEY, Bindings
 from agents.registry import PreparedRun, RunSetup
-from agents.study_guides.drafting import Bindings, after_check, check, draft, gather
+from agents.study_guides.drafting import after_check, check, draft, gather
 from agents.study_guides.review import assemble, review, save
 from agents.study_guides.state import StudyState
 
@@ -46,5 +47,5 @@ def compile_graph(checkpointer: Any) -> Any:
 
 
 def prepare(setup: RunSetup) -> PreparedRun:
-    bindings = Bindings(setup.chat, setup.registry, setup.tools, setup.course_id, setup.on_event)
-    return PreparedRun(configurable={"study": bindings})
+    bindings = Bindings(setup.chat, setup.registry, setup.tools, setup.course_id, setup.on_event, setup.thread_id)
+    return PreparedRun(configurable={KEY: bindings})

@@ -10,9 +10,10 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import interrupt
 from pydantic import ValidationError
 
+from agents.drafts import bound, say
 from agents.event_models import ApprovalRequired
 from agents.event_models import Artifact as ArtifactEvent
-from agents.study_guides.drafting import LABEL, _b, say
+from agents.study_guides.drafting import LABEL
 from agents.study_guides.state import StudyState
 from core.errors import AppError
 from tools.documents import StudyDocument
@@ -46,10 +47,16 @@ def assemble(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
     return {"document": document}
 
 
+def _counts(state: StudyState, document: dict[str, Any]) -> tuple[int, int]:
+    """The document's entries, and the drafted claims the check left out."""
+    claims = sum(len(s["blocks"]) for s in document["sections"])
+    left_out = sum(not c["supported"] for report in state.get("checks", {}).values() for c in report)
+    return claims, left_out
+
+
 def summary(state: StudyState, document: dict[str, Any], course_id: str | None) -> dict[str, Any]:
     """What the review card shows: the sections, how many entries, how many claims were left out."""
-    claims = sum(len(s["blocks"]) for s in document["sections"])
-    checked = [c for report in state.get("checks", {}).values() for c in report]
+    claims, left_out = _counts(state, document)
     return {
         "course_id": course_id,
         "kind": document["kind"],
@@ -57,7 +64,7 @@ def summary(state: StudyState, document: dict[str, Any], course_id: str | None) 
         "sections": [s["heading"] for s in document["sections"]],
         "planned_sections": len(state.get("groups", [])),
         "claims": claims,
-        "left_out": sum(not c["supported"] for c in checked),
+        "left_out": left_out,
         "document": document,
     }
 
@@ -65,7 +72,7 @@ def summary(state: StudyState, document: dict[str, Any], course_id: str | None) 
 def review(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
     """Pause for the creator: `approve` saves the draft, `edit` saves their version of it (the
     `document` argument), `reject` discards it."""
-    b = _b(config)
+    b = bound(config)
     document = state["document"]
     assert document is not None
     preview = summary(state, document, b.course_id)
@@ -88,7 +95,7 @@ def review(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
 
 
 def save(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
-    b = _b(config)
+    b = bound(config)
     document = state.get("document")
     if document is None:
         return {}
@@ -97,8 +104,7 @@ def save(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
     except AppError as exc:
         return say(f"The {LABEL[state['kind']]} could not be saved: {exc.detail}")
     b.emit(ArtifactEvent(id=saved["artifact_id"], kind=saved["kind"], title=saved["title"], url=saved["url"]))
-    claims = sum(len(s["blocks"]) for s in document["sections"])
-    left_out = sum(not c["supported"] for report in state.get("checks", {}).values() for c in report)
+    claims, left_out = _counts(state, document)
     note = f" {left_out} claim(s) the lessons do not state were left out." if left_out else ""
     text = (
         f"Saved the {LABEL[state['kind']]} (version {saved['version']}): {len(document['sections'])} section(s), "

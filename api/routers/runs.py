@@ -79,8 +79,11 @@ class RunIn(Input):
 
 
 class ResumeIn(Input):
-    decision: Literal["approve", "edit", "reject"]
+    decision: Literal["approve", "edit", "revise", "reject"] = Field(
+        description="revise asks the agent for changes (say which in `feedback`); it drafts again and asks again."
+    )
     arguments: dict[str, Any] | None = Field(default=None, description="The edited tool arguments (edit only).")
+    feedback: str | None = Field(default=None, max_length=4000, description="What to change (revise only).")
     stream: bool = False
 
 
@@ -247,13 +250,13 @@ def cancel_run(run_id: str, caller: Caller, runs: Runs) -> RunOut:
 @router.post(
     "/runs/{run_id}/resume",
     response_model=RunOut,
-    summary="Approve, edit or reject the tool call a run is waiting on",
+    summary="Approve, edit, ask for changes to, or reject what a run is waiting on",
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 def resume_run(run_id: str, body: ResumeIn, caller: Caller, runs: Runs, request: Request) -> Any:
     runs.get_run(caller, run_id)
     before = len(runs.events.replay(run_id)) if body.stream else 0  # seq has no gaps: the count is the last id
-    run = runs.resume(caller, run_id, body.decision, body.arguments)
+    run = runs.resume(caller, run_id, body.decision, body.arguments, body.feedback)
     if body.stream:
         return _stream(request, runs, run.id, before)
     return run_out(runs.get_run(caller, run.id))

@@ -3,6 +3,7 @@
 import { renderAnswer, escapeHtml } from "/static/render.js";
 import { api } from "/static/http.js";
 import { showPendingActions } from "/static/actions.js";
+import { reviewCard } from "/static/review.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { me: null, courses: [], threadId: null, stream: null, runId: null, lastId: 0, busy: false, ready: false };
@@ -69,7 +70,7 @@ async function showApp() {
     $("course-select").replaceChildren(
       ...state.courses.map((c) => new Option(c.title, c.id)),
     );
-    if (!state.courses.length) $("course-select").append(new Option("No courses yet", ""));
+    $("course-select").append(new Option(state.courses.length ? "No particular course" : "No courses yet", ""));
     await loadThreads();
     await showPendingActions(state.me);
     const fromHash = new URLSearchParams(location.hash.slice(1)).get("thread");
@@ -311,6 +312,7 @@ function follow(runId, after, bubble) {
   on("message.completed", (data) => { gotText = true; text = data.text; });
   on("citation", (data) => citations.push(data));
   on("artifact", (data) => bubble.tools.append(artifactCard(data)));
+  on("progress", (data) => showProgress(bubble, data));
   on("usage", () => {});
   on("error", (data) => bubble.body.append(errorLine(data.message)));
   on("run.completed", (data) => {
@@ -419,37 +421,29 @@ function artifactCard(data) {
 }
 
 function showApproval(bubble, runId, data) {
-  const card = $("approval-template").content.firstElementChild.cloneNode(true);
-  const titleId = `approval-${data.id}`;
-  card.setAttribute("aria-labelledby", titleId);
-  const title = card.querySelector(".approval-title");
-  title.id = titleId;
-  title.textContent = `The assistant wants to run ${data.name}. Allow it?`;
-  card.querySelector(".args").textContent = JSON.stringify(data.arguments, null, 2);
-  const edit = card.querySelector(".edit-args");
-  edit.id = `edit-${data.id}`;
-  card.querySelector("label").htmlFor = edit.id;
-  edit.value = JSON.stringify(data.arguments, null, 2);
-  const error = card.querySelector(".error");
-  card.querySelectorAll("button").forEach((button) => button.addEventListener("click", async () => {
-    const decision = button.dataset.decision;
-    if (decision === "edit" && edit.hidden) { edit.hidden = false; edit.focus(); button.textContent = "Send edit"; return; }
-    const body = { decision };
-    if (decision === "edit") {
-      try { body.arguments = JSON.parse(edit.value); } catch { error.textContent = "The edited arguments are not valid JSON."; error.hidden = false; return; }
-    }
-    try {
-      await api(`/v1/runs/${runId}/resume`, { method: "POST", body });
-    } catch (err) {
-      error.textContent = err.message; error.hidden = false; return;
-    }
-    card.querySelectorAll("button").forEach((b) => { b.disabled = true; });
-    card.classList.add("decided");
-    title.textContent = `${decision === "reject" ? "Rejected" : decision === "edit" ? "Edited and approved" : "Approved"}: ${data.name}`;
+  const card = reviewCard(data, async (body) => {
+    await api(`/v1/runs/${runId}/resume`, { method: "POST", body });
     follow(runId, state.lastId || 0, bubble);
-  }));
+  });
   bubble.tools.append(card);
-  card.querySelector("button").focus();
+  card.querySelector("input, button")?.focus();
+}
+
+// Long work (lessons being written) as one bar per step, updated in place.
+function showProgress(bubble, data) {
+  let bar = bubble.tools.querySelector(`[data-step="${CSS.escape(data.step)}"]`);
+  if (!bar) {
+    bar = document.createElement("div");
+    bar.className = "card progress";
+    bar.dataset.step = data.step;
+    bar.innerHTML = '<span class="progress-label"></span> <progress></progress>';
+    bubble.tools.append(bar);
+  }
+  const meter = bar.querySelector("progress");
+  meter.max = data.total; meter.value = data.done;
+  const label = data.done === 0 ? `Writing ${data.total} lesson(s) of ${data.label}…` : data.done === data.total ? `Wrote ${data.total} lesson(s).` : `Wrote ${data.done} of ${data.total}: ${data.label}`;
+  bar.querySelector(".progress-label").textContent = label;
+  meter.setAttribute("aria-label", label);
 }
 
 function errorLine(message) {

@@ -159,6 +159,29 @@ def test_send_tool_pauses_for_approval_and_resumes(
     asyncio.run(scenario())
 
 
+def test_asking_for_changes_hands_the_feedback_to_the_model(learner_ctx: ToolContext) -> None:
+    sent: list[dict] = []
+    model = ScriptedChatModel(
+        script=[call("send_message", {"to": "coach", "text": "hello"}), AIMessage(content=""), "Will do."]
+    )
+    config = {"configurable": {"thread_id": f"t-{uuid.uuid4()}"}}
+
+    async def scenario() -> dict:
+        checkpoints = await checkpoint_opener(learner_ctx.settings)()
+        try:
+            graph = build_graph(
+                spec([], ["send_message"]), model, True, make_registry(sent), learner_ctx, checkpoints.saver
+            )
+            await graph.ainvoke({"messages": [HumanMessage("tell my coach hello")]}, config)
+            return await graph.ainvoke(Command(resume={"decision": "revise", "feedback": "say hi warmly"}), config)
+        finally:
+            await checkpoints.close()
+
+    final = asyncio.run(scenario())
+    result = json.loads(next(m for m in final["messages"] if isinstance(m, ToolMessage)).content)
+    assert sent == [] and result["error"] == {"code": "changes_requested", "detail": "say hi warmly"}
+
+
 def test_interrupted_thread_resumes_after_a_restart(learner_ctx: ToolContext, tmp_path: Path) -> None:
     sent: list[dict] = []
     config = {"configurable": {"thread_id": f"t-restart-{uuid.uuid4()}"}}

@@ -399,6 +399,17 @@ def test_an_edit_without_arguments_is_a_422(approval_api: Api) -> None:
     assert api.client.get(f"/v1/runs/{run_id}", headers=api.learner).json()["status"] == "interrupted"
 
 
+def test_asking_for_changes_without_feedback_is_a_422(approval_api: Api) -> None:
+    api = approval_api
+    api.model.script = [call("send_note", {"text": "hi"})]
+    run_id = api.start(api.thread(course=False), "send a note").json()["id"]
+    wait_status(api, run_id, "interrupted")
+    body = {"decision": "revise", "feedback": "   "}
+    response = api.client.post(f"/v1/runs/{run_id}/resume", json=body, headers=api.learner)
+    assert response.status_code == 422 and "feedback" in response.text
+    assert api.client.get(f"/v1/runs/{run_id}", headers=api.learner).json()["status"] == "interrupted"
+
+
 # --- bad input and privacy -------------------------------------------------------------------
 
 

@@ -41,7 +41,10 @@ def log_in(page: Page, server: LiveServer, email: str) -> None:
 
 @pytest.mark.parametrize(
     ("who", "offered"),
-    [("owner", ["Course assistant", "Cheat sheets & guides", "Toy outliner"]), ("learner", ["Course assistant"])],
+    [
+        ("owner", ["Course assistant", "Cheat sheets & guides", "Course builder", "Toy outliner"]),
+        ("learner", ["Course assistant"]),
+    ],
 )
 def test_the_picker_lists_the_agents_offered_to_the_role(
     toy_site: LiveServer, page: Page, store_a: StoreWorld, who: str, offered: list[str]

@@ -42,8 +42,9 @@ def test_a_creator_approves_a_cheat_sheet_and_opens_the_pdf(
     box.fill("Make a cheat sheet")
     box.press("Enter")
     card = page.locator(".card.approval").last
-    expect(card).to_contain_text("save_study_document")
-    card.get_by_role("button", name="Approve").click()
+    expect(card).to_contain_text("1 entries, each citing its lesson")
+    expect(card.locator("li")).to_have_text(["Foundations"])
+    card.get_by_role("button", name="Save the PDF").click()
     link = page.locator(".card.artifact a", has_text="Open PDF")
     expect(link).to_be_visible()
     expect(page.locator(".message.assistant .body").last).to_contain_text("Saved the cheat sheet (version 1)")

@@ -1,0 +1,62 @@
+"""What the creator agents share: the bindings a run gives their nodes, a constrained JSON reply (the
+one way they get a typed structure out of a model), and a message that ends a turn.
+
+On the embedded model `response_format` is JSON-schema constrained decoding; on an OpenAI-compatible
+endpoint it is native structured output. Either way the reply parses or counts as empty."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, cast
+
+import openai
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.runnables import RunnableConfig
+
+from agents.event_models import RunEventModel
+from tools.base import Registry, ToolContext
+
+KEY = "drafts"  # where a creator agent's bindings sit in `configurable`
+
+
+@dataclass
+class Bindings:
+    chat: BaseChatModel
+    registry: Registry
+    tools: ToolContext
+    course_id: str | None
+    emit: Any  # Callable[[RunEventModel], object]
+    thread_id: str = ""
+
+    def event(self, event: RunEventModel) -> None:
+        self.emit(event)
+
+
+def bound(config: RunnableConfig) -> Bindings:
+    return cast(Bindings, config["configurable"][KEY])
+
+
+def say(text: str) -> dict[str, Any]:
+    return {"messages": [AIMessage(content=text)]}
+
+
+def json_reply(
+    chat: BaseChatModel, system: str, prompt: str, schema: dict[str, Any], max_tokens: int
+) -> dict[str, Any]:
+    """One constrained reply; a reply cut at `max_tokens` (the schemas bound every string, so this is
+    rare) or not JSON counts as empty, and the caller decides what an empty draft means."""
+    response_format = {"type": "json_schema", "json_schema": {"name": "out", "schema": schema}}
+    chat_bound = chat.bind(response_format=response_format, max_tokens=max_tokens)
+    try:
+        reply = chat_bound.invoke([SystemMessage(system), HumanMessage(prompt)])
+        value = json.loads(str(reply.content))
+    except (json.JSONDecodeError, openai.LengthFinishReasonError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def last_request(state: dict[str, Any]) -> str:
+    """The person's latest message in the thread."""
+    return next((str(m.content) for m in reversed(state.get("messages", [])) if isinstance(m, HumanMessage)), "")
