@@ -37,6 +37,11 @@ def _course_in_store(session: Session, principal: Principal, course_id: str) -> 
     return course
 
 
+def course_in_store(session: Session, principal: Principal, course_id: str) -> Course:
+    """A course of the caller's store, drafts included (for creators' reports); else 404."""
+    return _course_in_store(session, principal, course_id)
+
+
 def _module_in_store(session: Session, principal: Principal, module_id: str) -> Module:
     module = session.get(Module, module_id)
     if module is None or module.store_id != principal.require_store():

@@ -129,3 +129,22 @@ class Artifact(Base):
     run_id: Mapped[str | None] = mapped_column(String(40))
     created_by: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CourseQuestion(Base):
+    """A question a learner asked the course assistant about a course, and whether the answer cited
+    the course: the raw material of the content-gap report (what learners ask that the course does
+    not answer). Kept per store; the creator sees the text, never who asked."""
+
+    __tablename__ = "course_questions"
+    __table_args__ = (Index("ix_course_questions_course_answered", "store_id", "course_id", "answered", "created_at"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("qst"))
+    store_id: Mapped[str] = mapped_column(ForeignKey(STORE_FK, ondelete="CASCADE"))
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(40))
+    question: Mapped[str] = mapped_column(String(500))
+    answered: Mapped[bool] = mapped_column(Boolean)
+    passages: Mapped[int] = mapped_column(Integer, default=0)
+    run_id: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -115,6 +115,25 @@ def build_spec(book: CitationBook, course_hint: str | None = None, config: Confi
     )
 
 
+def record_turn(setup: RunSetup, messages: list[AnyMessage], answered: bool) -> None:
+    """The learner's question and whether the answer cited the course, for the creator's gap report.
+    Recorded through the tool with the learner's own permissions; a failure never fails the turn."""
+    turn = messages[max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=0) :]
+    if not turn or not isinstance(turn[0], HumanMessage):
+        return
+    found = [
+        p
+        for m in turn
+        if isinstance(m, ToolMessage) and m.name == SEARCH
+        for p in _parse(str(m.content)).get("passages", [])
+    ]
+    course_id = setup.course_id or next((str(p.get("course_id")) for p in found if p.get("course_id")), None)
+    if course_id is None:
+        return
+    arguments = {"course_id": course_id, "question": str(turn[0].content), "answered": answered, "passages": len(found)}
+    setup.registry.call("record_question", setup.tools, arguments)
+
+
 def compile_graph(checkpointer: Any) -> Any:
     return compiled(checkpointer)
 
@@ -128,8 +147,11 @@ def prepare(setup: RunSetup) -> PreparedRun:
     def finish(values: dict[str, Any]) -> list[RunEventModel]:
         text = book.attach_citations(last_answer(values))
         events: list[RunEventModel] = [MessageCompleted(text=text)]
-        for number, passage in book.cited(text):
+        cited = book.cited(text)
+        for number, passage in cited:
             events.append(Citation(n=number, **{k: passage.get(k) for k in CITATION_KEYS}))
+        if setup.principal.is_learner:
+            record_turn(setup, values.get("messages", []), bool(cited))
         return events
 
     configurable = bind(spec, setup.chat, setup.native_tools, setup.registry, setup.tools)

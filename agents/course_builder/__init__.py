@@ -13,6 +13,7 @@ TOOLS = (
     "create_course_from_outline",
     "update_lesson",
     "publish_course",
+    "content_gaps",
 )
 
 DEFINITION = AgentDefinition(

@@ -18,13 +18,14 @@ from agents.course_builder.configuration import Configuration
 from agents.course_builder.rubric import problems as rubric_problems
 from agents.course_builder.schemas import outline_schema, outline_tokens, shape_of
 from agents.course_builder.state import BuilderState
-from agents.drafts import bound, json_reply, last_request, say
+from agents.drafts import Bindings, bound, json_reply, last_request, say
 from agents.event_models import ApprovalRequired, MessageDelta
 from core.errors import AppError
 from tools.course_outlines import CourseOutline
 
 CREATE = "create_course_from_outline"
 OUTLINE_REVIEW = "outline"
+GAP_ASK = re.compile(r"\b(gaps?|learners (?:ask|asked|want)|unanswered)\b", re.IGNORECASE)
 EDIT_ASK = re.compile(r"\b(expand|rewrite|re-write|simplify|shorten|lengthen|extend)\b", re.IGNORECASE)
 
 
@@ -58,13 +59,23 @@ def intake(state: BuilderState, config: RunnableConfig) -> dict[str, Any]:
         except AppError as exc:
             return fresh | say(f"The course chosen as a source cannot be used: {exc.detail}")
         titles = [lesson["title"] for m in source["modules"] for lesson in m["lessons"]]
+    gaps = _gap_topics(b, b.course_id) if b.course_id and GAP_ASK.search(brief) else []
     return fresh | {
+        "gaps": gaps,
         "mode": "outline",
         "brief": brief,
         "source_course_id": b.course_id if titles else None,
         "source_titles": titles,
         "target_course_id": target,
     }
+
+
+def _gap_topics(b: Bindings, course_id: str) -> list[str]:
+    """The content-gap report's topics: questions learners asked that the course does not answer."""
+    result = b.registry.call("content_gaps", b.tools, {"course_id": course_id, "limit": 8})
+    if not result.ok or result.output is None:
+        return []
+    return [f"{g['topic']} (asked {g['count']} time(s))" for g in result.output["gaps"]]
 
 
 def _count(span: tuple[int, int]) -> str:
@@ -78,7 +89,8 @@ def _prompt(state: BuilderState, conf: Configuration) -> str:
     asks = [*state.get("feedback", []), *state.get("problems", [])]
     return prompts.OUTLINE.format(
         brief=state["brief"],
-        sources=prompts.SOURCES.format(titles="\n".join(f"- {t}" for t in titles[:40])) if titles else "",
+        sources=(prompts.SOURCES.format(titles="\n".join(f"- {t}" for t in titles[:40])) if titles else "")
+        + (prompts.GAPS.format(topics="\n".join(f"- {t}" for t in state["gaps"])) if state.get("gaps") else ""),
         previous=prompts.PREVIOUS.format(outline=json.dumps(previous, ensure_ascii=False)) if previous else "",
         feedback=prompts.FEEDBACK.format(feedback="; ".join(asks)) if asks else "",
         modules=_count(shape.modules),

@@ -21,6 +21,13 @@ The creator's existing lessons, to build on:
 </source>
 """
 
+GAPS = """
+Questions learners asked that the course does not answer yet (plan lessons that answer them):
+<source>
+{topics}
+</source>
+"""
+
 PREVIOUS = """
 Your last outline:
 {outline}

@@ -15,6 +15,7 @@ class BuilderState(TypedDict, total=False):
     brief: str
     source_course_id: str | None  # the course whose lessons ground the new one
     source_titles: list[str]
+    gaps: list[str]  # topics of the content-gap report, when the brief asks to fill them
     outline: dict[str, Any] | None  # the proposal under review
     problems: list[str]  # what the rubric (or a broken edit) found wrong with it
     feedback: list[str]  # what the creator asked to change, in order

@@ -127,7 +127,8 @@ class ExecutionMixin(RunCore):
             if state.next:
                 await io(None, self._finish, run_id, "interrupted", None, tokens)
                 return
-            for event in (prepared.finish or default_finish)(dict(state.values)):
+            finish = prepared.finish or default_finish  # on the executor: it may record through a tool
+            for event in await io(None, finish, dict(state.values)):
                 events.emit(run_id, event)
             events.emit(run_id, Usage(prompt_tokens=tokens[0], completion_tokens=tokens[1]))
             await io(None, self._finish, run_id, "completed", None, tokens)

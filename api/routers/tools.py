@@ -75,7 +75,7 @@ class ActionPage(Output):
     next_cursor: str | None
 
 
-def _ctx(runs: Runs, caller: Principal, with_retrieval: bool = True) -> ToolContext:
+def tool_context(runs: Runs, caller: Principal, with_retrieval: bool = True) -> ToolContext:
     deps = runs.deps
     retrieval = deps.retrieval() if with_retrieval else None
     return ToolContext(db=deps.db, principal=caller, settings=deps.settings, retrieval=retrieval, channel="http")
@@ -83,7 +83,7 @@ def _ctx(runs: Runs, caller: Principal, with_retrieval: bool = True) -> ToolCont
 
 @router.get("/tools", response_model=list[ToolOut], summary="The tools this credential may call, with their schemas")
 def list_tools(caller: Caller, runs: Runs) -> list[ToolOut]:
-    ctx = _ctx(runs, caller, with_retrieval=False)  # listing opens no index
+    ctx = tool_context(runs, caller, with_retrieval=False)  # listing opens no index
     return [tool_out(tool, ctx) for tool in runs.deps.registry.available(caller)]
 
 
@@ -104,7 +104,7 @@ async def call_tool(
         raise NotFound(f"no tool named '{name}' (GET /v1/tools lists what you may call)")
     if key is not None:
         idempotency.check_key(key)
-    ctx = await run_in_threadpool(_ctx, runs, caller)
+    ctx = await run_in_threadpool(tool_context, runs, caller)
     output = await run_in_threadpool(registry.invoke, name, ctx, arguments, key)
     if output.get("status") == "pending" and "action_id" in output:
         return JSONResponse(output, status_code=202)
@@ -124,7 +124,7 @@ def list_actions(
 
 
 def _decide(runs: Runs, caller: Principal, action_id: str, decision: approvals.Decision) -> ToolAction:
-    return approvals.decide(runs.deps.registry, _ctx(runs, caller), action_id, decision)
+    return approvals.decide(runs.deps.registry, tool_context(runs, caller), action_id, decision)
 
 
 @router.post("/actions/{action_id}/approve", response_model=ActionOut, summary="Approve a pending action (owner)")

@@ -113,3 +113,20 @@ def test_another_stores_course_cannot_be_a_source(
     m = manager(db, settings, None, ScriptedChatModel(script=[]))
     with pytest.raises(NotFound):
         m.create_thread(store_a.owner, "course_builder", store_b.course_id)
+
+
+def test_a_brief_to_fill_the_gaps_reads_what_learners_asked(
+    db: Database, settings: Settings, world: tuple[StoreWorld, Any]
+) -> None:
+    from tests.conftest import principal_of
+    from tools.base import ToolContext
+    from tools.registry import build_registry
+
+    store, runtime = world
+    learner = principal_of(db, store.learner_email, store.store_id)
+    asked = {"course_id": store.course_id, "question": "How long should reverb be?", "answered": False, "passages": 0}
+    build_registry().invoke("record_question", ToolContext(db=db, principal=learner, settings=settings), asked)
+    brief = "A follow-up course that fills the gaps learners ask about, 1 module of 2 lessons"
+    run = start(db, settings, store, [outline_reply(1, 2)], message=brief, course_id=store.course_id, runtime=runtime)
+    prompt = str(run.model.calls[0]["messages"][-1].content)
+    assert "How long should reverb be? (asked 1 time(s))" in prompt
