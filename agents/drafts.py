@@ -16,6 +16,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
 
 from agents.event_models import RunEventModel
+from agents.registry import PreparedRun, RunSetup
 from tools.base import Registry, ToolContext
 
 KEY = "drafts"  # where a creator agent's bindings sit in `configurable`
@@ -32,6 +33,12 @@ class Bindings:
 
     def event(self, event: RunEventModel) -> None:
         self.emit(event)
+
+
+def prepare(setup: RunSetup) -> PreparedRun:
+    """A creator agent's run: its nodes find the model, the tools and the course in `bound(config)`."""
+    bindings = Bindings(setup.chat, setup.registry, setup.tools, setup.course_id, setup.on_event, setup.thread_id)
+    return PreparedRun(configurable={KEY: bindings})
 
 
 def bound(config: RunnableConfig) -> Bindings:

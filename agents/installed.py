@@ -1,10 +1,11 @@
 """The agents this platform offers. A new agent is its package and one line here."""
 
-from agents import course_assistant, course_builder, study_guides
+from agents import course_assistant, course_builder, master, study_guides
 from agents.registry import AgentDefinition
 
 AGENTS: tuple[AgentDefinition, ...] = (
     course_assistant.DEFINITION,
     study_guides.DEFINITION,
     course_builder.DEFINITION,
+    master.DEFINITION,
 )

@@ -148,3 +148,18 @@ class CourseQuestion(Base):
     passages: Mapped[int] = mapped_column(Integer, default=0)
     run_id: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StyleNote(Base):
+    """A creator's style, learned from what they changed in drafts they accepted ("keep lessons
+    under 300 words"), per kind of draft; the creator agents read the newest few before drafting."""
+
+    __tablename__ = "style_notes"
+    __table_args__ = (UniqueConstraint("store_id", "user_id", "kind", "note"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("sty"))
+    store_id: Mapped[str] = mapped_column(ForeignKey(STORE_FK, ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(32))  # outline | lesson | study_document
+    note: Mapped[str] = mapped_column(String(300))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

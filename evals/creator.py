@@ -130,7 +130,7 @@ def run_creator_eval(
     judge: bool = True,
 ) -> dict[str, Any]:
     if agent != "study_guides":
-        raise ValueError(f"no creator eval for agent '{agent}' yet; choose study_guides")
+        raise ValueError(f"this eval measures study_guides; course_builder has its own ({agent!r} asked)")
     asked = (
         "Make a reference guide of this course" if kind == "reference_guide" else "Make a cheat sheet of this course"
     )

@@ -13,6 +13,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import interrupt
 
+from agents import style_notes
 from agents.course_builder import prompts
 from agents.course_builder.configuration import Configuration
 from agents.course_builder.outline import CREATE
@@ -45,6 +46,11 @@ def create(state: BuilderState, config: RunnableConfig) -> dict[str, Any]:
     return {"course": course, "target_course_id": course["course_id"], "next_lesson": 0, "written": []}
 
 
+def _style(b: Bindings) -> str:
+    notes = style_notes.read(b, "lesson")
+    return prompts.STYLE.format(notes=" ".join(notes)) if notes else ""
+
+
 def _write(b: Bindings, conf: Configuration, state: BuilderState, lesson: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     outline = state["outline"] or {}
     query = " ".join([lesson["title"], *lesson["objectives"]])
@@ -56,7 +62,7 @@ def _write(b: Bindings, conf: Configuration, state: BuilderState, lesson: dict[s
         title=lesson["title"],
         objectives="\n".join(f"- {o}" for o in lesson["objectives"]),
         sources=cite_block(passages),
-        guide="",
+        guide=_style(b),
         words=int(conf.lesson_tokens * 0.6),
     )
     reply = b.chat.bind(max_tokens=conf.lesson_tokens).invoke([SystemMessage(prompts.SYSTEM), HumanMessage(prompt)])

@@ -12,6 +12,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import interrupt
 
+from agents import style_notes
 from agents.course_builder import prompts
 from agents.course_builder.state import BuilderState
 from agents.course_builder.writing import FENCE
@@ -122,6 +123,7 @@ def review_edit(state: BuilderState, config: RunnableConfig) -> dict[str, Any]:
         after = str((decision.get("arguments") or {}).get("after") or "").strip()
         if not after:
             return {"edit": None, "mode": "done"} | say("The edited text was empty, so the lesson was not changed.")
+        style_notes.learn(b, "lesson", style_notes.from_text_edit(str(edit["after"] or ""), after))
         edit["after"] = after + "\n"
     return {"edit": edit, "mode": "apply"}
 

@@ -18,8 +18,7 @@ from agents.course_builder.build import after_write, create, publish, review_pub
 from agents.course_builder.edit import after_review_edit, apply_edit, locate, review_edit, rewrite
 from agents.course_builder.outline import after_propose, after_review, failed, intake, propose, review_outline
 from agents.course_builder.state import BuilderState
-from agents.drafts import KEY, Bindings
-from agents.registry import PreparedRun, RunSetup
+from agents.drafts import prepare
 
 
 def _answered(state: BuilderState) -> bool:
@@ -77,6 +76,4 @@ def compile_graph(checkpointer: Any) -> Any:
     return build().compile(checkpointer=checkpointer)
 
 
-def prepare(setup: RunSetup) -> PreparedRun:
-    bindings = Bindings(setup.chat, setup.registry, setup.tools, setup.course_id, setup.on_event, setup.thread_id)
-    return PreparedRun(configurable={KEY: bindings})
+__all__ = ["build", "compile_graph", "prepare"]

@@ -13,6 +13,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import interrupt
 from pydantic import ValidationError
 
+from agents import style_notes
 from agents.course_builder import prompts
 from agents.course_builder.configuration import Configuration
 from agents.course_builder.rubric import problems as rubric_problems
@@ -82,7 +83,7 @@ def _count(span: tuple[int, int]) -> str:
     return str(span[0]) if span[0] == span[1] else f"{span[0]} to {span[1]}"
 
 
-def _prompt(state: BuilderState, conf: Configuration) -> str:
+def _prompt(state: BuilderState, conf: Configuration, notes: list[str]) -> str:
     shape = shape_of(state["brief"], conf)
     titles = state.get("source_titles") or []
     previous = state.get("outline")
@@ -96,7 +97,7 @@ def _prompt(state: BuilderState, conf: Configuration) -> str:
         modules=_count(shape.modules),
         lessons=_count(shape.lessons),
         objectives=conf.objectives,
-    )
+    ) + (prompts.STYLE.format(notes=" ".join(notes)) if notes else "")
 
 
 def propose(state: BuilderState, config: RunnableConfig) -> dict[str, Any]:
@@ -107,7 +108,8 @@ def propose(state: BuilderState, config: RunnableConfig) -> dict[str, Any]:
     revising = state.get("mode") == "revise"
     b.event(MessageDelta(text="Revising the outline…\n" if state.get("outline") else "Drafting an outline…\n"))
     schema, tokens = outline_schema(shape, conf.objectives), outline_tokens(shape, conf.objectives)
-    reply = json_reply(b.chat, prompts.SYSTEM, _prompt(state, conf), schema, tokens)
+    prompt = _prompt(state, conf, style_notes.read(b, "outline"))
+    reply = json_reply(b.chat, prompts.SYSTEM, prompt, schema, tokens)
     update: dict[str, Any] = {"rounds": state.get("rounds", 0) + 1, "mode": "revised" if revising else "drafted"}
     try:
         outline = CourseOutline.model_validate(reply)
@@ -153,6 +155,7 @@ def review_outline(state: BuilderState, config: RunnableConfig) -> dict[str, Any
             outline = CourseOutline.model_validate(edited).model_dump(mode="json")
         except ValidationError as exc:  # shown on the card again; nothing is created from a broken tree
             return {"mode": "broken", "problems": [f"your edit broke the outline: {validation_problem(exc)}"]}
+        style_notes.learn(b, "outline", style_notes.from_outline_edit(state["outline"] or {}, outline))
     return {"outline": outline, "mode": "approved"}
 
 

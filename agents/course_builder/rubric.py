@@ -7,7 +7,36 @@ from agents.course_builder.schemas import Shape
 from agents.text import stems
 from tools.course_outlines import CourseOutline
 
-BRIEF_WORDS = frozenset({"course", "make", "draft", "build", "create", "lesson", "lessons", "module", "modules"})
+# Words of a brief that say its form, not its topic ("a short beginner course of 2 modules").
+BRIEF_WORDS = frozenset(
+    {
+        "course",
+        "make",
+        "draft",
+        "build",
+        "create",
+        "lesson",
+        "lessons",
+        "module",
+        "modules",
+        "each",
+        "per",
+        "short",
+        "quick",
+        "small",
+        "long",
+        "beginner",
+        "beginners",
+        "intermediate",
+        "advanced",
+        "introduction",
+        "intro",
+        "about",
+        "who",
+        "want",
+        "learn",
+    }
+)
 
 
 def problems(outline: CourseOutline, shape: Shape, brief: str) -> list[str]:

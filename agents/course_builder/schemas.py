@@ -23,19 +23,28 @@ class Shape:
     lessons: tuple[int, int]
 
 
+def _number(word: str) -> int:
+    return int(word) if word.isdigit() else WORDS[word]
+
+
 def _asked(brief: str, noun: str) -> int | None:
     match = re.search(COUNT + noun, brief.lower())
-    if match is None:
-        return None
-    word = match.group(1)
-    return int(word) if word.isdigit() else WORDS[word]
+    return _number(match.group(1)) if match else None
+
+
+def _per_module(brief: str) -> int | None:
+    """Lessons in each module: "2 lessons each", "3 lessons per module", "modules of 2 lessons"."""
+    text = brief.lower()
+    match = re.search(COUNT + r"lessons?(?:\s+each|\s+per\s+module|\s+in\s+each)", text)
+    match = match or re.search(r"modules?,?\s+(?:each\s+)?(?:of|with)\s+" + COUNT + "lessons?", text)
+    return _number(match.group(1)) if match else None
 
 
 def shape_of(brief: str, conf: Configuration) -> Shape:
     """'3 modules of 2 lessons' fixes both counts; otherwise 2..max modules and 2..max lessons. A
     number of lessons in all ('six lessons') is spread over the modules."""
     modules = _asked(brief, "modules?")
-    lessons = _asked(brief, r"lessons?(?:\s+each|\s+per\s+module|\s+in\s+each)")
+    lessons = _per_module(brief)
     total = None if lessons else _asked(brief, "lessons?")
     if modules is not None:
         modules = max(1, min(modules, MAX_MODULES))

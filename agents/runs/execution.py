@@ -107,9 +107,10 @@ class ExecutionMixin(RunCore):
             self._tasks[run_id] = task
             try:
                 if not cancelled.is_set():
-                    stream = graph.astream(graph_input, config, stream_mode="messages")
+                    # subgraphs: an agent made of other agents (the master) streams their answers too
+                    stream = graph.astream(graph_input, config, stream_mode="messages", subgraphs=True)
                     async with aclosing(stream):
-                        async for chunk, meta in stream:
+                        async for _namespace, (chunk, meta) in stream:
                             streamed = isinstance(chunk, AIMessageChunk) and isinstance(chunk.content, str)
                             if streamed and chunk.content and meta.get("langgraph_node") in definition.answer_nodes:
                                 events.emit(run_id, MessageDelta(text=chunk.content))

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from langchain_core.runnables import RunnableConfig
 
+from agents import style_notes
 from agents.drafts import bound, json_reply, last_request, say
 from agents.event_models import MessageDelta
 from agents.study_guides import prompts
@@ -78,6 +79,8 @@ def draft(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
     revising = state.get("rounds", 0) > 0
     todo = _failing(state) if revising else list(range(len(groups)))
     drafts: dict[str, list[dict[str, Any]]] = {}
+    notes = style_notes.read(b, "study_document")
+    style = prompts.STYLE.format(notes=" ".join(notes)) if notes else ""
     for done, i in enumerate(todo, start=1):
         group = groups[i]
         feedback = ""
@@ -90,7 +93,7 @@ def draft(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
             material=group["material"],
             kind=LABEL[kind],
             entries=conf.entries(kind),
-            feedback=feedback,
+            feedback=feedback + style,
         )
         schema = draft_schema(group["sources"], conf.entries(kind), kind)
         out = json_reply(b.chat, prompts.SYSTEM, prompt, schema, draft_tokens(conf.entries(kind), kind))

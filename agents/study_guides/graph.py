@@ -11,8 +11,7 @@ from typing import Any
 from langchain_core.messages import AIMessage
 from langgraph.graph import END, START, StateGraph
 
-from agents.drafts import KEY, Bindings
-from agents.registry import PreparedRun, RunSetup
+from agents.drafts import prepare
 from agents.study_guides.drafting import after_check, check, draft, gather
 from agents.study_guides.review import assemble, review, save
 from agents.study_guides.state import StudyState
@@ -46,6 +45,4 @@ def compile_graph(checkpointer: Any) -> Any:
     return build().compile(checkpointer=checkpointer)
 
 
-def prepare(setup: RunSetup) -> PreparedRun:
-    bindings = Bindings(setup.chat, setup.registry, setup.tools, setup.course_id, setup.on_event, setup.thread_id)
-    return PreparedRun(configurable={KEY: bindings})
+__all__ = ["build", "compile_graph", "prepare"]

@@ -10,6 +10,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import interrupt
 from pydantic import ValidationError
 
+from agents import style_notes
 from agents.drafts import bound, say
 from agents.event_models import ApprovalRequired
 from agents.event_models import Artifact as ArtifactEvent
@@ -84,13 +85,14 @@ def review(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
     if choice == "edit":
         edited = (decision.get("arguments") or {}).get("document")
         try:
-            document = StudyDocument.model_validate(edited).model_dump(mode="json")
+            drafted, document = document, StudyDocument.model_validate(edited).model_dump(mode="json")
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
             return {"document": None} | say(
                 f"The edited document is not valid ({where}: {first['msg']}); nothing was saved."
             )
+        style_notes.learn(b, "study_document", style_notes.from_document_edit(drafted, document))
     return {"document": document}
 
 

@@ -30,8 +30,14 @@ def test_agents_offered_follow_the_role(toy_api: Api) -> None:
     learner_agents = toy_api.client.get("/v1/agents", headers=toy_api.learner).json()
     owner_agents = toy_api.client.get("/v1/agents", headers=owner).json()
     assert [a["name"] for a in learner_agents] == ["course_assistant"]
-    assert [a["name"] for a in owner_agents] == ["course_assistant", "study_guides", "course_builder", "toy_outliner"]
-    toy = owner_agents[3]
+    assert [a["name"] for a in owner_agents] == [
+        "course_assistant",
+        "study_guides",
+        "course_builder",
+        "master",
+        "toy_outliner",
+    ]
+    toy = owner_agents[4]
     assert toy["tools"] == ["get_course_outline"] and toy["wants_course"] is False
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,9 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from api.app import create_app
 from core.db import Database
 from core.settings import Settings
+from tests.agent_fixtures import manager
 from tests.live_server import LiveServer, serve
+from tests.scripted_model import ScriptedChatModel
 
 CHROMIUM = os.environ.get("ACADEMY_TEST_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
@@ -62,3 +65,13 @@ def live(settings: Settings, db: Database) -> Iterator[tuple[LiveServer, TestCli
     app = create_app(settings, db=db, run_jobs=False)
     with TestClient(app) as client, serve(app) as server:
         yield server, client
+
+
+@contextmanager
+def scripted_site(settings: Settings, db: Database, model: ScriptedChatModel) -> Iterator[LiveServer]:
+    """The app on a real socket whose agents run on the scripted model (no index)."""
+    model.script = []
+    runs = manager(db, settings, None, model)
+    app = create_app(settings, db=db, run_jobs=False, runs=runs)
+    with TestClient(app), serve(app) as server:
+        yield server

@@ -42,7 +42,7 @@ def log_in(page: Page, server: LiveServer, email: str) -> None:
 @pytest.mark.parametrize(
     ("who", "offered"),
     [
-        ("owner", ["Course assistant", "Cheat sheets & guides", "Course builder", "Toy outliner"]),
+        ("owner", ["Course assistant", "Cheat sheets & guides", "Course builder", "Creator assistant", "Toy outliner"]),
         ("learner", ["Course assistant"]),
     ],
 )

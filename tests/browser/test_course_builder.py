@@ -6,20 +6,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from api.app import create_app
 from core.db import Database
 from core.settings import Settings
 from courses.models import Course, Lesson
-from tests.agent_fixtures import manager
 from tests.agents.course_builder.factories import BRIEF, LESSON, outline_reply
-from tests.browser.conftest import shot
+from tests.browser.conftest import scripted_site, shot
 from tests.browser.test_agent_picker import log_in
 from tests.conftest import StoreWorld
-from tests.live_server import LiveServer, serve
+from tests.live_server import LiveServer
 from tests.scripted_model import ScriptedChatModel
 
 MODEL = ScriptedChatModel(script=[])
@@ -27,10 +24,7 @@ MODEL = ScriptedChatModel(script=[])
 
 @pytest.fixture
 def site(settings: Settings, db: Database) -> Iterator[LiveServer]:
-    MODEL.script = []
-    runs = manager(db, settings, None, MODEL)
-    app = create_app(settings, db=db, run_jobs=False, runs=runs)
-    with TestClient(app), serve(app) as server:
+    with scripted_site(settings, db, MODEL) as server:
         yield server
 
 

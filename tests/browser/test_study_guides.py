@@ -5,17 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 
-from api.app import create_app
 from core.db import Database
 from core.settings import Settings
-from tests.agent_fixtures import manager
 from tests.agents.study_guides.factories import GOOD, drafted, studio_course, verdicts
+from tests.browser.conftest import scripted_site
 from tests.browser.test_agent_picker import log_in
 from tests.conftest import StoreWorld
-from tests.live_server import LiveServer, serve
+from tests.live_server import LiveServer
 from tests.scripted_model import ScriptedChatModel
 
 MODEL = ScriptedChatModel(script=[])
@@ -23,10 +21,7 @@ MODEL = ScriptedChatModel(script=[])
 
 @pytest.fixture
 def site(settings: Settings, db: Database) -> Iterator[LiveServer]:
-    MODEL.script = []
-    runs = manager(db, settings, None, MODEL)
-    app = create_app(settings, db=db, run_jobs=False, runs=runs)
-    with TestClient(app), serve(app) as server:
+    with scripted_site(settings, db, MODEL) as server:
         yield server
 
 

@@ -1,6 +1,7 @@
 """The course builder on the real local model: an outline of a small brief is schema-valid (by
 constrained decoding), and the approved course is created with its lesson written."""
 
+import pytest
 from sqlalchemy import select
 
 from core.db import Database
@@ -9,6 +10,8 @@ from courses.models import Course, Lesson
 from tests.conftest import StoreWorld
 
 
+# The model path is the same on either database (the scripted tests cover PostgreSQL): one run, not two.
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_a_small_brief_becomes_a_valid_outline_and_a_written_course(
     db: Database, settings: Settings, store_a: StoreWorld
 ) -> None:

@@ -106,3 +106,20 @@ def test_the_outline_review_survives_a_restart(db: Database, settings: Settings,
         -1
     ] == "publish_course"
     assert "Mixing vocals" in _titles(db, store_a.store_id)
+
+
+def test_what_the_creator_changed_in_an_accepted_outline_guides_the_next_one(
+    db: Database, settings: Settings, store_a: StoreWorld
+) -> None:
+    long_titles = outline_reply(1, 2).replace("Lesson 1.1", "A very long title for the first vocal lesson here")
+    long_titles = long_titles.replace("Lesson 1.2", "A very long title for the second vocal lesson here")
+    run = start(db, settings, store_a, [long_titles, LESSON, LESSON], message="Vocals, 1 module of 2 lessons")
+    edited = run.card()["arguments"]["outline"]
+    edited["modules"][0]["lessons"][0]["title"] = "Vocal EQ"
+    edited["modules"][0]["lessons"][1]["title"] = "Vocal reverb"
+    run.resume(store_a, "edit", {"outline": edited})
+    again = start(
+        db, settings, store_a, [outline_reply(title="Drums")], message="A course on drums, 1 module of 2 lessons"
+    )
+    prompt = str(again.model.calls[0]["messages"][-1].content)
+    assert "style notes" in prompt and "Short lesson titles, about 2 words." in prompt

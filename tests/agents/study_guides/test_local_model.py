@@ -3,6 +3,7 @@ schema-valid, every entry cites a lesson of the course, and the approved PDF ren
 
 from io import BytesIO
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -14,6 +15,8 @@ from courses.models import Lesson
 from tests.conftest import StoreWorld
 
 
+# The model path is the same on either database (the scripted tests cover PostgreSQL): one run, not two.
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_cheat_sheet_of_the_demo_course_cites_its_lessons(
     db: Database, settings: Settings, store_a: StoreWorld
 ) -> None:

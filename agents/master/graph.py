@@ -1,0 +1,73 @@
+"""The master assistant's graph: route → one of three subgraphs, each run with the caller's
+permissions and the parent's checkpointer (so a review card inside the course builder pauses and
+resumes the master's run like any other):
+
+- `course_builder` and `study_guides`: those agents' own graphs, unchanged;
+- `assistant`: the shared tool loop with the creator's read tools, the gap report and web search.
+
+The thread's messages are shared by all three, so the conversation is one memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.messages import HumanMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph import END, START, StateGraph
+
+from agents import course_builder, study_guides
+from agents.drafts import KEY, Bindings
+from agents.master.configuration import Configuration
+from agents.master.prompts import RESPOND, SYSTEM_PROMPT
+from agents.master.routing import first_call, route
+from agents.master.state import MasterState
+from agents.registry import PreparedRun, RunSetup, tool_event
+from agents.toolloop import AgentSpec, bind, compiled
+
+ASSISTANT_TOOLS = (
+    "get_course_outline",
+    "read_lesson",
+    "search_course_content",
+    "list_artifacts",
+    "content_gaps",
+    "course_stats",
+    "list_enrollments",
+    "web_search",
+)
+
+
+def _route(state: MasterState, config: RunnableConfig) -> dict[str, Any]:
+    last = next((m for m in reversed(state.get("messages", [])) if isinstance(m, HumanMessage)), None)
+    return {"route": route(str(last.content)) if last is not None else "assistant"}
+
+
+def build() -> StateGraph[MasterState]:
+    graph: StateGraph[MasterState] = StateGraph(MasterState)
+    graph.add_node("route", _route)
+    graph.add_node("course_builder", course_builder.graph.build().compile())
+    graph.add_node("study_guides", study_guides.graph.build().compile())
+    graph.add_node("assistant", compiled(None))
+    graph.add_edge(START, "route")
+    graph.add_conditional_edges("route", lambda s: s["route"], ["course_builder", "study_guides", "assistant"])
+    for name in ("course_builder", "study_guides", "assistant"):
+        graph.add_edge(name, END)
+    return graph
+
+
+def compile_graph(checkpointer: Any) -> Any:
+    return build().compile(checkpointer=checkpointer)
+
+
+def prepare(setup: RunSetup) -> PreparedRun:
+    conf = Configuration()
+    spec = AgentSpec(
+        name="master",
+        system_prompt=SYSTEM_PROMPT,
+        tool_names=[t for t in setup.agent_tools if t in ASSISTANT_TOOLS],
+        respond_instructions=RESPOND,
+        prefetch=lambda message: first_call(message, setup.course_id, conf.gap_topics),
+    )
+    spec.on_tool_event = lambda event: setup.on_event(tool_event(event))
+    drafts = Bindings(setup.chat, setup.registry, setup.tools, setup.course_id, setup.on_event, setup.thread_id)
+    configurable = {KEY: drafts, **bind(spec, setup.chat, setup.native_tools, setup.registry, setup.tools)}
+    return PreparedRun(configurable=configurable)
