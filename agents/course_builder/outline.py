@@ -16,11 +16,13 @@ from pydantic import ValidationError
 from agents import style_notes
 from agents.course_builder import prompts
 from agents.course_builder.configuration import Configuration
+from agents.course_builder.rubric import BRIEF_WORDS
 from agents.course_builder.rubric import problems as rubric_problems
 from agents.course_builder.schemas import outline_schema, outline_tokens, shape_of
 from agents.course_builder.state import BuilderState
 from agents.drafts import Bindings, bound, json_reply, last_request, say
 from agents.event_models import ApprovalRequired, MessageDelta
+from agents.text import stems
 from core.errors import AppError
 from tools.course_outlines import CourseOutline
 
@@ -59,7 +61,7 @@ def intake(state: BuilderState, config: RunnableConfig) -> dict[str, Any]:
             source = b.registry.invoke("get_course_outline", b.tools, {"course_id": b.course_id})
         except AppError as exc:
             return fresh | say(f"The course chosen as a source cannot be used: {exc.detail}")
-        titles = [lesson["title"] for m in source["modules"] for lesson in m["lessons"]]
+        titles = related_titles(brief, [lesson["title"] for m in source["modules"] for lesson in m["lessons"]])
     gaps = _gap_topics(b, b.course_id) if b.course_id and GAP_ASK.search(brief) else []
     return fresh | {
         "gaps": gaps,
@@ -69,6 +71,13 @@ def intake(state: BuilderState, config: RunnableConfig) -> dict[str, Any]:
         "source_titles": titles,
         "target_course_id": target,
     }
+
+
+def related_titles(brief: str, titles: list[str]) -> list[str]:
+    """The source course's lesson titles that share a topic word with the brief: a course on mixing
+    vocals does not build on music-theory lessons just because that course was chosen on the page."""
+    topic = stems(brief) - stems(" ".join(BRIEF_WORDS))
+    return [t for t in titles if topic & stems(t)]
 
 
 def _gap_topics(b: Bindings, course_id: str) -> list[str]:

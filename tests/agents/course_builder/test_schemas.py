@@ -40,3 +40,11 @@ def test_the_rubric_reads_the_topic_not_the_form_of_the_brief() -> None:
     assert problems(plan, shape, "A short beginner course on drums") == [
         "the title, description and module titles never name the brief's topic"
     ]
+
+
+def test_only_source_lessons_on_the_briefs_topic_are_offered_to_build_on() -> None:
+    from agents.course_builder.outline import related_titles
+
+    titles = ["Gain staging", "Intervals", "Vocal compression"]
+    assert related_titles("A short course on vocal compression and gain", titles) == ["Gain staging", "Vocal compression"]
+    assert related_titles("A beginner course on baking bread", titles) == []
