@@ -75,6 +75,7 @@ class Artifact(RunEventModel):
     kind: str
     title: str
     url: str
+    version: int | None = None
 
 
 class Progress(RunEventModel):

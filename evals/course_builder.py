@@ -112,7 +112,9 @@ def _build(manager: RunManager, owner: Principal, db: Database, run_id: str, sou
         "lessons": card["lessons"],
         "grounded": card["grounded"],
         "own": card["own"],
+        "with_sources": card["with_sources"],
         "citations_kept": card["citations"],
+        "citations_attributed": card["attributed"],
         "citations_dropped": card["dropped_citations"],
         "citation_validity": round(sum(r["valid"] for r in sentences) / max(1, len(sentences)), 4),
         "faithfulness_lexical": round(sum(r["lexical"] >= SUPPORTED for r in sentences) / max(1, len(sentences)), 4),
@@ -197,7 +199,9 @@ def markdown_report(r: dict[str, Any]) -> str:
     if b:
         lines += [
             f"| built: lessons (grounded / own) | {b['lessons']} ({b['grounded']} / {b['own']}) |",
-            f"| citations kept / dropped by the agent's check | {b['citations_kept']} / {b['citations_dropped']} |",
+            f"| lessons whose search found source passages | {b['with_sources']} |",
+            f"| citations kept (of them attributed by words) / dropped | {b['citations_kept']} "
+            f"({b['citations_attributed']}) / {b['citations_dropped']} |",
             f"| cited sentences: citation validity | {b['citation_validity']:.4f} |",
             f"| cited sentences: faithfulness, lexical (>= 0.6 in the lesson) | {b['faithfulness_lexical']:.4f} |",
             f"| words per lesson; time per lesson (s) | {b['words_per_lesson']}; {b['seconds_per_lesson']} |",

@@ -97,7 +97,9 @@ def _tally(state: BuilderState) -> dict[str, int]:
         "lessons": len(written),
         "grounded": sum(not w.get("own") for w in written),
         "own": sum(bool(w.get("own")) for w in written),
+        "with_sources": sum(int(w.get("sources", 0)) > 0 for w in written),
         "citations": sum(int(w.get("cited", 0)) for w in written),
+        "attributed": sum(int(w.get("attributed", 0)) for w in written),
         "dropped_citations": sum(int(w.get("unsupported", 0)) for w in written),
         "failed": sum("error" in w for w in written),
     }

@@ -77,7 +77,7 @@ def related_titles(brief: str, titles: list[str]) -> list[str]:
     """The source course's lesson titles that share a topic word with the brief: a course on mixing
     vocals does not build on music-theory lessons just because that course was chosen on the page."""
     topic = stems(brief) - stems(" ".join(BRIEF_WORDS))
-    return [t for t in titles if topic & stems(t)]
+    return [t for t in titles if topic & stems(t)] if topic else titles  # no topic word: the whole course
 
 
 def _gap_topics(b: Bindings, course_id: str) -> list[str]:

@@ -1,7 +1,8 @@
 """Writing one lesson: find its sources (passages of the source course, kept only when they share the
-lesson's words), write the markdown with one call, then check every citation lexically — a marker
-whose sentence its source does not support is dropped and counted — and say where the text came
-from: a Sources list of lesson links, or a note that it is the model's own and needs checking."""
+lesson's words), write the markdown with one call, cite the sentences a source plainly holds that
+the model left uncited, then check every citation lexically — a marker whose sentence its source does
+not support is dropped and counted — and say where the text came from: a Sources list of lesson
+links, or a note that it is the model's own and needs checking."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ OWN_NOTE = (
     "> *Drafted by the assistant from general knowledge, not from your sources: check it before you publish.*\n\n"
 )
 MIN_SHARED_WORDS = 2
+ATTRIBUTE_BAR = 0.6  # a sentence the model did not cite gets a source holding this share of its words
 
 
 def share(sentence: str, source: str) -> float:
@@ -63,6 +65,33 @@ def _sentence_before(text: str, end: int) -> str:
     return pieces[-1] if pieces else ""
 
 
+def attribute(text: str, passages: list[dict[str, Any]], bar: float, min_words: int = 4) -> tuple[str, int]:
+    """Cite the sentences the model left uncited that one source plainly holds: at least `bar` of a
+    sentence's content words (and `min_words` of them) in one passage. The small model rarely writes
+    the markers itself; what it takes from a source is still found by its words. Headings are skipped."""
+    if not passages:
+        return text, 0
+    added = 0
+    lines = []
+    for line in text.split("\n"):
+        if line.lstrip().startswith("#") or MARK.search(line):
+            lines.append(line)
+            continue
+        pieces = re.split(r"(?<=[.!?])(\s+)", line)
+        for i, piece in enumerate(pieces):
+            words = stems(piece)
+            if i % 2 or len(words) < min_words:
+                continue
+            scores = [share(piece, p["text"]) for p in passages]
+            best = max(range(len(passages)), key=lambda k: scores[k])
+            if scores[best] >= bar:
+                end = len(piece.rstrip(".!?"))
+                pieces[i] = f"{piece[:end]} [{best + 1}]{piece[end:]}"
+                added += 1
+        lines.append("".join(pieces))
+    return "\n".join(lines), added
+
+
 def check_citations(text: str, passages: list[dict[str, Any]], threshold: float) -> tuple[str, dict[str, Any]]:
     """Keep each [n] whose sentence source n supports; drop the rest (and any n with no source)."""
     out, pos, used = [], 0, set()
@@ -92,7 +121,9 @@ def finish_body(reply: str, title: str, passages: list[dict[str, Any]], threshol
     if fenced:
         text = fenced.group(1).strip()
     text = re.sub(rf"^#\s+{re.escape(title)}\s*\n+", "", text, flags=re.IGNORECASE)  # the page shows the title
+    text, attributed = attribute(text, passages, ATTRIBUTE_BAR)
     text, report = check_citations(text, passages, threshold)
+    report["attributed"] = attributed
     if report["used"]:
         lines = [f"{n}. [{passages[n - 1]['lesson_title']}]({passages[n - 1]['url']})" for n in report["used"]]
         text = text.rstrip() + "\n\n## Sources\n\n" + "\n".join(lines) + "\n"

@@ -105,7 +105,15 @@ def save(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
         saved = b.registry.invoke(SAVE, b.tools, {"course_id": b.course_id, "document": document})
     except AppError as exc:
         return say(f"The {LABEL[state['kind']]} could not be saved: {exc.detail}")
-    b.emit(ArtifactEvent(id=saved["artifact_id"], kind=saved["kind"], title=saved["title"], url=saved["url"]))
+    b.emit(
+        ArtifactEvent(
+            id=saved["artifact_id"],
+            kind=saved["kind"],
+            title=saved["title"],
+            url=saved["url"],
+            version=saved["version"],
+        )
+    )
     claims, left_out = _counts(state, document)
     note = f" {left_out} claim(s) the lessons do not state were left out." if left_out else ""
     text = (

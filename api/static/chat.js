@@ -411,7 +411,7 @@ function artifactCard(data) {
   card.className = "card artifact";
   const name = document.createElement("span");
   name.className = "artifact-title";
-  name.textContent = data.title;
+  name.textContent = data.version ? `${data.title} · version ${data.version}` : data.title;
   const open = document.createElement("a");
   open.href = data.url; open.target = "_blank"; open.rel = "noopener"; open.textContent = "Open PDF";
   const save = document.createElement("a");

@@ -40,6 +40,7 @@ def test_a_creator_approves_a_cheat_sheet_and_opens_the_pdf(
     expect(card).to_contain_text("1 entries, each citing its lesson")
     expect(card.locator("li")).to_have_text(["Foundations"])
     card.get_by_role("button", name="Save the PDF").click()
+    expect(page.locator(".card.artifact .artifact-title")).to_contain_text("version 1")
     link = page.locator(".card.artifact a", has_text="Open PDF")
     expect(link).to_be_visible()
     expect(page.locator(".message.assistant .body").last).to_contain_text("Saved the cheat sheet (version 1)")

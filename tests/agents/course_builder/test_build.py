@@ -130,3 +130,20 @@ def test_a_brief_to_fill_the_gaps_reads_what_learners_asked(
     run = start(db, settings, store, [outline_reply(1, 2)], message=brief, course_id=store.course_id, runtime=runtime)
     prompt = str(run.model.calls[0]["messages"][-1].content)
     assert "How long should reverb be? (asked 1 time(s))" in prompt
+
+
+def test_a_sentence_the_model_left_uncited_is_cited_when_its_source_plainly_holds_it(
+    db: Database, settings: Settings, store_a: StoreWorld, studio: tuple[str, Any]
+) -> None:
+    course_id, runtime = studio
+    plan = outline_reply(1, 1, title="Gain staging basics").replace("Lesson 1.1", "Gain staging levels")
+    written = (
+        "## Levels\n\nGain staging is setting the level at each stage of the signal chain so nothing clips. "
+        "Music is fun to make."
+    )
+    run = start(db, settings, store_a, [plan, written], "Gain staging, 1 module of 1 lesson", course_id, runtime)
+    run.resume(store_a, "approve")
+    _, [lesson] = _course(db, store_a.store_id, "Gain staging basics")
+    assert "so nothing clips [1]." in lesson.body_md and "fun to make." in lesson.body_md
+    assert "fun to make [1]" not in lesson.body_md and "## Levels\n" in lesson.body_md
+    assert (run.card()["arguments"]["attributed"], run.card()["arguments"]["with_sources"]) == (1, 1)

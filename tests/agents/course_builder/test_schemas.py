@@ -46,5 +46,8 @@ def test_only_source_lessons_on_the_briefs_topic_are_offered_to_build_on() -> No
     from agents.course_builder.outline import related_titles
 
     titles = ["Gain staging", "Intervals", "Vocal compression"]
-    assert related_titles("A short course on vocal compression and gain", titles) == ["Gain staging", "Vocal compression"]
+    assert related_titles("A short course on vocal compression and gain", titles) == [
+        "Gain staging",
+        "Vocal compression",
+    ]
     assert related_titles("A beginner course on baking bread", titles) == []
