@@ -116,6 +116,8 @@ def _build(manager: RunManager, owner: Principal, db: Database, run_id: str, sou
         "citations_kept": card["citations"],
         "citations_attributed": card["attributed"],
         "citations_dropped": card["dropped_citations"],
+        "repeated_sentences_dropped": card["repeats_dropped"],
+        "distinct_cited_sentences": len({r["sentence"] for r in sentences}),
         "citation_validity": round(sum(r["valid"] for r in sentences) / max(1, len(sentences)), 4),
         "faithfulness_lexical": round(sum(r["lexical"] >= SUPPORTED for r in sentences) / max(1, len(sentences)), 4),
         "words_per_lesson": round(sum(len(b.split()) for _, b in lessons) / max(1, len(lessons))),
@@ -202,6 +204,8 @@ def markdown_report(r: dict[str, Any]) -> str:
             f"| lessons whose search found source passages | {b['with_sources']} |",
             f"| citations kept (of them attributed by words) / dropped | {b['citations_kept']} "
             f"({b['citations_attributed']}) / {b['citations_dropped']} |",
+            f"| repeated sentences the agent removed | {b['repeated_sentences_dropped']} |",
+            f"| cited sentences (distinct) | {len(b['per_sentence'])} ({b['distinct_cited_sentences']}) |",
             f"| cited sentences: citation validity | {b['citation_validity']:.4f} |",
             f"| cited sentences: faithfulness, lexical (>= 0.6 in the lesson) | {b['faithfulness_lexical']:.4f} |",
             f"| words per lesson; time per lesson (s) | {b['words_per_lesson']}; {b['seconds_per_lesson']} |",

@@ -65,7 +65,8 @@ def _write(b: Bindings, conf: Configuration, state: BuilderState, lesson: dict[s
         guide=_style(b),
         words=int(conf.lesson_tokens * 0.6),
     )
-    reply = b.chat.bind(max_tokens=conf.lesson_tokens).invoke([SystemMessage(prompts.SYSTEM), HumanMessage(prompt)])
+    chat = b.chat.bind(max_tokens=conf.lesson_tokens, frequency_penalty=conf.frequency_penalty)
+    reply = chat.invoke([SystemMessage(prompts.SYSTEM), HumanMessage(prompt)])
     body, report = finish_body(str(reply.content), lesson["title"], passages, conf.support_threshold)
     return body, report | {"sources": len(passages)}
 
@@ -102,6 +103,7 @@ def _tally(state: BuilderState) -> dict[str, int]:
         "attributed": sum(int(w.get("attributed", 0)) for w in written),
         "dropped_citations": sum(int(w.get("unsupported", 0)) for w in written),
         "failed": sum("error" in w for w in written),
+        "repeats_dropped": sum(int(w.get("repeats_dropped", 0)) for w in written),
     }
 
 

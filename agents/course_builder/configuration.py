@@ -19,6 +19,7 @@ class Configuration:
     min_brief_words: int = 3
     max_rounds: int = 1  # redrafts of an outline the rubric finds fault with
     lesson_tokens: int = 420  # a lesson of ~250-300 words
+    frequency_penalty: float = 0.4  # the small model loops on a sentence at temperature 0 without it
     sources_per_lesson: int = 3
     source_chars: int = 700  # of each source passage the writer reads
     support_threshold: float = 0.5  # share of a cited sentence's content words found in its source

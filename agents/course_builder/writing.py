@@ -65,6 +65,29 @@ def _sentence_before(text: str, end: int) -> str:
     return pieces[-1] if pieces else ""
 
 
+def drop_repeats(text: str) -> tuple[str, int]:
+    """Remove sentences the lesson already said: a small model at temperature 0 can loop on one
+    sentence until its token limit (seen in the course-builder eval), and a repeat teaches nothing."""
+    seen: set[str] = set()
+    dropped = 0
+    lines = []
+    for line in text.split("\n"):
+        if line.lstrip().startswith("#"):
+            lines.append(line)
+            continue
+        kept = []
+        for piece in re.split(r"(?<=[.!?])\s+", line):
+            key = " ".join(MARK.sub("", piece).lower().split())
+            if len(key.split()) >= 4 and key in seen:
+                dropped += 1
+                continue
+            seen.add(key)
+            kept.append(piece)
+        if kept or not line.strip():
+            lines.append(" ".join(kept))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)), dropped
+
+
 def attribute(text: str, passages: list[dict[str, Any]], bar: float, min_words: int = 4) -> tuple[str, int]:
     """Cite the sentences the model left uncited that one source plainly holds: at least `bar` of a
     sentence's content words (and `min_words` of them) in one passage. The small model rarely writes
@@ -121,9 +144,11 @@ def finish_body(reply: str, title: str, passages: list[dict[str, Any]], threshol
     if fenced:
         text = fenced.group(1).strip()
     text = re.sub(rf"^#\s+{re.escape(title)}\s*\n+", "", text, flags=re.IGNORECASE)  # the page shows the title
+    text, repeats = drop_repeats(text)
     text, attributed = attribute(text, passages, ATTRIBUTE_BAR)
     text, report = check_citations(text, passages, threshold)
     report["attributed"] = attributed
+    report["repeats_dropped"] = repeats
     if report["used"]:
         lines = [f"{n}. [{passages[n - 1]['lesson_title']}]({passages[n - 1]['url']})" for n in report["used"]]
         text = text.rstrip() + "\n\n## Sources\n\n" + "\n".join(lines) + "\n"

@@ -1,0 +1,32 @@
+"""Writing a lesson: repeats removed, uncited sentences attributed, citations checked."""
+
+from agents.course_builder.writing import drop_repeats, finish_body
+
+PASSAGE = {
+    "text": "Gain staging is setting the level at each stage so nothing clips.",
+    "lesson_title": "Gain",
+    "url": "/g",
+}
+
+
+def test_a_sentence_the_model_repeats_is_kept_once() -> None:
+    looped = "## Intro\n\nMusic is made of notes and rests. " + "It is not the center of the course. " * 5
+    text, dropped = drop_repeats(looped)
+    assert dropped == 4 and text.count("It is not the center of the course.") == 1 and "## Intro" in text
+
+
+def test_short_repeats_like_headings_or_yes_are_left_alone() -> None:
+    assert drop_repeats("Yes. Yes.\n\n## Summary\n\n## Summary")[1] == 0
+
+
+def test_a_lesson_without_a_source_is_marked_as_the_models_own() -> None:
+    body, report = finish_body("Compression lowers loud parts.", "Compression", [], 0.5)
+    assert body.startswith("> *Drafted by the assistant from general knowledge") and report["own"] is True
+
+
+def test_a_lesson_from_its_source_is_cited_and_lists_it() -> None:
+    body, report = finish_body(
+        "Gain staging is setting the level at each stage so nothing clips.", "Gain", [PASSAGE], 0.5
+    )
+    assert "nothing clips [1]." in body and body.endswith("## Sources\n\n1. [Gain](/g)\n")
+    assert (report["attributed"], report["cited"], report["own"]) == (1, 1, False)
