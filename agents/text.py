@@ -37,11 +37,16 @@ def words(text: str) -> set[str]:
 
 def stems(text: str) -> set[str]:
     """Content words with a light suffix strip, so "chords built" meets "a chord is built"."""
-    out = set()
-    for word in words(text):
-        for suffix in ("ing", "ed", "es", "s"):
-            if len(word) > len(suffix) + 3 and word.endswith(suffix) and not word.endswith("ss"):
-                word = word[: -len(suffix)]
-                break
-        out.add(word)
-    return out
+    return {stem(word) for word in words(text)}
+
+
+def stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix) and not word.endswith("ss"):
+            return word[: -len(suffix)]
+    return word
+
+
+def stem_sequence(text: str) -> list[str]:
+    """Every word (function words too) lower-cased and stemmed, in order: for matching a phrase."""
+    return [stem(w) for w in re.findall(r"[a-z0-9]+", text.lower())]
