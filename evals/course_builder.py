@@ -11,7 +11,6 @@ on the passage it read. Time per lesson on the model the platform is configured 
 
 from __future__ import annotations
 
-import json
 import re
 import tempfile
 import time
@@ -33,7 +32,7 @@ from core.db import Database
 from core.principal import Principal
 from core.settings import Settings
 from courses.models import Course, Lesson, Module
-from evals.creator import _scratch
+from evals.creator import _scratch, model_label, write_report
 from evals.retrieval import machine
 from ingestion.pipeline import Ingestor
 from ingestion.sources import course_sources
@@ -165,9 +164,7 @@ def run_builder_eval(dataset: Path, settings: Settings, chat: Callable[[], ChatM
         "dataset": dataset.name,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
-        "model": settings.llm_model
-        if settings.llm_provider == "openai"
-        else "local Qwen2.5-Coder-1.5B-Instruct Q4_K_M",
+        "model": model_label(settings),
         "outlines": len(rows),
         "schema_valid": round(sum(r["schema_valid"] for r in rows) / n, 4),
         "shape_as_asked": round(sum(r["shape_ok"] for r in rows) / n, 4),
@@ -176,10 +173,7 @@ def run_builder_eval(dataset: Path, settings: Settings, chat: Callable[[], ChatM
         "per_outline": rows,
         "build": build,
     }
-    out.mkdir(parents=True, exist_ok=True)
-    name = f"creator-course_builder-{dataset.name}"
-    (out / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
-    (out / f"{name}.md").write_text(markdown_report(report))
+    write_report(out, f"creator-course_builder-{dataset.name}", report, markdown_report(report))
     return report
 
 

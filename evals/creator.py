@@ -186,9 +186,7 @@ def run_creator_eval(
         "dataset": dataset.name,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
-        "model": settings.llm_model
-        if settings.llm_provider == "openai"
-        else "local Qwen2.5-Coder-1.5B-Instruct Q4_K_M",
+        "model": model_label(settings),
         "judge": "the same model, one call per claim" if judge else "none",
         "schema_valid": True,
         "sections_planned": preview["planned_sections"],
@@ -208,11 +206,19 @@ def run_creator_eval(
         "seconds_total": round(total_s, 1),
         "per_claim": claims,
     }
-    out.mkdir(parents=True, exist_ok=True)
-    name = f"creator-{agent}-{kind}-{dataset.name}"
-    (out / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
-    (out / f"{name}.md").write_text(markdown_report(report))
+    write_report(out, f"creator-{agent}-{kind}-{dataset.name}", report, markdown_report(report))
     return report
+
+
+def write_report(out: Path, name: str, report: dict[str, Any], markdown: str) -> None:
+    """The report beside its markdown reading, as committed under `evals/reports/`."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
+    (out / f"{name}.md").write_text(markdown)
+
+
+def model_label(settings: Settings) -> str:
+    return settings.llm_model if settings.llm_provider == "openai" else "local Qwen2.5-Coder-1.5B-Instruct Q4_K_M"
 
 
 def markdown_report(r: dict[str, Any]) -> str:
