@@ -82,3 +82,14 @@ def learn(b: Bindings, kind: str, notes: list[str]) -> None:
 def read(b: Bindings, kind: str) -> list[str]:
     result = b.registry.call("get_style_notes", b.tools, {"kind": kind})
     return list(result.output["notes"]) if result.ok and result.output else []
+
+
+PROMPT = """
+The creator's style notes (follow them): {notes}
+"""
+
+
+def for_prompt(b: Bindings, kind: str) -> str:
+    """The creator's notes for this kind of draft as a prompt line, or nothing when there are none."""
+    notes = read(b, kind)
+    return PROMPT.format(notes=" ".join(notes)) if notes else ""

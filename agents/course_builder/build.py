@@ -46,11 +46,6 @@ def create(state: BuilderState, config: RunnableConfig) -> dict[str, Any]:
     return {"course": course, "target_course_id": course["course_id"], "next_lesson": 0, "written": []}
 
 
-def _style(b: Bindings) -> str:
-    notes = style_notes.read(b, "lesson")
-    return prompts.STYLE.format(notes=" ".join(notes)) if notes else ""
-
-
 def _write(b: Bindings, conf: Configuration, state: BuilderState, lesson: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     outline = state["outline"] or {}
     query = " ".join([lesson["title"], *lesson["objectives"]])
@@ -62,7 +57,7 @@ def _write(b: Bindings, conf: Configuration, state: BuilderState, lesson: dict[s
         title=lesson["title"],
         objectives="\n".join(f"- {o}" for o in lesson["objectives"]),
         sources=cite_block(passages),
-        guide=_style(b),
+        guide=style_notes.for_prompt(b, "lesson"),
         words=int(conf.lesson_tokens * 0.6),
     )
     chat = b.chat.bind(max_tokens=conf.lesson_tokens, frequency_penalty=conf.frequency_penalty)

@@ -15,7 +15,7 @@ from langgraph.types import interrupt
 from agents import style_notes
 from agents.course_builder import prompts
 from agents.course_builder.state import BuilderState
-from agents.course_builder.writing import FENCE
+from agents.course_builder.writing import unfence
 from agents.drafts import bound, last_request, say
 from agents.event_models import ApprovalRequired, MessageDelta
 from agents.text import stems
@@ -98,13 +98,14 @@ def rewrite(state: BuilderState, config: RunnableConfig) -> dict[str, Any]:
     what = f"the section “{edit['section']}” of" if edit["section"] else ""
     b.event(MessageDelta(text=f"Rewriting {what} “{edit['title']}”…\n".replace("  ", " ")))
     prompt = prompts.REWRITE.format(
-        title=edit["title"], text=edit["before"], guide="", instruction=" Then: ".join(asks)
+        title=edit["title"],
+        text=edit["before"],
+        guide=style_notes.for_prompt(b, "lesson"),
+        instruction=" Then: ".join(asks),
     )
     budget = len(edit["before"]) // 3 * (2 if "expand" in edit["instruction"].lower() else 1) + 200
     reply = b.chat.bind(max_tokens=min(budget, 1400)).invoke([SystemMessage(prompts.SYSTEM), HumanMessage(prompt)])
-    text = str(reply.content).strip()
-    fenced = FENCE.match(text)
-    edit["after"] = (fenced.group(1) if fenced else text).strip() + "\n"
+    edit["after"] = unfence(str(reply.content)) + "\n"
     return {"edit": edit}
 
 

@@ -92,21 +92,24 @@ def _count(span: tuple[int, int]) -> str:
     return str(span[0]) if span[0] == span[1] else f"{span[0]} to {span[1]}"
 
 
-def _prompt(state: BuilderState, conf: Configuration, notes: list[str]) -> str:
+def _prompt(state: BuilderState, conf: Configuration, style: str) -> str:
     shape = shape_of(state["brief"], conf)
     titles = state.get("source_titles") or []
     previous = state.get("outline")
     asks = [*state.get("feedback", []), *state.get("problems", [])]
-    return prompts.OUTLINE.format(
-        brief=state["brief"],
-        sources=(prompts.SOURCES.format(titles="\n".join(f"- {t}" for t in titles[:40])) if titles else "")
-        + (prompts.GAPS.format(topics="\n".join(f"- {t}" for t in state["gaps"])) if state.get("gaps") else ""),
-        previous=prompts.PREVIOUS.format(outline=json.dumps(previous, ensure_ascii=False)) if previous else "",
-        feedback=prompts.FEEDBACK.format(feedback="; ".join(asks)) if asks else "",
-        modules=_count(shape.modules),
-        lessons=_count(shape.lessons),
-        objectives=conf.objectives,
-    ) + (prompts.STYLE.format(notes=" ".join(notes)) if notes else "")
+    return (
+        prompts.OUTLINE.format(
+            brief=state["brief"],
+            sources=(prompts.SOURCES.format(titles="\n".join(f"- {t}" for t in titles[:40])) if titles else "")
+            + (prompts.GAPS.format(topics="\n".join(f"- {t}" for t in state["gaps"])) if state.get("gaps") else ""),
+            previous=prompts.PREVIOUS.format(outline=json.dumps(previous, ensure_ascii=False)) if previous else "",
+            feedback=prompts.FEEDBACK.format(feedback="; ".join(asks)) if asks else "",
+            modules=_count(shape.modules),
+            lessons=_count(shape.lessons),
+            objectives=conf.objectives,
+        )
+        + style
+    )
 
 
 def propose(state: BuilderState, config: RunnableConfig) -> dict[str, Any]:
@@ -117,7 +120,7 @@ def propose(state: BuilderState, config: RunnableConfig) -> dict[str, Any]:
     revising = state.get("mode") == "revise"
     b.event(MessageDelta(text="Revising the outline…\n" if state.get("outline") else "Drafting an outline…\n"))
     schema, tokens = outline_schema(shape, conf.objectives), outline_tokens(shape, conf.objectives)
-    prompt = _prompt(state, conf, style_notes.read(b, "outline"))
+    prompt = _prompt(state, conf, style_notes.for_prompt(b, "outline"))
     reply = json_reply(b.chat, prompts.SYSTEM, prompt, schema, tokens)
     update: dict[str, Any] = {"rounds": state.get("rounds", 0) + 1, "mode": "revised" if revising else "drafted"}
     try:

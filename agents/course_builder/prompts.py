@@ -58,7 +58,3 @@ REWRITE = """Lesson: {title}
 Rewrite the text above as asked: {instruction}
 Keep it in markdown with the same headings unless asked otherwise. Keep every fact it states; add no \
 new facts you are not sure of. Answer with the rewritten text only."""
-
-STYLE = """
-The creator's style notes (follow them): {notes}
-"""

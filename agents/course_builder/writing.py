@@ -137,13 +137,18 @@ def check_citations(text: str, passages: list[dict[str, Any]], threshold: float)
     return "".join(out), {"cited": supported, "unsupported": unsupported, "used": sorted(used)}
 
 
-def finish_body(reply: str, title: str, passages: list[dict[str, Any]], threshold: float) -> tuple[str, dict[str, Any]]:
-    """The lesson's markdown as stored, and what the check found."""
+def unfence(reply: str) -> str:
+    """The reply without the ```markdown fence a model sometimes wraps it in."""
     text = reply.strip()
     fenced = FENCE.match(text)
-    if fenced:
-        text = fenced.group(1).strip()
-    text = re.sub(rf"^#\s+{re.escape(title)}\s*\n+", "", text, flags=re.IGNORECASE)  # the page shows the title
+    return fenced.group(1).strip() if fenced else text
+
+
+def finish_body(reply: str, title: str, passages: list[dict[str, Any]], threshold: float) -> tuple[str, dict[str, Any]]:
+    """The lesson's markdown as stored, and what the check found."""
+    text = re.sub(
+        rf"^#\s+{re.escape(title)}\s*\n+", "", unfence(reply), flags=re.IGNORECASE
+    )  # the page shows the title
     text, repeats = drop_repeats(text)
     text, attributed = attribute(text, passages, ATTRIBUTE_BAR)
     text, report = check_citations(text, passages, threshold)

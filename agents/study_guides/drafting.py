@@ -79,8 +79,7 @@ def draft(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
     revising = state.get("rounds", 0) > 0
     todo = _failing(state) if revising else list(range(len(groups)))
     drafts: dict[str, list[dict[str, Any]]] = {}
-    notes = style_notes.read(b, "study_document")
-    style = prompts.STYLE.format(notes=" ".join(notes)) if notes else ""
+    style = style_notes.for_prompt(b, "study_document").rstrip("\n")
     for done, i in enumerate(todo, start=1):
         group = groups[i]
         feedback = ""

@@ -23,6 +23,3 @@ Claims:
 {claims}
 
 For each claim, in order, answer true if the material above states it, false if it does not."""
-
-STYLE = """
-The creator's style notes (follow them): {notes}"""

@@ -75,3 +75,16 @@ def test_a_lesson_too_long_to_rewrite_at_once_asks_for_a_section(
     course_id, _ = _lesson(db, store_a, body=BODY + "\n## Release\n\n" + "Let it breathe. " * 300)
     run = start(db, settings, store_a, [], "Rewrite compressor basics for beginners", course_id)
     assert "too long to rewrite in one go" in run.answer() and "“Release”" in run.answer()
+
+
+def test_a_rewrite_follows_the_creators_lesson_style_notes(
+    db: Database, settings: Settings, store_a: StoreWorld
+) -> None:
+    from courses import style
+
+    course_id, _ = _lesson(db, store_a)
+    with db.transaction() as s:
+        style.remember(s, store_a.owner, "lesson", ["Use bullet lists for steps and key points."])
+    run = start(db, settings, store_a, ["Rewritten."], "Expand compressor basics", course_id)
+    prompt = str(run.model.calls[0]["messages"][-1].content)
+    assert "style notes (follow them): Use bullet lists for steps and key points." in prompt
