@@ -7,6 +7,7 @@ endpoint it is native structured output. Either way the reply parses or counts a
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -28,11 +29,8 @@ class Bindings:
     registry: Registry
     tools: ToolContext
     course_id: str | None
-    emit: Any  # Callable[[RunEventModel], object]
+    emit: Callable[[RunEventModel], object]
     thread_id: str = ""
-
-    def event(self, event: RunEventModel) -> None:
-        self.emit(event)
 
 
 def prepare(setup: RunSetup) -> PreparedRun:

@@ -32,7 +32,7 @@ from core.db import Database
 from core.principal import Principal
 from core.settings import Settings
 from courses.models import Course, Lesson, Module
-from evals.creator import _scratch, model_label, write_report
+from evals.creator import model_label, scratch_store, write_report
 from evals.retrieval import machine
 from ingestion.pipeline import Ingestor
 from ingestion.sources import course_sources
@@ -140,7 +140,7 @@ def run_builder_eval(dataset: Path, settings: Settings, chat: Callable[[], ChatM
         scratch = settings.model_copy(
             update={"data_dir": Path(folder), "database_url": None, "demo": False, "llm_temperature": 0.0}
         )
-        db, owner, course_id = _scratch(scratch, dataset)
+        db, owner, course_id = scratch_store(scratch, dataset)
         assert owner.store_id is not None
         runtime = _index(scratch, db, owner.store_id, course_id)
         deps = RunDeps(db, scratch, build_registry(), chat, lambda: runtime, checkpoint_opener(scratch))

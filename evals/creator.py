@@ -85,7 +85,8 @@ def _judge(chat: BaseChatModel, claim: str, window: str) -> bool | None:
         return None
 
 
-def _scratch(settings: Settings, dataset: Path) -> tuple[Database, Principal, str]:
+def scratch_store(settings: Settings, dataset: Path) -> tuple[Database, Principal, str]:
+    """A fresh database holding one store, its owner and the dataset's course, published."""
     migrate.upgrade(settings.resolved_database_url)
     db = Database(settings.resolved_database_url)
     with db.transaction() as s:
@@ -144,7 +145,7 @@ def run_creator_eval(
                 "object_store": "folder",
             }
         )
-        db, owner, course_id = _scratch(scratch, dataset)
+        db, owner, course_id = scratch_store(scratch, dataset)
         deps = RunDeps(db, scratch, build_registry(), chat, lambda: None, checkpoint_opener(scratch))
         manager = RunManager(deps, EventLog(db), workers=1)
         try:

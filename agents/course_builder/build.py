@@ -42,7 +42,7 @@ def create(state: BuilderState, config: RunnableConfig) -> dict[str, Any]:
     if course.get("status") == "pending":
         return {"course": None} | say(f"The course waits for the store owner's approval: {course['detail']}.")
     total = len(_lessons(course))
-    b.event(Progress(step="write_lessons", done=0, total=total, label=course["title"]))
+    b.emit(Progress(step="write_lessons", done=0, total=total, label=course["title"]))
     return {"course": course, "target_course_id": course["course_id"], "next_lesson": 0, "written": []}
 
 
@@ -77,7 +77,7 @@ def write_lesson(state: BuilderState, config: RunnableConfig) -> dict[str, Any]:
         b.registry.invoke("update_lesson", b.tools, {"lesson_id": lesson["lesson_id"], "body_md": body})
     except AppError as exc:
         report |= {"error": exc.detail}
-    b.event(Progress(step="write_lessons", done=i + 1, total=len(lessons), label=lesson["title"]))
+    b.emit(Progress(step="write_lessons", done=i + 1, total=len(lessons), label=lesson["title"]))
     entry = {"lesson_id": lesson["lesson_id"], "title": lesson["title"]} | report
     return {"next_lesson": i + 1, "written": [*state.get("written", []), entry]}
 
@@ -107,7 +107,7 @@ def review_publish(state: BuilderState, config: RunnableConfig) -> dict[str, Any
     course = state["course"]
     assert course is not None
     card = {"course_id": course["course_id"], "title": course["title"], "url": course["url"], **_tally(state)}
-    b.event(ApprovalRequired(id=PUBLISH_REVIEW, name=PUBLISH, arguments=card))
+    b.emit(ApprovalRequired(id=PUBLISH_REVIEW, name=PUBLISH, arguments=card))
     decision = interrupt({"tool_call_id": PUBLISH_REVIEW, "name": PUBLISH, "arguments": card})
     choice = decision.get("decision") if isinstance(decision, dict) else None
     return {"mode": "publish" if choice == "approve" else "keep_draft"}

@@ -96,7 +96,7 @@ def rewrite(state: BuilderState, config: RunnableConfig) -> dict[str, Any]:
     edit = dict(state["edit"] or {})
     asks = [edit["instruction"], *state.get("feedback", [])]
     what = f"the section “{edit['section']}” of" if edit["section"] else ""
-    b.event(MessageDelta(text=f"Rewriting {what} “{edit['title']}”…\n".replace("  ", " ")))
+    b.emit(MessageDelta(text=f"Rewriting {what} “{edit['title']}”…\n".replace("  ", " ")))
     prompt = prompts.REWRITE.format(
         title=edit["title"],
         text=edit["before"],
@@ -113,7 +113,7 @@ def review_edit(state: BuilderState, config: RunnableConfig) -> dict[str, Any]:
     b = bound(config)
     edit = dict(state["edit"] or {})
     card = {k: edit[k] for k in ("lesson_id", "title", "section", "before", "after")}
-    b.event(ApprovalRequired(id=EDIT_REVIEW, name=UPDATE, arguments=card))
+    b.emit(ApprovalRequired(id=EDIT_REVIEW, name=UPDATE, arguments=card))
     decision = interrupt({"tool_call_id": EDIT_REVIEW, "name": UPDATE, "arguments": card})
     choice = decision.get("decision") if isinstance(decision, dict) else None
     if choice == "reject":

@@ -118,7 +118,7 @@ def propose(state: BuilderState, config: RunnableConfig) -> dict[str, Any]:
     b, conf = bound(config), Configuration.from_runnable_config(config)
     shape = shape_of(state["brief"], conf)
     revising = state.get("mode") == "revise"
-    b.event(MessageDelta(text="Revising the outline…\n" if state.get("outline") else "Drafting an outline…\n"))
+    b.emit(MessageDelta(text="Revising the outline…\n" if state.get("outline") else "Drafting an outline…\n"))
     schema, tokens = outline_schema(shape, conf.objectives), outline_tokens(shape, conf.objectives)
     prompt = _prompt(state, conf, style_notes.for_prompt(b, "outline"))
     reply = json_reply(b.chat, prompts.SYSTEM, prompt, schema, tokens)
@@ -153,7 +153,7 @@ def review_outline(state: BuilderState, config: RunnableConfig) -> dict[str, Any
     outline = state["outline"]
     assert outline is not None
     card = {"outline": outline, "problems": state.get("problems", []), "sources": state.get("source_titles", [])[:40]}
-    b.event(ApprovalRequired(id=OUTLINE_REVIEW, name=CREATE, arguments=card))
+    b.emit(ApprovalRequired(id=OUTLINE_REVIEW, name=CREATE, arguments=card))
     decision = interrupt({"tool_call_id": OUTLINE_REVIEW, "name": CREATE, "arguments": card})
     choice = decision.get("decision") if isinstance(decision, dict) else None
     if choice == "reject":

@@ -11,7 +11,6 @@ from langchain_core.runnables import RunnableConfig
 @dataclass(frozen=True)
 class Configuration:
     gap_topics: int = 8  # topics of the content-gap report it reads
-    fact_check_results: int = 5
 
     @classmethod
     def from_runnable_config(cls, config: RunnableConfig | None = None) -> Configuration:
