@@ -15,7 +15,7 @@ Kind = Literal["cheat_sheet", "reference_guide"]
 @dataclass(frozen=True)
 class Configuration:
     max_sections: int = 8  # a cheat sheet; a reference guide takes one section per module up to 40
-    material_chars: int = 1600  # lesson text the model reads per section
+    material_chars: int = 2400  # lesson sentences the model reads per section (~700 prompt tokens)
     cheat_sheet_entries: int = 6
     guide_entries: int = 10
     max_rounds: int = 1  # revisions of a section whose claims the check did not find in the material

@@ -1,11 +1,12 @@
 """Generate and check: gather the course through its tools, draft each section with one
-constrained-JSON call that may cite only that section's lessons, check every claim, and draft again
-the sections whose claims the check did not find, keeping each section's best draft."""
+constrained-JSON call that picks among that section's lesson sentences, check every entry, and draft
+again the sections with an entry the check flagged, keeping each section's best draft."""
 
 from __future__ import annotations
 
 from typing import Any, cast
 
+from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 
 from agents import style_notes
@@ -14,9 +15,9 @@ from agents.event_models import MessageDelta
 from agents.study_guides import prompts
 from agents.study_guides.configuration import Configuration, Kind
 from agents.study_guides.material import build_group, group_modules
-from agents.study_guides.schemas import check_schema, draft_schema, draft_tokens
+from agents.study_guides.schemas import VERDICT, draft_schema, draft_tokens, max_chars
 from agents.study_guides.state import StudyState
-from agents.study_guides.support import check_claims, claim_text
+from agents.study_guides.support import check_claims, expand
 
 LABEL = {"cheat_sheet": "cheat sheet", "reference_guide": "reference guide"}
 TITLE_CHARS = 200  # a document's source title; a lesson title may be longer (300)
@@ -50,7 +51,7 @@ def gather(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
         return say("This course has no lesson text yet, so there is nothing to summarise.")
     titles = {s["n"]: s["title"] for s in sources}
     groups = [
-        build_group(heading, numbers, titles, bodies, conf.material_chars)
+        build_group(heading, numbers, titles, bodies, conf.material_chars, max_chars(kind))
         for heading, numbers in group_modules(modules, conf.sections(kind))
     ]
     groups = [g for g in groups if g["sources"]]
@@ -94,9 +95,9 @@ def draft(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
             entries=conf.entries(kind),
             feedback=feedback + style,
         )
-        schema = draft_schema(group["sources"], conf.entries(kind), kind)
-        out = json_reply(b.chat, prompts.SYSTEM, prompt, schema, draft_tokens(conf.entries(kind), kind))
-        drafts[str(i)] = [x for x in out.get("blocks", []) if isinstance(x, dict)]
+        schema = draft_schema(list(group["sentences"]), conf.entries(kind))
+        out = json_reply(b.chat, prompts.SYSTEM, prompt, schema, draft_tokens(conf.entries(kind)))
+        drafts[str(i)] = expand(out.get("blocks", []) if isinstance(out.get("blocks"), list) else [], group)
         verb = "Revised" if revising else "Drafted"
         if not drafts[str(i)]:
             verb = "Could not draft"
@@ -112,17 +113,22 @@ def check(state: StudyState, config: RunnableConfig) -> dict[str, Any]:
     checks = dict(state.get("checks", {}))
     for key, blocks in drafts.items():
         group = state["groups"][int(key)]
-        verdicts = None
-        if conf.model_check and blocks:
-            claims = "\n".join(f"{n}. {claim_text(x)}" for n, x in enumerate(blocks, start=1))
-            prompt = prompts.CHECK.format(material=group["material"], claims=claims)
-            out = json_reply(b.chat, prompts.SYSTEM, prompt, check_schema(len(blocks)), 16 + 4 * len(blocks))
-            verdicts = [bool(v) for v in out.get("supported", [])]
+        verdicts = [_verdict(b.chat, x) for x in blocks] if conf.model_check else None
         report = check_claims(blocks, group["material"], conf.support_threshold, verdicts)
         old = checks.get(key)
         if old is None or sum(not c["supported"] for c in report) < sum(not c["supported"] for c in old):
             sections[key], checks[key] = blocks, report
     return {"sections": sections, "checks": checks, "drafts": {}, "rounds": state.get("rounds", 0) + 1}
+
+
+def _verdict(chat: BaseChatModel, block: dict[str, Any]) -> bool | None:
+    """The model's word on a term's pairing, one entry per call (a 1.5B model asked for a list of
+    verdicts at once answered alike for all); a point is the lesson's own sentence: nothing to ask."""
+    if block.get("type") != "term":
+        return None
+    prompt = prompts.CHECK.format(sentence=block["definition"], term=block["term"])
+    verdict = json_reply(chat, prompts.CHECKER, prompt, VERDICT, 12).get("supported")
+    return verdict if isinstance(verdict, bool) else None
 
 
 def after_check(state: StudyState, config: RunnableConfig) -> str:

@@ -9,10 +9,16 @@ from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
 
 
+class Sentence(TypedDict):
+    n: int  # the source (lesson) it comes from
+    text: str
+
+
 class Group(TypedDict):
     heading: str
     sources: list[int]  # the source numbers (lessons) this section draws on
-    material: str  # the numbered excerpts the model reads
+    material: str  # the numbered lessons' labelled sentences the model reads
+    sentences: dict[str, Sentence]  # label ("S3") -> its lesson and text
 
 
 class StudyState(TypedDict, total=False):

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from core.db import Database
 from core.settings import Settings
-from tests.agents.study_guides.factories import GOOD, drafted, studio_course, verdicts
+from tests.agents.study_guides.factories import GOOD, drafted, studio_course, verdict
 from tests.browser.conftest import scripted_site
 from tests.browser.test_agent_picker import log_in
 from tests.conftest import StoreWorld
@@ -29,7 +29,7 @@ def test_a_creator_approves_a_cheat_sheet_and_opens_the_pdf(
     site: LiveServer, page: Page, db: Database, store_a: StoreWorld
 ) -> None:
     course_id = studio_course(db, store_a)
-    MODEL.script = [drafted(GOOD), verdicts(True)]
+    MODEL.script = [drafted(GOOD), verdict(True)]
     log_in(page, site, store_a.owner_email)
     page.select_option("#agent-select", "study_guides")
     page.select_option("#course-select", course_id)

@@ -8,15 +8,8 @@ from pathlib import Path
 from agents.llm import Capabilities, ChatModel
 from core.settings import Settings
 from evals.creator import run_creator_eval
-from tests.agents.study_guides.factories import GAIN, MADE_UP, MONITORS, drafted, verdicts
+from tests.agents.study_guides.factories import GAIN, GOOD, MISPAIRED, MONITORS, drafted, verdict
 from tests.scripted_model import ScriptedChatModel
-
-TERM = {
-    "type": "term",
-    "term": "Gain staging",
-    "definition": "Setting the level at each stage so nothing clips.",
-    "cites": [1],
-}
 
 
 def course(folder: Path) -> Path:
@@ -27,13 +20,13 @@ def course(folder: Path) -> Path:
 
 
 def test_report_scores_faithfulness_citations_and_the_pdf(tmp_path: Path) -> None:
-    made_up = MADE_UP | {"cites": [2]}
-    # the agent drafts, its check flags the made-up claim, the revision drops it; then the judge answers
+    # the agent drafts, its check flags the mispaired term, the revision drops it; then the judge answers
     script = [
-        drafted(TERM, made_up),
-        verdicts(True, True),
-        drafted(TERM),
-        verdicts(True),
+        drafted(GOOD, MISPAIRED),
+        verdict(True),
+        verdict(True),
+        drafted(GOOD),
+        verdict(True),
         json.dumps({"supported": False}),
     ]
     model = ScriptedChatModel(script=script)

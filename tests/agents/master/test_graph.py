@@ -11,7 +11,7 @@ from core.db import Database
 from core.settings import Settings
 from tests.agent_fixtures import manager
 from tests.agents.course_builder.factories import LESSON, outline_reply
-from tests.agents.study_guides.factories import GOOD, drafted, studio_course, verdicts
+from tests.agents.study_guides.factories import GOOD, drafted, studio_course, verdict
 from tests.agents.test_runs import run_to_end
 from tests.conftest import StoreWorld, principal_of
 from tests.scripted_model import ScriptedChatModel
@@ -48,7 +48,7 @@ def test_a_cheat_sheet_request_goes_to_the_study_guide_agent(
     db: Database, settings: Settings, store_a: StoreWorld
 ) -> None:
     course_id = studio_course(db, store_a)
-    m = manager(db, settings, None, ScriptedChatModel(script=[drafted(GOOD), verdicts(True)]))
+    m = manager(db, settings, None, ScriptedChatModel(script=[drafted(GOOD), verdict(True)]))
     thread = m.create_thread(store_a.owner, "master", course_id)
     run, _ = run_to_end(m, store_a.owner, thread.id, "Make a cheat sheet for this course")
     assert _card(m, run.id)["name"] == "save_study_document"

@@ -17,13 +17,11 @@ MONITORS = (
     "# Monitoring\n\nNear-field monitors are small speakers placed close to the listener. Place them so the "
     "tweeters point at your ears and form a triangle with your head."
 )
-GOOD = {
-    "type": "term",
-    "term": "Gain staging",
-    "definition": "Setting the level at each stage so nothing clips.",
-    "cites": [1],
-}
-MADE_UP = {"type": "point", "text": "The moon is made of green cheese.", "cites": [2]}
+GAIN_SENTENCE = "Gain staging is setting the level at each stage of the signal chain so that nothing clips."
+GOOD = {"type": "term", "term": "Gain staging", "sentence": "S1"}  # the model's pick, by label
+GOOD_ENTRY = {"type": "term", "term": "Gain staging", "definition": GAIN_SENTENCE, "cites": [1]}  # as saved
+MISPAIRED = {"type": "term", "term": "Green cheese", "sentence": "S3"}  # S3 is about near-field monitors
+NEAR_FIELD = {"type": "term", "term": "Near-field monitors", "sentence": "S3"}
 
 
 def studio_course(db: Database, world: StoreWorld, gain_title: str = "Gain staging") -> str:
@@ -39,5 +37,6 @@ def drafted(*blocks: dict[str, Any]) -> str:
     return json.dumps({"blocks": list(blocks)})
 
 
-def verdicts(*supported: bool) -> str:
-    return json.dumps({"supported": list(supported)})
+def verdict(supported: bool) -> str:
+    """The model's word on one term entry (the check asks once per term)."""
+    return json.dumps({"supported": supported})
