@@ -12,7 +12,15 @@ from sqlalchemy import MetaData
 
 from core.db import Base
 
-MODEL_MODULES = ("core.models", "courses.models", "ingestion.models", "tools.models", "agents.models")
+MODEL_MODULES = (
+    "core.models",
+    "core.entitlements",
+    "courses.models",
+    "commerce.models",
+    "ingestion.models",
+    "tools.models",
+    "agents.models",
+)
 
 
 def load_metadata() -> MetaData:

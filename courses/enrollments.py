@@ -1,4 +1,9 @@
-"""Enrollments (who may read a course) and lesson progress (what they have finished)."""
+"""Enrollments (who may read a course) and lesson progress (what they have finished).
+
+An enrollment is the course's view of its holder's entitlements (`core.entitlements`): grants,
+self-enrollments and invitations write an entitlement, purchases do in `commerce`, and
+`sync_enrollment` keeps the enrollment row in step with them, so access, drip, progress and the
+course assistant's retrieval read one answer."""
 
 from __future__ import annotations
 
@@ -8,8 +13,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import invitations
+from core import entitlements, invitations
 from core.db import utcnow
+from core.entitlements import Entitlement
 from core.errors import Forbidden, NotFound, invalid
 from core.identity import normalise_email
 from core.models import Invitation, StoreMember, User
@@ -22,18 +28,44 @@ from courses.models import Course, Enrollment, LessonProgress
 SOURCES = ("grant", "self", "purchase", "import")
 
 
-def _activate(session: Session, store_id: str, course_id: str, user_id: str, source: str) -> Enrollment:
+def sync_enrollment(session: Session, entitlement: Entitlement) -> None:
+    """Keep a course's enrollment in step with its holder's entitlements (the listener
+    `core.entitlements` calls on every change): enrolled while any entitlement to the course holds,
+    since the earliest one's start (so drip lessons keep their schedule across a dispute), revoked
+    when none does. Every reader of enrollments therefore sees exactly what was paid for or given."""
+    if entitlement.resource_kind != "course":
+        return
+    now = utcnow()
+    store_id, user_id, course_id = entitlement.store_id, entitlement.user_id, entitlement.resource_id
+    holding = sorted(
+        (e for e in entitlements.held(session, store_id, user_id, "course", course_id) if e.holds(now)),
+        key=lambda e: e.starts_at,
+    )
     enrollment = session.scalar(
         select(Enrollment).where(Enrollment.course_id == course_id, Enrollment.user_id == user_id)
     )
+    if not holding:
+        if enrollment is not None and enrollment.revoked_at is None:
+            enrollment.revoked_at = now
+            session.flush()
+        return
+    first = holding[0]
     if enrollment is None:
-        enrollment = Enrollment(store_id=store_id, course_id=course_id, user_id=user_id, source=source)
+        enrollment = Enrollment(store_id=store_id, course_id=course_id, user_id=user_id)
         session.add(enrollment)
-    elif enrollment.revoked_at is not None:
-        enrollment.revoked_at = None
-        enrollment.granted_at = utcnow()
-        enrollment.source = source
+    enrollment.revoked_at, enrollment.granted_at, enrollment.source = None, first.starts_at, first.source
     session.flush()
+
+
+entitlements.listen(sync_enrollment)
+
+
+def _activate(session: Session, store_id: str, course_id: str, user_id: str, source: str) -> Enrollment:
+    entitlements.grant(session, store_id, user_id, "course", course_id, source)
+    enrollment = session.scalar(
+        select(Enrollment).where(Enrollment.course_id == course_id, Enrollment.user_id == user_id)
+    )
+    assert enrollment is not None  # sync_enrollment made it
     return enrollment
 
 
@@ -94,9 +126,9 @@ def revoke_enrollment(session: Session, principal: Principal, enrollment_id: str
     enrollment = session.get(Enrollment, enrollment_id)
     if enrollment is None or enrollment.store_id != principal.require_store():
         raise NotFound(f"enrollment '{enrollment_id}' not found")
-    if enrollment.revoked_at is None:
-        enrollment.revoked_at = utcnow()
-        session.flush()
+    for held in entitlements.held(session, enrollment.store_id, enrollment.user_id, "course", enrollment.course_id):
+        entitlements.set_status(session, held, "revoked", "revoked by the store")  # a purchase too
+    session.refresh(enrollment)
     return enrollment
 
 
