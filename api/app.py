@@ -21,13 +21,17 @@ from api.mcp_server import AcademyMCP
 from api.routers import (
     artifacts,
     auth,
+    checkout_pages,
     health,
     insights,
     invitations,
     learning,
     openai_compat,
     pages,
+    payments,
+    products,
     retrieval,
+    store_page,
     storefront,
     stores,
 )
@@ -35,6 +39,7 @@ from api.routers import courses as course_routes
 from api.routers import runs as run_routes
 from api.routers import tools as tool_routes
 from api.routers.pages import STATIC
+from commerce import tasks as commerce_tasks
 from core.context import set_context
 from core.db import Database, is_sqlite
 from core.jobs import configure_jobs, start_in_process_consumer, stop_in_process_consumer
@@ -44,7 +49,7 @@ from ingestion import tasks as ingestion_tasks
 from rag.runtime import close_runtime, get_runtime
 
 log = logging.getLogger("academy.api")
-TASK_MODULES = (course_tasks, ingestion_tasks)  # imported so their jobs are registered with the queue
+TASK_MODULES = (course_tasks, ingestion_tasks, commerce_tasks)  # imported so their jobs are registered with the queue
 
 DESCRIPTION = """Academy's HTTP API. Authenticate with `Authorization: Bearer <token>`, where the token is
 a session token from `POST /v1/auth/login` or a store API key (`acd_…`). Errors are RFC 9457 problem
@@ -118,6 +123,10 @@ def create_app(
         artifacts,
         insights,
         storefront,
+        products,
+        payments,
+        checkout_pages,
+        store_page,
         retrieval,
         run_routes,
         tool_routes,

@@ -126,9 +126,10 @@ def serve(
 @app.command()
 def worker(workers: Annotated[int, typer.Option(min=1, max=64)] = 2) -> None:
     """Run background jobs in this process (with ACADEMY_REDIS_URL, or beside `serve` on SQLite)."""
+    from commerce import tasks as commerce_tasks  # noqa: F401  (registers the jobs)
     from core.context import set_context
     from core.jobs import configure_jobs, jobs_backend, run_worker
-    from courses import tasks  # noqa: F401  (registers the jobs)
+    from courses import tasks  # noqa: F401
 
     settings = _settings()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -143,6 +144,7 @@ def worker(workers: Annotated[int, typer.Option(min=1, max=64)] = 2) -> None:
 
 def _load_demo(db: Database, settings: Settings) -> None:
     from cli.demo import CREATOR_EMAIL, CREATOR_PASSWORD, LEARNER_EMAIL, LEARNER_PASSWORD, ensure_demo
+    from cli.demo_shop import BUYER_EMAIL, BUYER_PASSWORD, ensure_demo_shop
 
     path = settings.demo_course_path
     if not path.is_dir():
@@ -151,13 +153,21 @@ def _load_demo(db: Database, settings: Settings) -> None:
         task = bar.add_task("importing demo course", total=None)
         result = ensure_demo(db, path, progress=lambda done, total: bar.update(task, completed=done, total=total))
         bar.update(task, visible=result.created_course)
+    shop = ensure_demo_shop(db, settings, result.store.id, result.store.owner_id, result.course.id)
     base = settings.public_base_url
+    sells = (
+        f"  buyer       {BUYER_EMAIL} / {BUYER_PASSWORD}  (holds nothing yet)\n"
+        f"  shop        {base}/s/{result.store.slug}  (test card 4242 4242 4242 4242)\n"
+        if shop
+        else ""
+    )
     console.print(
         f"\n[bold green]Demo ready[/] — store [bold]{result.store.slug}[/], course "
         f"[bold]{result.course.title}[/] ({result.lessons} lessons)\n"
         f"  open        {base}\n"
         f"  creator     {CREATOR_EMAIL} / {CREATOR_PASSWORD}\n"
         f"  learner     {LEARNER_EMAIL} / {LEARNER_PASSWORD}\n"
+        f"{sells}"
         f"  API key     {result.api_key}\n"
         "              (creator scopes; a new key on each start revokes the previous one)\n"
         f"  try         curl -H 'Authorization: Bearer {result.api_key}' {base}/v1/courses\n",

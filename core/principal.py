@@ -20,6 +20,11 @@ COURSES_READ = "courses:read"
 COURSES_WRITE = "courses:write"
 ENROLLMENTS_READ = "enrollments:read"
 ENROLLMENTS_WRITE = "enrollments:write"
+PRODUCTS_READ = "products:read"
+PRODUCTS_WRITE = "products:write"  # products, prices, coupons
+ORDERS_READ = "orders:read"
+REFUNDS_WRITE = "refunds:write"  # money back: a `money` tool
+PAYMENTS_WRITE = "payments:write"  # the store's payment account (onboarding)
 # A learner's scope: read what they may see of published courses, record their own progress.
 LEARN = "learn"
 # Key-only scopes: an outside agent's `send | money | publish` call acts at once instead of waiting
@@ -39,6 +44,11 @@ ALL_SCOPES: tuple[str, ...] = (
     COURSES_WRITE,
     ENROLLMENTS_READ,
     ENROLLMENTS_WRITE,
+    PRODUCTS_READ,
+    PRODUCTS_WRITE,
+    ORDERS_READ,
+    REFUNDS_WRITE,
+    PAYMENTS_WRITE,
     LEARN,
     *UNATTENDED,
 )
@@ -49,7 +59,19 @@ DEFAULT_KEY_SCOPES: tuple[str, ...] = tuple(s for s in API_KEY_SCOPES if s not i
 
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     "owner": frozenset(s for s in ALL_SCOPES if s != LEARN and s not in UNATTENDED),
-    "staff": frozenset({STORE_READ, MEMBERS_READ, COURSES_READ, COURSES_WRITE, ENROLLMENTS_READ, ENROLLMENTS_WRITE}),
+    "staff": frozenset(
+        {
+            STORE_READ,
+            MEMBERS_READ,
+            COURSES_READ,
+            COURSES_WRITE,
+            ENROLLMENTS_READ,
+            ENROLLMENTS_WRITE,
+            PRODUCTS_READ,
+            PRODUCTS_WRITE,
+            ORDERS_READ,
+        }
+    ),
     "learner": frozenset({LEARN}),
 }
 

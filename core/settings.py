@@ -109,6 +109,15 @@ class Settings(BaseSettings):
     max_queued_requests: int = Field(default=2048, description="Requests allowed to wait; beyond them, 503 at once.")
     queue_timeout_seconds: float = Field(default=5.0, description="Longest wait for a turn before 503.")
     catalog_cache_seconds: float = Field(default=10.0, description="How long a public catalogue answer is reused.")
+    payments_provider: Literal["local", "stripe"] = Field(
+        default="local", description="local: the test checkout page served here; stripe: Stripe Connect."
+    )
+    platform_fee_bps: int = Field(default=1000, ge=0, le=10000, description="The platform's fee, basis points.")
+    stripe_api_key: SecretStr | None = None
+    stripe_webhook_secrets: str = Field(
+        default="", description="Comma-separated signing secrets (several while one is rotated out)."
+    )
+    stripe_api_base: str | None = Field(default=None, description="Stripe's API address; unset = api.stripe.com.")
     demo: bool = True
     demo_course_path: Path = Field(default_factory=_default_demo_course_path)
     public_base_url: str = "http://127.0.0.1:8000"

@@ -237,8 +237,14 @@ def _patch_members(client: TestClient) -> list[tuple[str, str, bool]]:
     return found
 
 
-def _patch_target(path: str, store_a: StoreWorld) -> str:
-    return path.format(course_id=store_a.course_id, module_id=store_a.module_id, lesson_id=store_a.paid_lesson_id)
+def _patch_target(path: str, store_a: StoreWorld, db: Database) -> str:
+    ids = {"course_id": store_a.course_id, "module_id": store_a.module_id, "lesson_id": store_a.paid_lesson_id}
+    if "{product_id}" in path:
+        from commerce import catalog
+
+        with db.transaction() as s:
+            ids["product_id"] = catalog.create_product(s, store_a.owner, "digital", "Stems").id
+    return path.format(**ids)
 
 
 def test_every_null_patch_member_is_a_422_naming_it_or_a_clean_answer(
@@ -247,8 +253,9 @@ def test_every_null_patch_member_is_a_422_naming_it_or_a_clean_answer(
     members = _patch_members(client)
     assert {p for p, _, _ in members} >= {"/v1/courses/{course_id}", "/v1/lessons/{lesson_id}", "/v1/store"}
     for path, name, _ in members:
+        target = _patch_target(path, store_a, db)
         before = _counts(db)
-        response = client.patch(_patch_target(path, store_a), json={name: None}, headers=owner)
+        response = client.patch(target, json={name: None}, headers=owner)
         if name == "section":  # the one member that may be emptied
             assert response.status_code == 200, (path, name, response.text)
             continue

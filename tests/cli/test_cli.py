@@ -55,6 +55,24 @@ def test_demo_loads_open_music_theory_once(env: Database) -> None:
     assert len(keys) == 2 and sum(k.revoked_at is None for k in keys) == 1
 
 
+def test_demo_puts_its_course_on_sale_for_a_buyer_who_holds_nothing(env: Database) -> None:
+    from commerce.models import PaymentAccount, Price, Product
+    from core import entitlements
+    from core.models import User
+
+    first = _invoke("demo")
+    assert "buyer@demo.academy" in first.output and "/s/demo" in first.output
+    _invoke("demo")
+    with env.transaction() as s:
+        product = s.scalar(select(Product))
+        assert product is not None and product.status == "active" and s.scalar(select(func.count(Product.id))) == 1
+        assert s.scalar(select(Price.unit_amount)) == 4900
+        assert s.scalar(select(PaymentAccount.charges_enabled)) is True
+        buyer = s.scalar(select(User).where(User.email == "buyer@demo.academy"))
+        assert buyer is not None
+        assert not entitlements.holds(s, product.store_id, buyer.id, "course", product.course_id or "")
+
+
 def test_demo_falls_back_to_the_shipped_course(env: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("ACADEMY_DEMO_COURSE_PATH", str(tmp_path / "absent"))
     get_settings.cache_clear()

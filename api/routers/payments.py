@@ -1,0 +1,178 @@
+"""Paying: a learner's checkout, orders and refunds, the store's payment account, and the webhook
+the payment provider (Stripe, or the local provider) reports to."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from pydantic import Field
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import DB, Caller, Context, Idem
+from api.schemas import Input, Output, PageOut
+from commerce import accounts, refunds
+from commerce.checkout import start_checkout
+from commerce.models import Order
+from commerce.providers.base import PaymentProvider
+from commerce.providers.factory import make_provider, webhook_secrets
+from commerce.tasks import process_payment_event
+from commerce.webhooks import intake
+from commerce.webhooks.signature import SignatureError
+from core.context import AppContext
+from core.errors import BadRequest
+from core.models import Store
+
+router = APIRouter(prefix="/v1", tags=["payments"])
+log = logging.getLogger("academy.commerce")
+
+
+def provider(context: Context) -> PaymentProvider:
+    return make_provider(context.settings, context.db)
+
+
+Provider = Annotated[PaymentProvider, Depends(provider)]
+
+
+class CheckoutCreate(Input):
+    product_id: str = Field(max_length=40)
+    price_id: str = Field(max_length=40)
+    coupon: str | None = Field(default=None, max_length=40)
+    amount: int | None = Field(default=None, description="A tip's amount in minor units (pay what you want).")
+    currency: str | None = Field(default=None, min_length=3, max_length=3, description="Checked against the price.")
+    success_url: str | None = Field(default=None, max_length=2000, description="Default: the store's page.")
+    cancel_url: str | None = Field(default=None, max_length=2000)
+
+
+class CheckoutOut(Output):
+    id: str
+    url: str
+    status: str
+    currency: str
+    gross: int
+    discount: int
+    total: int
+    platform_fee: int
+
+
+class OrderOut(Output):
+    id: str
+    user_id: str
+    status: str
+    currency: str
+    gross: int
+    discount: int
+    total: int
+    platform_fee: int
+    net: int
+    amount_refunded: int
+    fee_refunded: int
+    disputed: bool
+    created_at: datetime
+
+
+class RefundCreate(Input):
+    amount: int | None = Field(default=None, description="Minor units; default: all that is left.")
+
+
+class AccountOut(Output):
+    provider: str
+    account_id: str
+    charges_enabled: bool
+    payouts_enabled: bool
+    details_submitted: bool
+
+
+class OnboardingOut(Output):
+    account: AccountOut
+    onboarding_url: str
+
+
+@router.post("/checkout", response_model=CheckoutOut, status_code=201, summary="Start paying for a product")
+def checkout(
+    body: CheckoutCreate, caller: Caller, session: DB, idem: Idem, context: Context, pay: Provider
+) -> Response:
+    back = f"{context.settings.public_base_url}/s/"
+
+    def action() -> CheckoutOut:
+        store_row = session.get(Store, caller.require_store())
+        store = store_row.slug if store_row else ""
+        row = start_checkout(
+            session,
+            caller,
+            pay,
+            body.product_id,
+            body.price_id,
+            body.success_url or f"{back}{store}?checkout=done",
+            body.cancel_url or f"{back}{store}?checkout=cancelled",
+            context.settings.platform_fee_bps,
+            coupon=body.coupon,
+            amount=body.amount,
+            currency=body.currency,
+        )
+        return CheckoutOut.model_validate(row)
+
+    return idem.run(body, action)
+
+
+@router.get("/orders", response_model=PageOut[OrderOut], summary="Orders: the store's, or a learner's own")
+def list_orders(
+    caller: Caller,
+    session: DB,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> PageOut[OrderOut]:
+    page = refunds.list_orders(session, caller, cursor, limit)
+    return PageOut[OrderOut](data=[OrderOut.model_validate(o) for o in page.items], next_cursor=page.next_cursor)
+
+
+@router.get("/orders/{order_id}", response_model=OrderOut, summary="An order")
+def get_order(order_id: str, caller: Caller, session: DB) -> OrderOut:
+    return OrderOut.model_validate(refunds.get_order(session, caller, order_id))
+
+
+@router.post("/orders/{order_id}/refund", response_model=OrderOut, summary="Refund an order, in full or in part")
+def refund(order_id: str, body: RefundCreate, caller: Caller, session: DB, pay: Provider) -> Order:
+    return refunds.refund_order(session, caller, pay, order_id, body.amount)
+
+
+@router.post("/payments/account", response_model=OnboardingOut, summary="Connect the store to the payment provider")
+def connect(caller: Caller, session: DB, context: Context, pay: Provider) -> OnboardingOut:
+    account = accounts.connect(session, caller, pay)
+    back = f"{context.settings.public_base_url}/v1/payments/account"
+    return OnboardingOut(
+        account=AccountOut.model_validate(account), onboarding_url=pay.onboarding_link(account.account_id, back, back)
+    )
+
+
+@router.get("/payments/account", response_model=AccountOut | None, summary="The store's payment account, refreshed")
+def account_status(caller: Caller, session: DB, pay: Provider) -> AccountOut | None:
+    account = accounts.refresh(session, caller, pay)
+    return AccountOut.model_validate(account) if account else None
+
+
+def receive_event(context: AppContext, payload: bytes, signature: str | None) -> tuple[str, bool]:
+    """Store the event (committed before the answer) and enqueue it; (its row id, whether new)."""
+    with context.db.transaction() as session:
+        row, new = intake.receive(
+            session, context.settings.payments_provider, payload, signature, webhook_secrets(context.settings)
+        )
+        row_id = row.id
+    if new:
+        process_payment_event(row_id)
+    return row_id, new
+
+
+@router.post("/webhooks/stripe", summary="The payment provider's events (Stripe's, or the local provider's)")
+async def stripe_webhook(
+    request: Request, context: Context, signature: Annotated[str | None, Header(alias="Stripe-Signature")] = None
+) -> dict[str, object]:
+    payload = await request.body()
+    try:
+        row_id, new = await run_in_threadpool(receive_event, context, payload, signature)
+    except SignatureError as exc:
+        log.warning("refused a payment webhook: %s", exc)
+        raise BadRequest(f"the signature does not verify: {exc}") from exc
+    return {"received": True, "duplicate": not new, "id": row_id}

@@ -1,0 +1,72 @@
+"""The store's page, `/s/{store}`: what it sells, with prices and a Buy button that opens checkout
+(the local test page on the embedded stack), and what the signed-in learner already holds."""
+
+from __future__ import annotations
+
+from html import escape
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from api.deps import DB, current_principal
+from api.lesson_view import page
+from commerce.checkout import already_held
+from commerce.models import Price
+from commerce.storefront import on_sale
+from core.errors import AppError
+
+router = APIRouter(include_in_schema=False)
+
+BUY_SCRIPT = '<script type="module" src="/static/store.js"></script>'
+
+
+def money(amount: int, currency: str) -> str:
+    return f"{amount / 100:,.2f} {currency.upper()}"
+
+
+def _price_label(price: Price) -> str:
+    label = money(price.unit_amount, price.currency)
+    if price.interval:
+        label += f" / {price.interval}" if price.interval_count == 1 else f" / {price.interval_count} {price.interval}s"
+    if price.min_amount is not None:
+        label = f"pay what you want, from {money(price.min_amount, price.currency)}"
+    return (f"{escape(price.nickname)}: " if price.nickname else "") + label
+
+
+@router.get("/s/{slug}", response_class=HTMLResponse)
+def store_page(slug: str, request: Request, session: DB, checkout: str | None = None) -> HTMLResponse:
+    try:
+        store, products = on_sale(session, slug[:64])
+    except AppError as exc:
+        return HTMLResponse(page(exc.title, f"<h1>{escape(exc.title)}</h1><p>{escape(exc.detail)}</p>"), exc.status)
+    try:
+        viewer = current_principal(request, session)
+        user_id = viewer.user_id if viewer.store_id == store.id else None
+    except AppError:
+        user_id = None
+    note = {"done": "Thank you: your purchase is complete.", "cancelled": "Checkout cancelled; nothing was charged."}
+    cards = []
+    for product, prices in products:
+        held = user_id is not None and already_held(session, product, user_id)
+        if held:
+            action = '<p class="held">You have this. <a href="/">Open the chat</a>.</p>'
+        else:
+            options = "".join(f'<option value="{p.id}">{_price_label(p)}</option>' for p in prices)
+            tip = prices[0].min_amount is not None
+            amount = (
+                f'<label>Amount ({escape(prices[0].currency.upper())}) <input name="amount" type="number" step="0.01" '
+                f'min="{prices[0].min_amount / 100:.2f}" value="{prices[0].unit_amount / 100:.2f}"></label>'
+                if tip and prices[0].min_amount is not None
+                else ""
+            )
+            action = (
+                f'<form class="buy"><input type="hidden" name="product_id" value="{product.id}">'
+                f'<select name="price_id" aria-label="Price">{options}</select>{amount}'
+                f'<button>Buy</button><span class="status" role="status"></span></form>'
+            )
+        cards.append(
+            f'<article class="product"><h2>{escape(product.name)}</h2><p class="kind">{escape(product.kind)}</p>'
+            f"<p>{escape(product.description)}</p>{action}</article>"
+        )
+    body = f"<h1>{escape(store.name)}</h1>" + ("".join(cards) or "<p>Nothing is on sale here yet.</p>") + BUY_SCRIPT
+    return HTMLResponse(page(store.name, body, note.get(checkout or "", "")))

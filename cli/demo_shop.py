@@ -1,0 +1,59 @@
+"""The demo store's shop: a payment account on the local provider (onboarded), the demo course on
+sale, and a buyer who holds nothing yet, so a fresh install can sell the course end to end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from commerce import accounts, catalog
+from commerce.models import Product
+from commerce.providers.local import LocalProvider
+from core import identity
+from core.db import Database
+from core.models import Store
+from core.principal import Principal
+from core.settings import Settings
+
+BUYER_EMAIL = "buyer@demo.academy"
+BUYER_PASSWORD = "demo-buyer-pass"  # noqa: S105 (demo account, printed on start)
+DEMO_PRICE = 4900  # 49.00 USD
+
+
+@dataclass(frozen=True)
+class DemoShop:
+    product_id: str
+    price_id: str
+
+
+def ensure_demo_shop(db: Database, settings: Settings, store_id: str, owner_id: str, course_id: str) -> DemoShop | None:
+    """Idempotent. Only on the local provider: a Stripe store is onboarded by its creator."""
+    if settings.payments_provider != "local":
+        return None
+    local = LocalProvider(db, settings.public_base_url)
+    owner = Principal.system(store_id, user_id=owner_id)
+    with db.transaction() as s:  # the provider writes in its own transactions: ours only reads until it has
+        account = accounts.connect(s, owner, local)
+        account_id, enabled = account.account_id, account.charges_enabled
+    if not enabled:
+        local.finish_onboarding(account_id)
+        for event in local.pending_events():  # nothing listens yet; the account is read again below
+            local.mark_delivered(event["id"])
+    with db.transaction() as s:
+        accounts.refresh(s, owner, local)
+        store = s.get(Store, store_id)
+        assert store is not None
+        buyer = identity.get_user_by_email(s, BUYER_EMAIL) or identity.create_user(
+            s, BUYER_EMAIL, BUYER_PASSWORD, "Demo Buyer"
+        )
+        identity.join_store_as_learner(s, buyer, store)
+        product = s.scalar(select(Product).where(Product.store_id == store_id, Product.course_id == course_id))
+        if product is None:
+            product = catalog.create_product(
+                s, owner, "course", "The demo course", "The whole course, its lessons and its assistant.", course_id
+            )
+            catalog.create_price(s, owner, product.id, "usd", DEMO_PRICE)
+            catalog.update_product(s, owner, product.id, status="active")
+        price = catalog.active_prices(s, product.id)[0]
+        return DemoShop(product.id, price.id)

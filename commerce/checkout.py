@@ -1,0 +1,160 @@
+"""Checkout: a learner asks to buy one price of a product; the platform prices it (coupon, tip,
+fee), refuses what cannot be sold, and opens a session with the provider.
+
+The amounts are fixed here, on our row, before the provider is asked: what the buyer sees on the
+provider's page is what the order records. A learner who already holds what a product grants is told
+so (409), not charged twice; kinds bought again and again (tips, credits, services) are not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commerce import coupons, fees
+from commerce.catalog import get_price
+from commerce.models import CheckoutSession, Coupon, PaymentAccount, Price, Product
+from commerce.providers.base import CheckoutRequest, PaymentProvider
+from core import entitlements
+from core.errors import Conflict, NotFound, invalid
+from core.ids import new_id
+from core.models import User
+from core.principal import LEARN, Principal
+
+REPEATABLE = ("tip", "credits", "service", "submission", "coaching")
+
+
+@dataclass(frozen=True)
+class Quote:
+    currency: str
+    gross: int
+    discount: int
+    total: int
+    platform_fee: int
+    coupon: Coupon | None
+
+
+def quote(
+    session: Session, product: Product, price: Price, coupon_code: str | None, amount: int | None, fee_bps: int
+) -> Quote:
+    if price.min_amount is not None:  # a tip: the buyer names the amount, at least the minimum
+        gross = price.unit_amount if amount is None else amount
+        if gross < price.min_amount:
+            raise invalid("amount", f"at least {price.min_amount} ({price.currency}, minor units) for this tip")
+    elif amount is not None and amount != price.unit_amount:
+        raise invalid("amount", "only a pay-what-you-want price takes an amount")
+    else:
+        gross = price.unit_amount
+    coupon = (
+        coupons.usable_coupon(session, product.store_id, coupon_code, product.id, price.currency)
+        if coupon_code
+        else None
+    )
+    off = coupons.discount(coupon, gross) if coupon else 0
+    total = gross - off
+    return Quote(price.currency, gross, off, total, fees.platform_fee(total, fee_bps), coupon)
+
+
+def already_held(session: Session, product: Product, user_id: str) -> bool:
+    if product.kind in REPEATABLE:
+        return False
+    if product.kind == "course" and product.course_id:
+        return entitlements.holds(session, product.store_id, user_id, "course", product.course_id)
+    return entitlements.holds(session, product.store_id, user_id, "product", product.id)
+
+
+def _url(field: str, value: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or len(value) > 2000:
+        raise invalid(field, "must be an absolute http(s) URL of at most 2,000 characters")
+    return value
+
+
+def selling_account(session: Session, store_id: str, provider: str) -> PaymentAccount:
+    account = session.scalar(
+        select(PaymentAccount).where(PaymentAccount.store_id == store_id, PaymentAccount.provider == provider)
+    )
+    if account is None or not account.charges_enabled:
+        raise Conflict(
+            "this store cannot take payments yet: its payment account is not set up or not enabled",
+            extra={"reason": "charges_disabled"},
+        )
+    return account
+
+
+def start_checkout(
+    session: Session,
+    principal: Principal,
+    provider: PaymentProvider,
+    product_id: str,
+    price_id: str,
+    success_url: str,
+    cancel_url: str,
+    fee_bps: int,
+    coupon: str | None = None,
+    amount: int | None = None,
+    currency: str | None = None,
+) -> CheckoutSession:
+    principal.require(LEARN)
+    store_id = principal.require_store()
+    product = session.get(Product, product_id)
+    if product is None or product.store_id != store_id:
+        raise NotFound(f"product '{product_id}' not found", extra={"field": "product_id"})
+    if product.status != "active":
+        raise invalid("product_id", f"this product is not on sale ({product.status})")
+    price = get_price(session, store_id, price_id)
+    if price.product_id != product.id or not price.active:
+        raise invalid("price_id", "not an active price of this product")
+    if currency is not None and currency.lower() != price.currency:
+        raise invalid("currency", f"this price is in {price.currency}")
+    if already_held(session, product, principal.user_id):
+        raise Conflict("you already have this; nothing was charged", extra={"reason": "already_held"})
+    priced = quote(session, product, price, coupon, amount, fee_bps)
+    account = selling_account(session, store_id, provider.name)
+    user = session.get(User, principal.user_id)
+    reference = new_id("chk")
+    success, cancel = _url("success_url", success_url), _url("cancel_url", cancel_url)
+    # The provider first, then our row: the provider is another system (on the embedded stack, another
+    # transaction on the same SQLite file, which our pending write would lock out). A session it made
+    # for a row we then failed to write is never paid for; it just expires.
+    made = provider.create_checkout(
+        CheckoutRequest(
+            reference=reference,
+            account_id=account.account_id,
+            currency=priced.currency,
+            total=priced.total,
+            platform_fee=priced.platform_fee,
+            fee_percent=fees.percent_of(fee_bps),
+            description=product.name,
+            interval=price.interval,
+            interval_count=price.interval_count,
+            success_url=success,
+            cancel_url=cancel,
+            customer_email=user.email if user else "",
+            idempotency_key=f"checkout:{reference}",
+            metadata={"store_id": store_id, "checkout_session_id": reference},
+        )
+    )
+    row = CheckoutSession(
+        id=reference,
+        store_id=store_id,
+        user_id=principal.user_id,
+        product_id=product.id,
+        price_id=price.id,
+        coupon_id=priced.coupon.id if priced.coupon else None,
+        currency=priced.currency,
+        gross=priced.gross,
+        discount=priced.discount,
+        total=priced.total,
+        platform_fee=priced.platform_fee,
+        provider=provider.name,
+        provider_session_id=made.id,
+        url=made.url,
+        success_url=success,
+        cancel_url=cancel,
+    )
+    session.add(row)
+    session.flush()
+    return row

@@ -1,0 +1,122 @@
+"""The one fulfiller: turn a paid checkout session into an order and what it grants, exactly once.
+
+It is called from the webhook's job (`checkout.session.completed`, `…async_payment_succeeded`) and
+from the success redirect, in any order and as often as they come. It never trusts the caller's word
+that a session was paid: it asks the provider for the session as it is now. The order's unique
+`checkout_session_id` makes a second fulfilment (a duplicate event, the redirect racing the webhook)
+find the first order instead of making another; the grants, the coupon's use and the purchase event
+happen in the same transaction as the order, so they happen once with it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from commerce import coupons
+from commerce.models import CheckoutSession, Order, OrderEvent, OrderLine, Product
+from commerce.providers.base import PaymentProvider
+from core import entitlements
+from core.db import utcnow
+
+PAID = ("paid", "no_payment_required")
+
+
+def session_by_provider_id(session: Session, provider_session_id: str) -> CheckoutSession | None:
+    return session.scalar(select(CheckoutSession).where(CheckoutSession.provider_session_id == provider_session_id))
+
+
+def order_of(session: Session, checkout_id: str) -> Order | None:
+    return session.scalar(select(Order).where(Order.checkout_session_id == checkout_id))
+
+
+def record(
+    session: Session,
+    store_id: str,
+    order: Order | None,
+    kind: str,
+    ref: str,
+    checkout_session_id: str | None = None,
+    **data: object,
+) -> bool:
+    """An order event, once per (kind, ref): False when it was recorded before."""
+    if session.scalar(select(OrderEvent.id).where(OrderEvent.kind == kind, OrderEvent.ref == ref)):
+        return False
+    checkout_session_id = checkout_session_id or (order.checkout_session_id if order else None)
+    session.add(
+        OrderEvent(
+            store_id=store_id,
+            order_id=order.id if order else None,
+            checkout_session_id=checkout_session_id,
+            kind=kind,
+            ref=ref,
+            data=dict(data),
+        )
+    )
+    session.flush()
+    return True
+
+
+def _grant(session: Session, product: Product, user_id: str, line_id: str, source: str = "purchase") -> None:
+    """What one product grants its buyer: its course, each part of a bundle, and the product itself."""
+    entitlements.grant(session, product.store_id, user_id, "product", product.id, source, line_id)
+    if product.kind == "course" and product.course_id:
+        entitlements.grant(session, product.store_id, user_id, "course", product.course_id, source, line_id)
+    if product.kind == "bundle":
+        parts = session.scalars(select(Product).where(Product.id.in_(product.bundle_product_ids)))
+        for part in parts:
+            _grant(session, part, user_id, line_id, "bundle")
+
+
+def fulfil(session: Session, provider: PaymentProvider, checkout: CheckoutSession) -> Order | None:
+    """The order of a paid session (made now or before); None while the provider says it is not paid."""
+    existing = order_of(session, checkout.id)
+    if existing is not None:
+        return existing
+    state = provider.retrieve_checkout(checkout.provider_session_id or "")
+    if state.get("status") != "complete" or state.get("payment_status") not in PAID:
+        return None
+    product = session.get(Product, checkout.product_id)
+    assert product is not None  # products are archived, never deleted
+    try:
+        with session.begin_nested():
+            order = Order(
+                store_id=checkout.store_id,
+                user_id=checkout.user_id,
+                checkout_session_id=checkout.id,
+                currency=checkout.currency,
+                gross=checkout.gross,
+                discount=checkout.discount,
+                total=checkout.total,
+                platform_fee=checkout.platform_fee,
+                net=checkout.total - checkout.platform_fee,
+                provider=checkout.provider,
+                payment_intent_id=state.get("payment_intent"),
+                charge_id=state.get("charge"),
+                status="paid" if checkout.total else "free",
+            )
+            session.add(order)
+            session.flush()
+    except IntegrityError:  # another worker fulfilled it between our read and our insert
+        return order_of(session, checkout.id)
+    line = OrderLine(
+        store_id=order.store_id,
+        order_id=order.id,
+        product_id=product.id,
+        price_id=checkout.price_id,
+        description=product.name,
+        gross=checkout.gross,
+        discount=checkout.discount,
+        platform_fee=checkout.platform_fee,
+        net=order.net,
+    )
+    session.add(line)
+    session.flush()
+    _grant(session, product, order.user_id, line.id)
+    if checkout.coupon_id:
+        coupons.redeem(session, checkout.coupon_id)
+    checkout.status, checkout.payment_status, checkout.completed_at = "complete", state["payment_status"], utcnow()
+    record(
+        session, order.store_id, order, "purchase.completed", checkout.id, total=order.total, currency=order.currency
+    )
+    return order

@@ -1,0 +1,2 @@
+"""Payment providers behind one Protocol (`base.py`): Stripe in production, the local test provider
+by default. `make_provider` picks one from settings."""

@@ -1,0 +1,26 @@
+"""What a store has on sale, for anyone: its active products with their active prices."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commerce.models import Price, Product
+from core.errors import NotFound
+from core.models import Store
+
+
+def on_sale(session: Session, slug: str) -> tuple[Store, list[tuple[Product, list[Price]]]]:
+    store = session.scalar(select(Store).where(Store.slug == slug))
+    if store is None:
+        raise NotFound(f"store '{slug}' not found")
+    products = session.scalars(
+        select(Product).where(Product.store_id == store.id, Product.status == "active").order_by(Product.created_at)
+    ).all()
+    prices = session.scalars(
+        select(Price).where(Price.product_id.in_([p.id for p in products]), Price.active.is_(True))
+    ).all()
+    by_product: dict[str, list[Price]] = {}
+    for price in prices:
+        by_product.setdefault(price.product_id, []).append(price)
+    return store, [(p, by_product[p.id]) for p in products if p.id in by_product]

@@ -1,0 +1,1 @@
+"""Payment webhooks: verify, store, then act (as a job)."""

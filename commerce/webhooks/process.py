@@ -1,0 +1,156 @@
+"""Acting on a stored provider event. Every handler is a sync of the object's *current* state (asked
+of the provider, not read from the event), so a duplicate is a no-op, and events in any order end in
+the state the provider holds: a refund event before the order exists waits (`NotYet`) and is tried
+again; a dispute closed before its "created" arrives is not re-opened by it.
+
+Money rules: a full refund revokes what the order granted, a partial one keeps it; an open dispute
+suspends it, a won one restores it, a lost one revokes it. Amounts refunded are copied from the
+charge (a state), never added up, so the creator is never deducted twice."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from commerce import accounts
+from commerce.fees import fee_returned
+from commerce.fulfilment import fulfil, record, session_by_provider_id
+from commerce.models import CheckoutSession, Order, OrderLine, PaymentAccount, PaymentEvent
+from commerce.providers.base import PaymentProvider
+from core import entitlements
+
+log = logging.getLogger("academy.commerce")
+
+
+class NotYet(Exception):
+    """What the event is about is not here yet (it raced ahead of the checkout or the order)."""
+
+
+Handler = Callable[[Session, PaymentProvider, dict[str, Any], PaymentEvent], None]
+
+
+def _checkout_of(session: Session, obj: dict[str, Any]) -> CheckoutSession:
+    checkout = session_by_provider_id(session, str(obj.get("id", "")))
+    if checkout is None and obj.get("client_reference_id"):
+        checkout = session.get(CheckoutSession, obj["client_reference_id"])
+    if checkout is None:
+        raise NotYet(f"checkout session {obj.get('id')} is not recorded yet")
+    return checkout
+
+
+def _order_of_charge(session: Session, charge: dict[str, Any]) -> Order:
+    keys = [k for k in (charge.get("id"), charge.get("payment_intent")) if k]
+    order = session.scalar(select(Order).where(or_(Order.charge_id.in_(keys), Order.payment_intent_id.in_(keys))))
+    if order is None:
+        raise NotYet(f"no order for charge {charge.get('id')} yet")
+    if order.charge_id is None:
+        order.charge_id = charge.get("id")
+    return order
+
+
+def _held_by(session: Session, order: Order) -> list[entitlements.Entitlement]:
+    lines = session.scalars(select(OrderLine.id).where(OrderLine.order_id == order.id))
+    return [e for line in lines for e in entitlements.by_cause(session, "purchase", line)]
+
+
+def _set_access(session: Session, order: Order, status: str, reason: str) -> None:
+    for held in _held_by(session, order):
+        entitlements.set_status(session, held, status, reason)
+
+
+def checkout_completed(session: Session, provider: PaymentProvider, obj: dict[str, Any], _: PaymentEvent) -> None:
+    fulfil(session, provider, _checkout_of(session, obj))  # None: an async payment still pending
+
+
+def checkout_failed(session: Session, provider: PaymentProvider, obj: dict[str, Any], event: PaymentEvent) -> None:
+    checkout = _checkout_of(session, obj)
+    record(session, checkout.store_id, None, "payment.failed", event.event_id, checkout_session_id=checkout.id)
+
+
+def checkout_expired(session: Session, provider: PaymentProvider, obj: dict[str, Any], _: PaymentEvent) -> None:
+    checkout = _checkout_of(session, obj)
+    if checkout.status == "open":
+        checkout.status = "expired"
+
+
+def payment_failed(session: Session, provider: PaymentProvider, obj: dict[str, Any], event: PaymentEvent) -> None:
+    checkout_id = (obj.get("metadata") or {}).get("checkout_session_id")
+    checkout = session.get(CheckoutSession, checkout_id) if checkout_id else None
+    if checkout is None:
+        return  # not a checkout of ours (a subscription renewal later; Stripe retries those itself)
+    error = (obj.get("last_payment_error") or {}).get("message", "the payment failed")
+    record(
+        session, checkout.store_id, None, "payment.failed", event.event_id, checkout_session_id=checkout.id, error=error
+    )
+
+
+def refunded(session: Session, provider: PaymentProvider, obj: dict[str, Any], _: PaymentEvent | None) -> None:
+    charge_id = obj.get("charge") if obj.get("object") == "refund" else obj.get("id")
+    charge = provider.retrieve_charge(str(charge_id))
+    order = _order_of_charge(session, charge)
+    amount = min(int(charge.get("amount_refunded", 0)), order.total)
+    if amount <= order.amount_refunded:
+        return  # nothing new (a duplicate, or an older event after a newer one)
+    order.amount_refunded, order.fee_refunded = amount, fee_returned(order.platform_fee, order.total, amount)
+    full = amount >= order.total
+    if not order.disputed:
+        order.status = "refunded" if full else "partially_refunded"
+    if full:
+        _set_access(session, order, "revoked", "refunded")
+    record(session, order.store_id, order, "refund", f"{charge['id']}:{amount}", amount_refunded=amount, full=full)
+
+
+def dispute_changed(session: Session, provider: PaymentProvider, obj: dict[str, Any], _: PaymentEvent) -> None:
+    dispute = provider.retrieve_dispute(str(obj.get("id")))
+    order = _order_of_charge(session, provider.retrieve_charge(str(dispute["charge"])))
+    status = dispute.get("status", "")
+    order.disputed = True
+    if status == "won":
+        order.status = "refunded" if order.amount_refunded >= order.total else "paid"
+        _set_access(session, order, "active", "dispute won")
+    elif status == "lost":
+        order.status = "dispute_lost"
+        _set_access(session, order, "revoked", "dispute lost")
+    else:
+        order.status = "disputed"
+        _set_access(session, order, "suspended", "a dispute is open")
+    record(session, order.store_id, order, f"dispute.{status or 'open'}", dispute["id"], amount=dispute.get("amount"))
+
+
+def account_updated(session: Session, provider: PaymentProvider, obj: dict[str, Any], _: PaymentEvent) -> None:
+    account = session.scalar(select(PaymentAccount).where(PaymentAccount.account_id == obj.get("id")))
+    if account is None:
+        return
+    state = provider.retrieve_account(account.account_id)
+    accounts.sync(account, state)
+
+
+HANDLERS: dict[str, Handler] = {
+    "checkout.session.completed": checkout_completed,
+    "checkout.session.async_payment_succeeded": checkout_completed,
+    "checkout.session.async_payment_failed": checkout_failed,
+    "checkout.session.expired": checkout_expired,
+    "payment_intent.payment_failed": payment_failed,
+    "charge.refunded": refunded,
+    "refund.created": refunded,
+    "refund.updated": refunded,
+    "charge.dispute.created": dispute_changed,
+    "charge.dispute.updated": dispute_changed,
+    "charge.dispute.closed": dispute_changed,
+    "account.updated": account_updated,
+}
+
+
+def process(session: Session, provider: PaymentProvider, event: PaymentEvent) -> str:
+    """Act on one stored event; its new status (`processed`, `ignored`), or `NotYet` raised."""
+    handler = HANDLERS.get(event.type)
+    if handler is None:
+        log.info("ignored payment event %s of type %s", event.event_id, event.type)
+        return "ignored"
+    obj = (event.payload.get("data") or {}).get("object") or {}
+    handler(session, provider, obj, event)
+    return "processed"

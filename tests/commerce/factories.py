@@ -1,0 +1,103 @@
+"""A store that can sell (a local payment account with charges enabled), products with prices, and
+the local provider's events delivered the way its page delivers them: signed, through the intake."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from commerce import accounts, catalog
+from commerce.checkout import start_checkout
+from commerce.models import CheckoutSession, PaymentAccount
+from commerce.providers.factory import webhook_secrets
+from commerce.providers.local import LocalProvider
+from commerce.tasks import run_event
+from commerce.webhooks import intake
+from commerce.webhooks.signature import sign
+from core.db import Database
+from core.principal import Principal
+from core.settings import Settings
+from tests.conftest import StoreWorld, build_store, principal_of
+
+SUCCESS_URL, CANCEL_URL = "http://127.0.0.1:8000/s/shop?paid=1", "http://127.0.0.1:8000/s/shop"
+
+
+@dataclass
+class Shop:
+    world: StoreWorld
+    learner: Principal
+    provider: LocalProvider
+    product_id: str
+    price_id: str
+
+
+def provider(db: Database, settings: Settings) -> LocalProvider:
+    return LocalProvider(db, settings.public_base_url)
+
+
+def enable_selling(db: Database, world: StoreWorld, local: LocalProvider) -> PaymentAccount:
+    with db.transaction() as s:
+        account = accounts.connect(s, world.owner, local)
+        account_id = account.account_id
+    local.finish_onboarding(account_id)
+    with db.transaction() as s:
+        found = accounts.refresh(s, world.owner, local)
+        assert found is not None and found.charges_enabled
+        return found
+
+
+def shop(db: Database, settings: Settings, slug: str = "shop", amount: int = 4999, selling: bool = True) -> Shop:
+    """A store whose learner holds nothing yet, selling its course for `amount` cents."""
+    world = build_store(db, slug, enroll_learner=False)
+    local = provider(db, settings)
+    if selling:
+        enable_selling(db, world, local)
+    with db.transaction() as s:
+        product = catalog.create_product(s, world.owner, "course", "The course", course_id=world.course_id)
+        price = catalog.create_price(s, world.owner, product.id, "usd", amount)
+        catalog.update_product(s, world.owner, product.id, status="active")
+        ids = product.id, price.id
+    local.pending_events()  # onboarding's account.updated is not what these tests are about
+    for e in local.pending_events():
+        local.mark_delivered(e["id"])
+    return Shop(world, principal_of(db, world.learner_email, world.store_id), local, *ids)
+
+
+def checkout(db: Database, settings: Settings, s: Shop, **kwargs: Any) -> CheckoutSession:
+    with db.transaction() as session:
+        row = start_checkout(
+            session,
+            s.learner,
+            s.provider,
+            kwargs.pop("product_id", s.product_id),
+            kwargs.pop("price_id", s.price_id),
+            SUCCESS_URL,
+            CANCEL_URL,
+            settings.platform_fee_bps,
+            **kwargs,
+        )
+        session.expunge(row)
+        return row
+
+
+def signed(settings: Settings, event: dict[str, Any]) -> tuple[bytes, str]:
+    body = json.dumps(event).encode()
+    return body, sign(body, webhook_secrets(settings)[0])
+
+
+def store_event(db: Database, settings: Settings, event: dict[str, Any]) -> str:
+    body, signature = signed(settings, event)
+    with db.transaction() as session:
+        row, _ = intake.receive(session, "local", body, signature, webhook_secrets(settings))
+        return row.id
+
+
+def deliver(db: Database, settings: Settings, local: LocalProvider) -> list[str]:
+    """Every pending event of the local provider, stored and processed in order; their statuses."""
+    statuses = []
+    for e in local.pending_events():
+        row_id = store_event(db, settings, e)
+        local.mark_delivered(e["id"])
+        statuses.append(run_event(db, settings, row_id))
+    return statuses
