@@ -31,7 +31,7 @@ def ensure_demo_shop(db: Database, settings: Settings, store_id: str, owner_id: 
     """Idempotent. Only on the local provider: a Stripe store is onboarded by its creator."""
     if settings.payments_provider != "local":
         return None
-    local = LocalProvider(db, settings.public_base_url)
+    local = LocalProvider(settings.data_dir, settings.public_base_url)
     owner = Principal.system(store_id, user_id=owner_id)
     with db.transaction() as s:  # the provider writes in its own transactions: ours only reads until it has
         account = accounts.connect(s, owner, local)

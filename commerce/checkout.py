@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from commerce import coupons, fees
 from commerce.catalog import get_price
+from commerce.fulfilment import fulfil
 from commerce.models import CheckoutSession, Coupon, PaymentAccount, Price, Product
 from commerce.providers.base import CheckoutRequest, PaymentProvider
 from core import entitlements
@@ -116,6 +117,8 @@ def start_checkout(
     user = session.get(User, principal.user_id)
     reference = new_id("chk")
     success, cancel = _url("success_url", success_url), _url("cancel_url", cancel_url)
+    if priced.total == 0:
+        return _free(session, provider, reference, store_id, principal.user_id, product, price, priced, success, cancel)
     # The provider first, then our row: the provider is another system (on the embedded stack, another
     # transaction on the same SQLite file, which our pending write would lock out). A session it made
     # for a row we then failed to write is never paid for; it just expires.
@@ -157,4 +160,41 @@ def start_checkout(
     )
     session.add(row)
     session.flush()
+    return row
+
+
+def _free(
+    session: Session,
+    provider: PaymentProvider,
+    reference: str,
+    store_id: str,
+    user_id: str,
+    product: Product,
+    price: Price,
+    priced: Quote,
+    success: str,
+    cancel: str,
+) -> CheckoutSession:
+    """A 100% coupon: nothing to pay, so no provider session; the order is made at once
+    (`no_payment_required`) and the learner goes straight to the success address."""
+    row = CheckoutSession(
+        id=reference,
+        store_id=store_id,
+        user_id=user_id,
+        product_id=product.id,
+        price_id=price.id,
+        coupon_id=priced.coupon.id if priced.coupon else None,
+        currency=priced.currency,
+        gross=priced.gross,
+        discount=priced.discount,
+        total=0,
+        platform_fee=0,
+        provider=provider.name,
+        url=success,
+        success_url=success,
+        cancel_url=cancel,
+    )
+    session.add(row)
+    session.flush()
+    fulfil(session, provider, row)
     return row

@@ -193,15 +193,3 @@ class OrderEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class LocalObject(Base):
-    """The local payment provider's own records (its checkout sessions, charges, refunds, disputes,
-    accounts, idempotency keys), in Stripe's shape: what Stripe would hold on its side."""
-
-    __tablename__ = "local_payment_objects"
-
-    id: Mapped[str] = mapped_column(String(80), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from commerce.models import Order
 from commerce.providers.base import PaymentProvider
-from commerce.webhooks.process import refunded
+from commerce.webhooks.process import DISPUTED, refunded
 from core.errors import Conflict, NotFound, invalid
 from core.pagination import Page, paginate
 from core.principal import ORDERS_READ, REFUNDS_WRITE, Principal
@@ -39,7 +39,7 @@ def refund_order(
     principal.require(REFUNDS_WRITE)
     order = get_order(session, principal, order_id)
     left = order.total - order.amount_refunded
-    if order.disputed and order.status != "paid":
+    if order.status in DISPUTED:
         raise Conflict("this order is disputed: the dispute decides, a refund would take the money twice")
     if left <= 0:
         raise Conflict("this order is refunded already", extra={"reason": "refunded"})

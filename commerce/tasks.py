@@ -28,7 +28,7 @@ SWEEP_AFTER = timedelta(seconds=30)
 
 def run_event(db: Database, settings: Settings, event_row_id: str) -> str:
     """Process one stored event in one transaction; its status afterwards."""
-    provider = make_provider(settings, db)
+    provider = make_provider(settings)
     with db.transaction() as s:
         row = s.get(PaymentEvent, event_row_id, with_for_update=True)
         if row is None or row.status in ("processed", "ignored", "failed"):

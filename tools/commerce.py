@@ -264,7 +264,5 @@ def _preview_refund(ctx: ToolContext, args: RefundIn) -> RefundPreview:
 def refund_order(ctx: ToolContext, args: RefundIn) -> OrderRef:
     """Refund an order in full (access is revoked) or in part (access is kept), with the platform's fee returned."""
     with ctx.transaction() as session:
-        order = refunds.refund_order(
-            session, ctx.principal, make_provider(ctx.settings, ctx.db), args.order_id, args.amount
-        )
+        order = refunds.refund_order(session, ctx.principal, make_provider(ctx.settings), args.order_id, args.amount)
         return OrderRef.model_validate(order, from_attributes=True)

@@ -30,7 +30,7 @@ log = logging.getLogger("academy.commerce")
 
 
 def provider(context: Context) -> PaymentProvider:
-    return make_provider(context.settings, context.db)
+    return make_provider(context.settings)
 
 
 Provider = Annotated[PaymentProvider, Depends(provider)]

@@ -2,25 +2,54 @@
 know, that keeps its records in Stripe's shape and reports what happened as Stripe events, signed
 with the webhook secret and posted to the same webhook endpoint Stripe would post to.
 
-It is a separate system from the platform, as Stripe is: it writes its own records in its own
-transactions, and the platform learns of a payment only from its events (or by asking, `retrieve_*`).
-The card rules are Stripe's test cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined,
-4000 0025 0000 3155 asks for authentication first (the page's "Complete" or "Fail")."""
+It is a separate system from the platform, as Stripe is: it keeps its records in its own SQLite file
+in the data dir, and the platform learns of a payment only from its events (or by asking,
+`retrieve_*`). The card rules are Stripe's test cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0002
+is declined, 4000 0025 0000 3155 asks for authentication first (the page's "Complete" or "Fail")."""
 
 from __future__ import annotations
 
 import secrets
 import time
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import JSON, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from commerce.models import LocalObject
 from commerce.providers.base import CheckoutRequest, ProviderCheckout
-from core.db import Database
+from core.db import Database, UTCDateTime, utcnow
 
 SUCCEEDS, DECLINED, AUTHENTICATES = "4242424242424242", "4000000000000002", "4000002500003155"
 API_VERSION = "2025-10-29.clover"
+
+
+class _ProviderBase(DeclarativeBase):
+    """The provider's own schema: not the platform's (no migration of ours), as Stripe's is not."""
+
+
+class LocalObject(_ProviderBase):
+    """The local provider's records (checkout sessions, charges, refunds, disputes, accounts, events,
+    idempotency keys), in Stripe's shape: what Stripe would hold on its side."""
+
+    __tablename__ = "local_payment_objects"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@lru_cache(maxsize=16)
+def provider_database(path: Path) -> Database:
+    """The provider's own SQLite file in the data dir, one per process (a separate system: its writes
+    never wait on the platform's transaction, nor the platform's on its)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = Database(f"sqlite:///{path}")
+    _ProviderBase.metadata.create_all(db.engine)
+    return db
 
 
 def _id(prefix: str) -> str:
@@ -42,8 +71,8 @@ def event(kind: str, obj: dict[str, Any]) -> dict[str, Any]:
 class LocalProvider:
     name = "local"
 
-    def __init__(self, db: Database, base_url: str) -> None:
-        self.db = db
+    def __init__(self, data_dir: Path, base_url: str) -> None:
+        self.db = provider_database((data_dir / "local-payments.sqlite").resolve())
         self.base_url = base_url.rstrip("/")
 
     # --- records ---------------------------------------------------------------------------
@@ -193,11 +222,6 @@ class LocalProvider:
             checkout = self._get(s, "checkout.session", checkout_id)
             if checkout["status"] != "open":
                 return "paid" if checkout["payment_status"] != "unpaid" else "expired"
-            if checkout["amount_total"] == 0:
-                checkout |= {"status": "complete", "payment_status": "no_payment_required"}
-                self._put(s, "checkout.session", checkout)
-                self._outbox(s, [event("checkout.session.completed", checkout)])
-                return "paid"
             intent = checkout.get("payment_intent") or _id("pi")
             checkout["payment_intent"] = intent
             failed = card == DECLINED or (card == AUTHENTICATES and authenticated is False)

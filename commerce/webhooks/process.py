@@ -62,6 +62,15 @@ def _set_access(session: Session, order: Order, status: str, reason: str) -> Non
         entitlements.set_status(session, held, status, reason)
 
 
+DISPUTED = ("disputed", "dispute_lost")  # while a dispute is open, or after it was lost
+
+
+def _refund_status(order: Order) -> str:
+    if order.amount_refunded >= order.total:
+        return "refunded"
+    return "partially_refunded" if order.amount_refunded else "paid"
+
+
 def checkout_completed(session: Session, provider: PaymentProvider, obj: dict[str, Any], _: PaymentEvent) -> None:
     fulfil(session, provider, _checkout_of(session, obj))  # None: an async payment still pending
 
@@ -97,8 +106,8 @@ def refunded(session: Session, provider: PaymentProvider, obj: dict[str, Any], _
         return  # nothing new (a duplicate, or an older event after a newer one)
     order.amount_refunded, order.fee_refunded = amount, fee_returned(order.platform_fee, order.total, amount)
     full = amount >= order.total
-    if not order.disputed:
-        order.status = "refunded" if full else "partially_refunded"
+    if order.status not in DISPUTED:
+        order.status = _refund_status(order)
     if full:
         _set_access(session, order, "revoked", "refunded")
     record(session, order.store_id, order, "refund", f"{charge['id']}:{amount}", amount_refunded=amount, full=full)
@@ -110,7 +119,7 @@ def dispute_changed(session: Session, provider: PaymentProvider, obj: dict[str, 
     status = dispute.get("status", "")
     order.disputed = True
     if status == "won":
-        order.status = "refunded" if order.amount_refunded >= order.total else "paid"
+        order.status = _refund_status(order)
         _set_access(session, order, "active", "dispute won")
     elif status == "lost":
         order.status = "dispute_lost"

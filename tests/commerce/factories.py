@@ -12,12 +12,14 @@ from commerce.checkout import start_checkout
 from commerce.models import CheckoutSession, PaymentAccount
 from commerce.providers.factory import webhook_secrets
 from commerce.providers.local import LocalProvider
+from commerce.providers.stripe import StripeProvider
 from commerce.tasks import run_event
 from commerce.webhooks import intake
 from commerce.webhooks.signature import sign
 from core.db import Database
 from core.principal import Principal
 from core.settings import Settings
+from tests.commerce.stripe_server import KEY, LoopbackStripe
 from tests.conftest import StoreWorld, build_store, principal_of
 
 SUCCESS_URL, CANCEL_URL = "http://127.0.0.1:8000/s/shop?paid=1", "http://127.0.0.1:8000/s/shop"
@@ -27,16 +29,50 @@ SUCCESS_URL, CANCEL_URL = "http://127.0.0.1:8000/s/shop?paid=1", "http://127.0.0
 class Shop:
     world: StoreWorld
     learner: Principal
-    provider: LocalProvider
+    provider: Provider
     product_id: str
     price_id: str
 
 
-def provider(db: Database, settings: Settings) -> LocalProvider:
-    return LocalProvider(db, settings.public_base_url)
+class StripeHarness(StripeProvider):
+    """The Stripe adapter, plus the loopback Stripe's test hooks under the local provider's names."""
+
+    def __init__(self, server: LoopbackStripe) -> None:
+        super().__init__(KEY, server.url, max_network_retries=0)
+        self.server = server
+
+    def pay(self, checkout_id: str, card: str, authenticated: bool | None = None) -> str:
+        return self.server.pay(checkout_id, card, authenticated)
+
+    def dispute(self, charge_id: str) -> dict[str, Any]:
+        return self.server.dispute(charge_id)
+
+    def close_dispute(self, dispute_id: str, won: bool) -> dict[str, Any]:
+        return self.server.close_dispute(dispute_id, won)
+
+    def finish_onboarding(self, account_id: str) -> dict[str, Any]:
+        return self.server.finish_onboarding(account_id)
+
+    def pending_events(self) -> list[dict[str, Any]]:
+        return self.server.pending_events()
+
+    def mark_delivered(self, event_id: str) -> None:
+        self.server.mark_delivered(event_id)
 
 
-def enable_selling(db: Database, world: StoreWorld, local: LocalProvider) -> PaymentAccount:
+Provider = LocalProvider | StripeHarness
+
+
+def provider(db: Database, settings: Settings) -> Provider:
+    """The provider the settings name, with its test hooks."""
+    if settings.payments_provider == "stripe":
+        from tests.commerce.conftest import SERVERS
+
+        return StripeHarness(SERVERS[settings.stripe_api_base or ""])
+    return LocalProvider(settings.data_dir, settings.public_base_url)
+
+
+def enable_selling(db: Database, world: StoreWorld, local: Provider) -> PaymentAccount:
     with db.transaction() as s:
         account = accounts.connect(s, world.owner, local)
         account_id = account.account_id
@@ -89,11 +125,11 @@ def signed(settings: Settings, event: dict[str, Any]) -> tuple[bytes, str]:
 def store_event(db: Database, settings: Settings, event: dict[str, Any]) -> str:
     body, signature = signed(settings, event)
     with db.transaction() as session:
-        row, _ = intake.receive(session, "local", body, signature, webhook_secrets(settings))
+        row, _ = intake.receive(session, settings.payments_provider, body, signature, webhook_secrets(settings))
         return row.id
 
 
-def deliver(db: Database, settings: Settings, local: LocalProvider) -> list[str]:
+def deliver(db: Database, settings: Settings, local: Provider) -> list[str]:
     """Every pending event of the local provider, stored and processed in order; their statuses."""
     statuses = []
     for e in local.pending_events():

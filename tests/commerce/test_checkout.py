@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from commerce import catalog, coupons
-from commerce.models import CheckoutSession
+from commerce.models import CheckoutSession, Coupon, Order
 from core.db import Database, utcnow
 from core.errors import AppError, Conflict
 from core.settings import Settings
@@ -32,7 +32,7 @@ def test_a_checkout_is_priced_with_the_platform_fee(db: Database, settings: Sett
     s = shop(db, settings, amount=1995)
     row = checkout(db, settings, s)
     assert (row.gross, row.discount, row.total, row.platform_fee, row.status) == (1995, 0, 1995, 200, "open")
-    assert row.url.endswith(f"/checkout/{row.provider_session_id}")
+    assert row.provider_session_id and row.provider_session_id in row.url
 
 
 def test_an_archived_product_cannot_be_bought(db: Database, settings: Settings) -> None:
@@ -95,4 +95,11 @@ def test_a_full_coupon_makes_a_free_order_with_no_fee(db: Database, settings: Se
     with db.transaction() as session:
         coupons.create_coupon(session, s.world.owner, "FREE", percent_off=100)
     row = checkout(db, settings, s, coupon="free")
-    assert (row.total, row.discount, row.platform_fee) == (0, 4999, 0)
+    assert (row.total, row.discount, row.platform_fee, row.payment_status) == (0, 4999, 0, "no_payment_required")
+    assert row.url == row.success_url and row.provider_session_id is None  # nothing to pay: no provider page
+    with db.transaction() as session:
+        order = session.scalar(select(Order).where(Order.checkout_session_id == row.id))
+        assert order is not None and (order.status, order.total, order.charge_id) == ("free", 0, None)
+        assert session.get(Coupon, row.coupon_id).times_redeemed == 1
+    with pytest.raises(Conflict, match="already have"):
+        checkout(db, settings, s, coupon="free")

@@ -204,3 +204,16 @@ def test_buying_what_one_holds_is_refused_without_a_charge(db: Database, setting
     s, _, _ = bought(db, settings)
     with pytest.raises(Conflict, match="already have"):
         checkout(db, settings, s)
+
+
+def test_a_won_dispute_after_a_partial_refund_keeps_the_refund(db: Database, settings: Settings) -> None:
+    s, _, order = bought(db, settings)
+    with db.transaction() as session:
+        refunds.refund_order(session, s.world.owner, s.provider, order.id, 999)
+    dispute = s.provider.dispute(order.charge_id or "")
+    s.provider.close_dispute(dispute["id"], won=True)
+    deliver(db, settings, s.provider)
+    with db.transaction() as session:
+        after = session.get(Order, order.id)
+        assert after is not None and (after.status, after.amount_refunded) == ("partially_refunded", 999)
+    assert paid_lessons_visible(db, s)

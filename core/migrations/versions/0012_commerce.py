@@ -20,14 +20,6 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
-        "local_payment_objects",
-        sa.Column("id", sa.String(length=80), nullable=False),
-        sa.Column("kind", sa.String(length=32), nullable=False),
-        sa.Column("data", sa.JSON(), nullable=False),
-        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_local_payment_objects")),
-    )
-    op.create_table(
         "payment_events",
         sa.Column("id", sa.String(length=40), nullable=False),
         sa.Column("provider", sa.String(length=16), nullable=False),
@@ -307,4 +299,3 @@ def downgrade() -> None:
     op.drop_table("payment_accounts")
     op.drop_table("coupons")
     op.drop_table("payment_events")
-    op.drop_table("local_payment_objects")
