@@ -151,9 +151,8 @@ def run(purchases: int) -> dict[str, Any]:
                 held = s.scalar(select(func.count(entitlements.Entitlement.id)).where(
                     entitlements.Entitlement.resource_kind == "course")) or 0  # fmt: skip
                 bought = s.scalar(select(func.count(OrderEvent.id)).where(OrderEvent.kind == "purchase.completed"))
-                granted: dict[str, datetime] = dict(
-                    s.execute(select(Order.checkout_session_id, Order.created_at)).tuples().all()
-                )
+                rows = s.execute(select(Order.checkout_session_id, Order.created_at))
+                granted: dict[str, datetime] = dict(rows.all())
                 stored = s.scalar(select(func.count(PaymentEvent.id))) or 0
         finally:
             server.should_exit = True
