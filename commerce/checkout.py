@@ -117,11 +117,32 @@ def start_checkout(
     user = session.get(User, principal.user_id)
     reference = new_id("chk")
     success, cancel = _url("success_url", success_url), _url("cancel_url", cancel_url)
+    row = CheckoutSession(
+        id=reference,
+        store_id=store_id,
+        user_id=principal.user_id,
+        product_id=product.id,
+        price_id=price.id,
+        coupon_id=priced.coupon.id if priced.coupon else None,
+        currency=priced.currency,
+        gross=priced.gross,
+        discount=priced.discount,
+        total=priced.total,
+        platform_fee=priced.platform_fee,
+        provider=provider.name,
+        url=success,
+        success_url=success,
+        cancel_url=cancel,
+    )
     if priced.total == 0:
-        return _free(session, provider, reference, store_id, principal.user_id, product, price, priced, success, cancel)
-    # The provider first, then our row: the provider is another system (on the embedded stack, another
-    # transaction on the same SQLite file, which our pending write would lock out). A session it made
-    # for a row we then failed to write is never paid for; it just expires.
+        # A 100% coupon: nothing to pay, so no provider session; the order is made at once
+        # (`no_payment_required`) and the learner goes straight to the success address.
+        session.add(row)
+        session.flush()
+        fulfil(session, provider, row)
+        return row
+    # The provider first, then our row: the provider is another system; a session it made for a row
+    # we then failed to write is never paid for, it just expires.
     made = provider.create_checkout(
         CheckoutRequest(
             reference=reference,
@@ -140,61 +161,7 @@ def start_checkout(
             metadata={"store_id": store_id, "checkout_session_id": reference},
         )
     )
-    row = CheckoutSession(
-        id=reference,
-        store_id=store_id,
-        user_id=principal.user_id,
-        product_id=product.id,
-        price_id=price.id,
-        coupon_id=priced.coupon.id if priced.coupon else None,
-        currency=priced.currency,
-        gross=priced.gross,
-        discount=priced.discount,
-        total=priced.total,
-        platform_fee=priced.platform_fee,
-        provider=provider.name,
-        provider_session_id=made.id,
-        url=made.url,
-        success_url=success,
-        cancel_url=cancel,
-    )
+    row.provider_session_id, row.url = made.id, made.url
     session.add(row)
     session.flush()
-    return row
-
-
-def _free(
-    session: Session,
-    provider: PaymentProvider,
-    reference: str,
-    store_id: str,
-    user_id: str,
-    product: Product,
-    price: Price,
-    priced: Quote,
-    success: str,
-    cancel: str,
-) -> CheckoutSession:
-    """A 100% coupon: nothing to pay, so no provider session; the order is made at once
-    (`no_payment_required`) and the learner goes straight to the success address."""
-    row = CheckoutSession(
-        id=reference,
-        store_id=store_id,
-        user_id=user_id,
-        product_id=product.id,
-        price_id=price.id,
-        coupon_id=priced.coupon.id if priced.coupon else None,
-        currency=priced.currency,
-        gross=priced.gross,
-        discount=priced.discount,
-        total=0,
-        platform_fee=0,
-        provider=provider.name,
-        url=success,
-        success_url=success,
-        cancel_url=cancel,
-    )
-    session.add(row)
-    session.flush()
-    fulfil(session, provider, row)
     return row

@@ -10,7 +10,7 @@ interface: the same endpoint, the same checks, no network)."""
 from __future__ import annotations
 
 from html import escape
-from typing import Annotated
+from typing import Annotated, Any
 
 import httpx
 from fastapi import APIRouter, Form, Request
@@ -84,15 +84,23 @@ def _checkout_page(state: dict[str, object], error: str = "", authenticate: bool
     )
 
 
-@router.get("/checkout/{checkout_id}", response_class=HTMLResponse)
-async def checkout_page(checkout_id: str, request: Request) -> Response:
+async def _open(request: Request, checkout_id: str) -> tuple[LocalProvider, dict[str, Any]] | None:
+    """The local provider and the session's state, or None (another provider, or no such session)."""
     local = _local(request)
     if local is None:
-        return _not_here()
+        return None
     try:
-        state = await run_in_threadpool(local.retrieve_checkout, checkout_id)
+        return local, await run_in_threadpool(local.retrieve_checkout, checkout_id)
     except LookupError:
+        return None
+
+
+@router.get("/checkout/{checkout_id}", response_class=HTMLResponse)
+async def checkout_page(checkout_id: str, request: Request) -> Response:
+    found = await _open(request, checkout_id)
+    if found is None:
         return _not_here()
+    _, state = found
     if state["status"] != "open":
         return RedirectResponse(state["success_url"], status_code=303)
     return HTMLResponse(_checkout_page(state))
@@ -105,13 +113,10 @@ async def pay(
     card: Annotated[str, Form(max_length=40)] = "",
     authenticated: Annotated[str | None, Form(max_length=3)] = None,
 ) -> Response:
-    local = _local(request)
-    if local is None:
+    found = await _open(request, checkout_id)
+    if found is None:
         return _not_here()
-    try:
-        state = await run_in_threadpool(local.retrieve_checkout, checkout_id)
-    except LookupError:
-        return _not_here()
+    local, state = found
     said = None if authenticated is None else authenticated == "yes"
     outcome = await run_in_threadpool(local.pay, checkout_id, card, said)
     await deliver(request, local)
