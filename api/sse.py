@@ -84,7 +84,7 @@ async def follow_events(
             return
         while True:
             try:
-                await asyncio.wait_for(wake.wait(), timeout=POLL_SECONDS)
+                await wait_for_events(wake)
                 wake.clear()
                 woken[0] = False
                 fresh = [arrived.popleft() for _ in range(len(arrived))]
@@ -107,6 +107,12 @@ async def follow_events(
                     return
     finally:
         unsubscribe()
+
+
+async def wait_for_events(wake: asyncio.Event) -> None:
+    """Waits for live events, at most one poll period (TimeoutError then). A stream that can end at once
+    (a finished run read from its end) never gets here."""
+    await asyncio.wait_for(wake.wait(), timeout=POLL_SECONDS)
 
 
 async def _replay(manager: RunManager, run_id: str, after: int) -> list[Event]:
