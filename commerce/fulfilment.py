@@ -9,6 +9,8 @@ happen in the same transaction as the order, so they happen once with it."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -37,9 +39,11 @@ def record(
     kind: str,
     ref: str,
     checkout_session_id: str | None = None,
+    at: datetime | None = None,
     **data: object,
 ) -> bool:
-    """An order event, once per (kind, ref): False when it was recorded before."""
+    """An order event, once per (kind, ref): False when it was recorded before. `at` is when it
+    happened (a provider event's time), so a history reads in order even when events came late."""
     if session.scalar(select(OrderEvent.id).where(OrderEvent.kind == kind, OrderEvent.ref == ref)):
         return False
     checkout_session_id = checkout_session_id or (order.checkout_session_id if order else None)
@@ -51,6 +55,7 @@ def record(
             kind=kind,
             ref=ref,
             data=dict(data),
+            created_at=at or utcnow(),
         )
     )
     session.flush()

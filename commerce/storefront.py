@@ -10,10 +10,15 @@ from core.errors import NotFound
 from core.models import Store
 
 
-def on_sale(session: Session, slug: str) -> tuple[Store, list[tuple[Product, list[Price]]]]:
+def store_by_slug(session: Session, slug: str) -> Store:
     store = session.scalar(select(Store).where(Store.slug == slug))
     if store is None:
         raise NotFound(f"store '{slug}' not found")
+    return store
+
+
+def on_sale(session: Session, slug: str) -> tuple[Store, list[tuple[Product, list[Price]]]]:
+    store = store_by_slug(session, slug)
     products = session.scalars(
         select(Product).where(Product.store_id == store.id, Product.status == "active").order_by(Product.created_at)
     ).all()

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import DB, Caller, Context, Idem
 from api.schemas import Input, Output, PageOut
-from commerce import accounts, refunds
+from commerce import accounts, receipts, refunds
 from commerce.checkout import start_checkout
 from commerce.models import Order
 from commerce.providers.base import PaymentProvider
@@ -73,6 +73,29 @@ class OrderOut(Output):
     created_at: datetime
 
 
+class OrderLineOut(Output):
+    product_id: str
+    price_id: str
+    description: str
+    quantity: int
+    gross: int
+    discount: int
+    platform_fee: int
+    net: int
+
+
+class OrderHistoryOut(Output):
+    kind: str = Field(description="purchase.completed, payment.failed, refund, dispute.<status>")
+    label: str = Field(description="What the kind is called on the receipt page.")
+    amount: int | None = Field(description="Minor units: what was paid, or what has been refunded in all.")
+    created_at: datetime
+
+
+class OrderDetailOut(OrderOut):
+    lines: list[OrderLineOut]
+    history: list[OrderHistoryOut] = Field(description="Oldest first; a declined attempt before the payment too.")
+
+
 class RefundCreate(Input):
     amount: int | None = Field(default=None, description="Minor units; default: all that is left.")
 
@@ -128,9 +151,20 @@ def list_orders(
     return PageOut[OrderOut](data=[OrderOut.model_validate(o) for o in page.items], next_cursor=page.next_cursor)
 
 
-@router.get("/orders/{order_id}", response_model=OrderOut, summary="An order")
-def get_order(order_id: str, caller: Caller, session: DB) -> OrderOut:
-    return OrderOut.model_validate(refunds.get_order(session, caller, order_id))
+@router.get("/orders/{order_id}", response_model=OrderDetailOut, summary="An order, its lines and its history")
+def get_order(order_id: str, caller: Caller, session: DB) -> OrderDetailOut:
+    found = receipts.receipt(session, caller, order_id)
+    history = [
+        OrderHistoryOut(kind=e.kind, label=receipts.label(e), amount=receipts.amount_of(e), created_at=e.created_at)
+        for e in found.history
+    ]
+    return OrderDetailOut.model_validate(
+        {
+            **OrderOut.model_validate(found.order).model_dump(),
+            "lines": [OrderLineOut.model_validate(line) for line in found.lines],
+            "history": history,
+        }
+    )
 
 
 @router.post("/orders/{order_id}/refund", response_model=OrderOut, summary="Refund an order, in full or in part")

@@ -68,5 +68,11 @@ def store_page(slug: str, request: Request, session: DB, checkout: str | None = 
             f'<article class="product"><h2>{escape(product.name)}</h2><p class="kind">{escape(product.kind)}</p>'
             f"<p>{escape(product.description)}</p>{action}</article>"
         )
-    body = f"<h1>{escape(store.name)}</h1>" + ("".join(cards) or "<p>Nothing is on sale here yet.</p>") + BUY_SCRIPT
+    orders = f'<p class="crumbs"><a href="/s/{escape(store.slug)}/orders">Your orders and receipts</a></p>'
+    body = (
+        f"<h1>{escape(store.name)}</h1>"
+        + (orders if user_id is not None else "")
+        + ("".join(cards) or "<p>Nothing is on sale here yet.</p>")
+        + BUY_SCRIPT
+    )
     return HTMLResponse(page(store.name, body, note.get(checkout or "", "")))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -71,13 +72,27 @@ def _refund_status(order: Order) -> str:
     return "partially_refunded" if order.amount_refunded else "paid"
 
 
+def happened(event: PaymentEvent | None) -> datetime | None:
+    """When the provider says the event happened (its `created`), for the order's history."""
+    created = event.payload.get("created") if event is not None else None
+    return datetime.fromtimestamp(created, UTC) if isinstance(created, int) else None
+
+
 def checkout_completed(session: Session, provider: PaymentProvider, obj: dict[str, Any], _: PaymentEvent) -> None:
     fulfil(session, provider, _checkout_of(session, obj))  # None: an async payment still pending
 
 
 def checkout_failed(session: Session, provider: PaymentProvider, obj: dict[str, Any], event: PaymentEvent) -> None:
     checkout = _checkout_of(session, obj)
-    record(session, checkout.store_id, None, "payment.failed", event.event_id, checkout_session_id=checkout.id)
+    record(
+        session,
+        checkout.store_id,
+        None,
+        "payment.failed",
+        event.event_id,
+        checkout_session_id=checkout.id,
+        at=happened(event),
+    )
 
 
 def checkout_expired(session: Session, provider: PaymentProvider, obj: dict[str, Any], _: PaymentEvent) -> None:
@@ -93,11 +108,18 @@ def payment_failed(session: Session, provider: PaymentProvider, obj: dict[str, A
         return  # not a checkout of ours (a subscription renewal later; Stripe retries those itself)
     error = (obj.get("last_payment_error") or {}).get("message", "the payment failed")
     record(
-        session, checkout.store_id, None, "payment.failed", event.event_id, checkout_session_id=checkout.id, error=error
+        session,
+        checkout.store_id,
+        None,
+        "payment.failed",
+        event.event_id,
+        checkout_session_id=checkout.id,
+        at=happened(event),
+        error=error,
     )
 
 
-def refunded(session: Session, provider: PaymentProvider, obj: dict[str, Any], _: PaymentEvent | None) -> None:
+def refunded(session: Session, provider: PaymentProvider, obj: dict[str, Any], event: PaymentEvent | None) -> None:
     charge_id = obj.get("charge") if obj.get("object") == "refund" else obj.get("id")
     charge = provider.retrieve_charge(str(charge_id))
     order = _order_of_charge(session, charge)
@@ -110,10 +132,11 @@ def refunded(session: Session, provider: PaymentProvider, obj: dict[str, Any], _
         order.status = _refund_status(order)
     if full:
         _set_access(session, order, "revoked", "refunded")
-    record(session, order.store_id, order, "refund", f"{charge['id']}:{amount}", amount_refunded=amount, full=full)
+    ref = f"{charge['id']}:{amount}"
+    record(session, order.store_id, order, "refund", ref, at=happened(event), amount_refunded=amount, full=full)
 
 
-def dispute_changed(session: Session, provider: PaymentProvider, obj: dict[str, Any], _: PaymentEvent) -> None:
+def dispute_changed(session: Session, provider: PaymentProvider, obj: dict[str, Any], event: PaymentEvent) -> None:
     dispute = provider.retrieve_dispute(str(obj.get("id")))
     order = _order_of_charge(session, provider.retrieve_charge(str(dispute["charge"])))
     status = dispute.get("status", "")
@@ -127,7 +150,8 @@ def dispute_changed(session: Session, provider: PaymentProvider, obj: dict[str, 
     else:
         order.status = "disputed"
         _set_access(session, order, "suspended", "a dispute is open")
-    record(session, order.store_id, order, f"dispute.{status or 'open'}", dispute["id"], amount=dispute.get("amount"))
+    kind = f"dispute.{status or 'open'}"
+    record(session, order.store_id, order, kind, dispute["id"], at=happened(event), amount=dispute.get("amount"))
 
 
 def account_updated(session: Session, provider: PaymentProvider, obj: dict[str, Any], _: PaymentEvent) -> None:

@@ -137,3 +137,21 @@ def deliver(db: Database, settings: Settings, local: Provider) -> list[str]:
         local.mark_delivered(e["id"])
         statuses.append(run_event(db, settings, row_id))
     return statuses
+
+
+def process_received(db: Database, settings: Settings) -> list[str]:
+    """Act on every stored event still `received`, in the order they came (what the job would do
+    where the app under test runs no jobs); their statuses."""
+    from sqlalchemy import select
+
+    from commerce.models import PaymentEvent
+
+    with db.transaction() as session:
+        ids = list(
+            session.scalars(
+                select(PaymentEvent.id)
+                .where(PaymentEvent.status == "received")
+                .order_by(PaymentEvent.received_at, PaymentEvent.id)
+            )
+        )
+    return [run_event(db, settings, row_id) for row_id in ids]
