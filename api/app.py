@@ -35,6 +35,7 @@ from api.routers import (
     store_page,
     storefront,
     stores,
+    subscriptions,
 )
 from api.routers import courses as course_routes
 from api.routers import runs as run_routes
@@ -126,6 +127,7 @@ def create_app(
         storefront,
         products,
         payments,
+        subscriptions,
         checkout_pages,
         store_page,
         order_pages,

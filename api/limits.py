@@ -16,8 +16,8 @@ class BodySizeLimit:
         self.upload_bytes = upload_bytes or max_bytes
 
     def limit_for(self, path: str) -> int:
-        """File uploads (paths ending in /documents) get the larger upload limit."""
-        return self.upload_bytes if path.rstrip("/").endswith("/documents") else self.default_bytes
+        """File uploads (a course's /documents, a product's /file) get the larger upload limit."""
+        return self.upload_bytes if path.rstrip("/").endswith(("/documents", "/file")) else self.default_bytes
 
     async def _reject(self, send: Send, limit: int) -> None:
         detail = f"the request body exceeds the limit of {limit} bytes"

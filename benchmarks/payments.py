@@ -152,7 +152,7 @@ def run(purchases: int) -> dict[str, Any]:
                     entitlements.Entitlement.resource_kind == "course")) or 0  # fmt: skip
                 bought = s.scalar(select(func.count(OrderEvent.id)).where(OrderEvent.kind == "purchase.completed"))
                 rows = s.execute(select(Order.checkout_session_id, Order.created_at))
-                granted: dict[str, datetime] = dict(rows.all())
+                granted: dict[str, datetime] = {checkout: at for checkout, at in rows if checkout}
                 stored = s.scalar(select(func.count(PaymentEvent.id))) or 0
         finally:
             server.should_exit = True

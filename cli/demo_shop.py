@@ -1,5 +1,6 @@
 """The demo store's shop: a payment account on the local provider (onboarded), the demo course on
-sale, and a buyer who holds nothing yet, so a fresh install can sell the course end to end."""
+sale alone and in a monthly membership, and a buyer who holds nothing yet, so a fresh install can
+sell the course (or a subscription to it) end to end."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from core.settings import Settings
 BUYER_EMAIL = "buyer@demo.academy"
 BUYER_PASSWORD = "demo-buyer-pass"  # noqa: S105 (demo account, printed on start)
 DEMO_PRICE = 4900  # 49.00 USD
+MEMBERSHIP_PRICE = 1200  # 12.00 USD a month, for everything the store sells
 
 
 @dataclass(frozen=True)
@@ -55,5 +57,12 @@ def ensure_demo_shop(db: Database, settings: Settings, store_id: str, owner_id: 
             )
             catalog.create_price(s, owner, product.id, "usd", DEMO_PRICE)
             catalog.update_product(s, owner, product.id, status="active")
+        if s.scalar(select(Product.id).where(Product.store_id == store_id, Product.kind == "membership")) is None:
+            tier = catalog.create_product(
+                s, owner, "membership", "All access", "Every course of the store, for as long as you stay.",
+                bundle_product_ids=[product.id],
+            )  # fmt: skip
+            catalog.create_price(s, owner, tier.id, "usd", MEMBERSHIP_PRICE, interval="month", nickname="Monthly")
+            catalog.update_product(s, owner, tier.id, status="active")
         price = catalog.active_prices(s, product.id)[0]
         return DemoShop(product.id, price.id)

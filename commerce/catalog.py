@@ -2,9 +2,9 @@
 
 A product has a kind (from the marketplace this grew out of), a status (`draft` until the creator
 activates it, `archived` when it is withdrawn: never deleted, since orders point at it) and what a
-purchase grants: the course (kind `course`), the products in it (a `bundle`), a file (a digital
-product); the other kinds grant the product itself, which their own services read later. Every check
-names the field it is about."""
+purchase grants: the course (kind `course`), the products in it (a `bundle`, or a `membership` for
+as long as its subscription lasts), a file (a digital product); the other kinds grant the product
+itself, which their own services read later. Every check names the field it is about."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ INTERVALS = ("day", "week", "month", "year")
 CURRENCIES = ("usd", "eur", "gbp", "cad", "aud", "jpy", "chf", "sek", "nok", "dkk", "nzd", "mxn", "brl", "inr")
 MAX_AMOUNT = 99_999_999  # Stripe's ceiling for one charge, in minor units
 MAX_BUNDLE = 50
+HOLDERS = ("bundle", "membership")  # kinds whose purchase grants other products of the store
 # The course a product grants, read as a table (`commerce` may not import `courses`: siblings).
 COURSES = table("courses", column("id"), column("store_id"))
 
@@ -66,16 +67,17 @@ def _check_grant(session: Session, store_id: str, kind: str, course_id: str | No
             raise invalid("course_id", "a course product needs a course of this store")
     elif course_id is not None:
         raise invalid("course_id", "only a course product grants a course")
-    if kind == "bundle":
-        if not 2 <= len(set(bundle)) <= MAX_BUNDLE:
-            raise invalid("bundle_product_ids", f"a bundle holds 2 to {MAX_BUNDLE} different products")
+    if kind in HOLDERS:
+        least = 2 if kind == "bundle" else 0  # a membership may be access to the store itself
+        if not least <= len(set(bundle)) <= MAX_BUNDLE:
+            raise invalid("bundle_product_ids", f"a {kind} holds {least} to {MAX_BUNDLE} different products")
         parts = session.scalars(select(Product).where(Product.id.in_(bundle), Product.store_id == store_id)).all()
         if len(parts) != len(set(bundle)):
-            raise invalid("bundle_product_ids", "every product of a bundle must be one of this store's")
-        if any(p.kind == "bundle" for p in parts):
-            raise invalid("bundle_product_ids", "a bundle cannot hold another bundle")
+            raise invalid("bundle_product_ids", f"every product of a {kind} must be one of this store's")
+        if any(p.kind in HOLDERS for p in parts):
+            raise invalid("bundle_product_ids", f"a {kind} cannot hold a bundle or a membership")
     elif bundle:
-        raise invalid("bundle_product_ids", "only a bundle holds other products")
+        raise invalid("bundle_product_ids", "only a bundle or a membership holds other products")
 
 
 def create_product(

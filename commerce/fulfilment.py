@@ -9,14 +9,14 @@ happen in the same transaction as the order, so they happen once with it."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from commerce import coupons
-from commerce.models import CheckoutSession, Order, OrderEvent, OrderLine, Product
+from commerce import coupons, subscriptions
+from commerce.catalog import HOLDERS
+from commerce.models import CheckoutSession, Order, OrderLine, Product
+from commerce.orders import order_of, record
 from commerce.providers.base import PaymentProvider
 from core import entitlements
 from core.db import utcnow
@@ -28,46 +28,13 @@ def session_by_provider_id(session: Session, provider_session_id: str) -> Checko
     return session.scalar(select(CheckoutSession).where(CheckoutSession.provider_session_id == provider_session_id))
 
 
-def order_of(session: Session, checkout_id: str) -> Order | None:
-    return session.scalar(select(Order).where(Order.checkout_session_id == checkout_id))
-
-
-def record(
-    session: Session,
-    store_id: str,
-    order: Order | None,
-    kind: str,
-    ref: str,
-    checkout_session_id: str | None = None,
-    at: datetime | None = None,
-    **data: object,
-) -> bool:
-    """An order event, once per (kind, ref): False when it was recorded before. `at` is when it
-    happened (a provider event's time), so a history reads in order even when events came late."""
-    if session.scalar(select(OrderEvent.id).where(OrderEvent.kind == kind, OrderEvent.ref == ref)):
-        return False
-    checkout_session_id = checkout_session_id or (order.checkout_session_id if order else None)
-    session.add(
-        OrderEvent(
-            store_id=store_id,
-            order_id=order.id if order else None,
-            checkout_session_id=checkout_session_id,
-            kind=kind,
-            ref=ref,
-            data=dict(data),
-            created_at=at or utcnow(),
-        )
-    )
-    session.flush()
-    return True
-
-
 def _grant(session: Session, product: Product, user_id: str, line_id: str, source: str = "purchase") -> None:
-    """What one product grants its buyer: its course, each part of a bundle, and the product itself."""
+    """What one product grants its buyer: its course, each part of a bundle or a membership, and the
+    product itself (a membership's grants then follow its subscription: `subscriptions.apply`)."""
     entitlements.grant(session, product.store_id, user_id, "product", product.id, source, line_id)
     if product.kind == "course" and product.course_id:
         entitlements.grant(session, product.store_id, user_id, "course", product.course_id, source, line_id)
-    if product.kind == "bundle":
+    if product.kind in HOLDERS:
         parts = session.scalars(select(Product).where(Product.id.in_(product.bundle_product_ids)))
         for part in parts:
             _grant(session, part, user_id, line_id, "bundle")
@@ -102,6 +69,7 @@ def fulfil(session: Session, provider: PaymentProvider, checkout: CheckoutSessio
                 provider=checkout.provider,
                 payment_intent_id=state.get("payment_intent"),
                 charge_id=state.get("charge"),
+                invoice_id=state.get("invoice"),  # a subscription's first invoice: not a renewal
                 status="paid" if checkout.total else "free",
             )
             session.add(order)
@@ -124,6 +92,8 @@ def fulfil(session: Session, provider: PaymentProvider, checkout: CheckoutSessio
     _grant(session, product, order.user_id, line.id)
     if checkout.coupon_id:
         coupons.redeem(session, checkout.coupon_id)
+    if state.get("subscription"):
+        subscriptions.start(session, provider, checkout, order, str(state["subscription"]))
     checkout.status, checkout.payment_status, checkout.completed_at = "complete", str(state["payment_status"]), utcnow()
     record(
         session, order.store_id, order, "purchase.completed", checkout.id, total=order.total, currency=order.currency

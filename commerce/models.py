@@ -116,15 +116,43 @@ class CheckoutSession(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class Subscription(Base):
+    """A membership paid by the period: made with its first order, kept in step with the provider's
+    subscription (status, period end, cancel at period end); what its first order granted is held
+    while it is active or retrying a payment, suspended while unpaid, revoked once it has ended."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("sub"))
+    store_id: Mapped[str] = mapped_column(ForeignKey(STORE_FK, ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id", ondelete="RESTRICT"))
+    price_id: Mapped[str] = mapped_column(ForeignKey("prices.id", ondelete="RESTRICT"))
+    checkout_session_id: Mapped[str] = mapped_column(ForeignKey("checkout_sessions.id"), unique=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    provider_subscription_id: Mapped[str] = mapped_column(String(120), unique=True)
+    # The provider's word: active, trialing, past_due (retrying a renewal), unpaid, canceled, ...
+    status: Mapped[str] = mapped_column(String(24), default="active")
+    current_period_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_at_period_end: Mapped[bool] = mapped_column(Boolean, default=False)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
 class Order(Base):
-    """What was paid, once per checkout session (the unique key that makes fulfilment idempotent)."""
+    """What was paid, once per checkout session or, for a renewal, once per invoice (the unique keys
+    that make fulfilment idempotent)."""
 
     __tablename__ = "orders"
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("ord"))
     store_id: Mapped[str] = mapped_column(ForeignKey(STORE_FK, ondelete="CASCADE"), index=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    checkout_session_id: Mapped[str] = mapped_column(ForeignKey("checkout_sessions.id"), unique=True)
+    # The checkout that made it; a renewal has none (its invoice and subscription say where it came from).
+    checkout_session_id: Mapped[str | None] = mapped_column(ForeignKey("checkout_sessions.id"), unique=True)
+    subscription_id: Mapped[str | None] = mapped_column(ForeignKey("subscriptions.id"), index=True)
+    invoice_id: Mapped[str | None] = mapped_column(String(120), unique=True)
     status: Mapped[str] = mapped_column(String(24), default="paid")
     currency: Mapped[str] = mapped_column(String(3))
     gross: Mapped[int] = mapped_column(Integer)

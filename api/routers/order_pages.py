@@ -10,12 +10,13 @@ from html import escape
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.deps import DB, current_principal
 from api.lesson_view import page
-from api.routers.store_page import money
-from commerce import receipts, refunds
-from commerce.models import OrderLine
+from api.routers.store_page import BUY_SCRIPT, money
+from commerce import receipts, refunds, subscriptions
+from commerce.models import OrderLine, Product, Subscription
 from commerce.storefront import store_by_slug
 from core.errors import AppError
 from core.principal import ORDERS_READ, Principal
@@ -80,13 +81,52 @@ def orders_page(slug: str, request: Request, session: DB) -> HTMLResponse:
         for o in orders
     )
     heading = "Orders" if viewer.has(ORDERS_READ) else "Your orders"
+    members = _memberships(session, viewer)
     table = (
         '<table class="orders"><thead><tr><th>Date</th><th>Items</th><th>Total</th><th>Status</th><th></th></tr>'
         f"</thead><tbody>{rows}</tbody></table>"
         if rows
         else f'<p>No orders yet. <a href="/s/{escape(slug)}">See what is on sale</a>.</p>'
     )
-    return HTMLResponse(page(heading, f"<h1>{heading} at {escape(store_name)}</h1>{table}"))
+    body = f"<h1>{heading} at {escape(store_name)}</h1>{members}{table}{BUY_SCRIPT}"
+    return HTMLResponse(page(heading, body))
+
+
+def _membership_state(sub: Subscription) -> str:
+    end = f"{sub.current_period_end:%d %b %Y}" if sub.current_period_end else "the end of the period"
+    if sub.status in subscriptions.ENDED:
+        return f"Ended {sub.ended_at:%d %b %Y}" if sub.ended_at else "Ended"
+    if sub.cancel_at_period_end:
+        return f"Cancelled: yours until {end}"
+    if sub.status == "past_due":
+        return "The last payment failed: the card will be tried again"
+    if sub.status in ("unpaid", "paused", "incomplete"):
+        return "On hold until a payment goes through"
+    return f"Renews on {end}"
+
+
+def _memberships(session: Session, viewer: Principal) -> str:
+    """The viewer's memberships (a creator's: the store's), each with what happens next."""
+    subs = subscriptions.list_subscriptions(session, viewer, None, PAGE_SIZE).items
+    if not subs:
+        return ""
+    ids = [s.product_id for s in subs]
+    names: dict[str, str] = {}
+    for product_id, name in session.execute(select(Product.id, Product.name).where(Product.id.in_(ids))):
+        names[product_id] = name
+    rows = []
+    for sub in subs:
+        button = ""
+        if sub.user_id == viewer.user_id and sub.status not in subscriptions.ENDED and not sub.cancel_at_period_end:
+            button = (
+                f'<button class="cancel-membership" data-id="{sub.id}">Cancel</button>'
+                '<span class="status" role="status"></span>'
+            )
+        rows.append(
+            f"<tr><td>{escape(names.get(sub.product_id, 'Membership'))}</td>"
+            f"<td>{escape(_membership_state(sub))}</td><td>{button}</td></tr>"
+        )
+    return f'<h2>Memberships</h2><table class="orders"><tbody>{"".join(rows)}</tbody></table><h2>Orders</h2>'
 
 
 @router.get("/s/{slug}/orders/{order_id}", response_class=HTMLResponse)

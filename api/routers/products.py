@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 from pydantic import Field
 
-from api.deps import DB, Caller, Idem
+from api.deps import DB, Caller, Context, Idem
 from api.schemas import Input, Output, PageOut, Patch
-from commerce import catalog, coupons
+from commerce import catalog, coupons, downloads
+from core.errors import invalid
 
 router = APIRouter(prefix="/v1", tags=["products"])
 Cursor = Annotated[str | None, Query(max_length=200)]
@@ -128,6 +129,39 @@ def create_price(product_id: str, body: PriceCreate, caller: Caller, session: DB
     return idem.run(
         body, lambda: PriceOut.model_validate(catalog.create_price(session, caller, product_id, **body.model_dump()))
     )
+
+
+@router.post("/products/{product_id}/file", response_model=ProductOut, summary="Upload a digital product's file")
+def upload_file(
+    product_id: str,
+    caller: Caller,
+    session: DB,
+    context: Context,
+    file: Annotated[UploadFile, File(description="What buyers download (a zip, a PDF, audio, ...).")],
+) -> ProductOut:
+    limit = context.settings.max_upload_bytes
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise invalid("file", f"the file is larger than the limit of {limit} bytes")
+    product = downloads.attach_file(
+        session, caller, context.objects, product_id, file.filename or "", data, file.content_type or ""
+    )
+    return ProductOut.model_validate(product)
+
+
+@router.get(
+    "/products/{product_id}/download",
+    summary="Download a digital product's file (for those who hold it)",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}, 304: {"description": "Not modified"}},
+)
+def download(product_id: str, caller: Caller, session: DB, context: Context, request: Request) -> Response:
+    file = downloads.read_file(session, caller, context.objects, product_id)
+    headers = {"ETag": f'"{file.sha256}"', "Cache-Control": "private, max-age=0, must-revalidate"}
+    if request.headers.get("if-none-match") == headers["ETag"]:
+        return Response(status_code=304, headers=headers)
+    headers["Content-Disposition"] = f'attachment; filename="{file.filename}"'
+    return Response(file.data, media_type=file.content_type, headers=headers)
 
 
 @router.get("/coupons", response_model=PageOut[CouponOut], summary="List coupons")

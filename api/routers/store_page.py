@@ -48,7 +48,10 @@ def store_page(slug: str, request: Request, session: DB, checkout: str | None = 
     cards = []
     for product, prices in products:
         held = user_id is not None and already_held(session, product, user_id)
-        if held:
+        if held and product.kind == "digital" and product.file_key:
+            link = f'<a href="/v1/products/{product.id}/download" download>Download the file</a>'
+            action = f'<p class="held">You have this. {link}.</p>'
+        elif held:
             action = '<p class="held">You have this. <a href="/">Open the chat</a>.</p>'
         else:
             options = "".join(f'<option value="{p.id}">{_price_label(p)}</option>' for p in prices)

@@ -1,7 +1,12 @@
 """What a payment provider does for the platform. Objects come back as plain dicts in Stripe's shape
 (`id`, `status`, `payment_status`, `payment_intent`, `amount_refunded`, …) so the event processor reads
 one shape whichever provider sent it, and re-reads the current state through `retrieve_*` before acting
-(events arrive at least once and in any order)."""
+(events arrive at least once and in any order).
+
+Subscriptions come back flattened the same way whichever provider answers: a subscription as `id`,
+`status`, `current_period_end` (epoch seconds), `cancel_at_period_end`, `ended_at`; an invoice as `id`,
+`status`, `amount_paid`, `currency`, `billing_reason`, `subscription`, `payment_intent`, `charge`; a
+checkout session of a subscription also names its `subscription` and first `invoice`."""
 
 from __future__ import annotations
 
@@ -51,3 +56,11 @@ class PaymentProvider(Protocol):
     def retrieve_account(self, account_id: str) -> dict[str, Any]: ...
 
     def onboarding_link(self, account_id: str, return_url: str, refresh_url: str) -> str: ...
+
+    def retrieve_subscription(self, subscription_id: str) -> dict[str, Any]: ...
+
+    def retrieve_invoice(self, invoice_id: str) -> dict[str, Any]: ...
+
+    def cancel_subscription(self, subscription_id: str, idempotency_key: str) -> dict[str, Any]:
+        """Cancel at the end of the period already paid for (the member keeps it until then)."""
+        ...

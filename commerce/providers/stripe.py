@@ -87,7 +87,59 @@ class StripeProvider:
             session["payment_intent"] = intent.get("id")
         else:
             session.setdefault("charge", None)
+        session.setdefault("subscription", None)
+        if session.get("mode") == "subscription" and session.get("invoice"):  # paid through its first invoice
+            invoice = self.retrieve_invoice(str(session["invoice"]))
+            session["payment_intent"], session["charge"] = invoice["payment_intent"], invoice["charge"]
         return session
+
+    def retrieve_subscription(self, subscription_id: str) -> dict[str, Any]:
+        sub = _plain(self._call(self.client.v1.subscriptions.retrieve, subscription_id))
+        items = (sub.get("items") or {}).get("data") or [{}]
+        # Since API 2025-03-31 the period lives on the subscription's items.
+        period_end = items[0].get("current_period_end") or sub.get("current_period_end")
+        return {
+            "id": sub["id"],
+            "status": sub.get("status"),
+            "current_period_end": period_end,
+            "cancel_at_period_end": bool(sub.get("cancel_at_period_end")),
+            "ended_at": sub.get("ended_at"),
+            "metadata": sub.get("metadata") or {},
+        }
+
+    def retrieve_invoice(self, invoice_id: str) -> dict[str, Any]:
+        invoice = _plain(self._call(self.client.v1.invoices.retrieve, invoice_id, {"expand": ["payments"]}))
+        details = ((invoice.get("parent") or {}).get("subscription_details")) or {}
+        intent_id = next(
+            (
+                p["payment"]["payment_intent"]
+                for p in (invoice.get("payments") or {}).get("data", [])
+                if (p.get("payment") or {}).get("payment_intent") and p.get("status") == "paid"
+            ),
+            None,
+        )
+        charge = None
+        if intent_id:
+            charge = _plain(self._call(self.client.v1.payment_intents.retrieve, intent_id)).get("latest_charge")
+        return {
+            "id": invoice["id"],
+            "status": invoice.get("status"),
+            "amount_paid": invoice.get("amount_paid", 0),
+            "currency": invoice.get("currency"),
+            "billing_reason": invoice.get("billing_reason"),
+            "subscription": details.get("subscription"),
+            "payment_intent": intent_id,
+            "charge": charge,
+        }
+
+    def cancel_subscription(self, subscription_id: str, idempotency_key: str) -> dict[str, Any]:
+        self._call(
+            self.client.v1.subscriptions.update,
+            subscription_id,
+            {"cancel_at_period_end": True},
+            options={"idempotency_key": idempotency_key},
+        )
+        return self.retrieve_subscription(subscription_id)
 
     def retrieve_charge(self, charge_id: str) -> dict[str, Any]:
         return _plain(self._call(self.client.v1.charges.retrieve, charge_id))

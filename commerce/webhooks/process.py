@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from commerce import accounts
+from commerce import accounts, subscriptions
 from commerce.fees import fee_returned
-from commerce.fulfilment import fulfil, record, session_by_provider_id
-from commerce.models import CheckoutSession, Order, OrderLine, PaymentAccount, PaymentEvent
+from commerce.fulfilment import fulfil, session_by_provider_id
+from commerce.models import CheckoutSession, Order, PaymentAccount, PaymentEvent, Subscription
+from commerce.orders import held_by, record
 from commerce.providers.base import PaymentProvider
 from core import entitlements
 
@@ -53,13 +54,8 @@ def _order_of_charge(session: Session, charge: dict[str, Any]) -> Order:
     return order
 
 
-def _held_by(session: Session, order: Order) -> list[entitlements.Entitlement]:
-    lines = session.scalars(select(OrderLine.id).where(OrderLine.order_id == order.id))
-    return [e for line in lines for e in entitlements.by_cause(session, "purchase", line)]
-
-
 def _set_access(session: Session, order: Order, status: str, reason: str) -> None:
-    for held in _held_by(session, order):
+    for held in held_by(session, order):
         entitlements.set_status(session, held, status, reason)
 
 
@@ -154,6 +150,43 @@ def dispute_changed(session: Session, provider: PaymentProvider, obj: dict[str, 
     record(session, order.store_id, order, kind, dispute["id"], at=happened(event), amount=dispute.get("amount"))
 
 
+def subscription_changed(session: Session, provider: PaymentProvider, obj: dict[str, Any], _: PaymentEvent) -> None:
+    if not (obj.get("metadata") or {}).get("checkout_session_id"):
+        return  # not a subscription sold through Academy
+    if subscriptions.sync(session, provider, str(obj["id"])) is None:
+        raise NotYet(f"subscription {obj['id']} is not recorded yet (its checkout is not fulfilled)")
+
+
+def _subscription_of(session: Session, invoice: dict[str, Any]) -> Subscription:
+    sub = subscriptions.by_provider_id(session, str(invoice["subscription"]))
+    if sub is None:
+        raise NotYet(f"subscription {invoice['subscription']} of invoice {invoice['id']} is not recorded yet")
+    return sub
+
+
+def invoice_paid(session: Session, provider: PaymentProvider, obj: dict[str, Any], _: PaymentEvent) -> None:
+    invoice = provider.retrieve_invoice(str(obj["id"]))
+    if invoice.get("status") != "paid" or not invoice.get("subscription"):
+        return
+    sub = _subscription_of(session, invoice)
+    if invoice.get("billing_reason") != "subscription_create":  # the first one is the checkout's order
+        subscriptions.renewal(session, invoice, sub)
+    subscriptions.sync(session, provider, sub.provider_subscription_id)
+
+
+def invoice_failed(session: Session, provider: PaymentProvider, obj: dict[str, Any], event: PaymentEvent) -> None:
+    invoice = provider.retrieve_invoice(str(obj["id"]))
+    if not invoice.get("subscription"):
+        return
+    sub = _subscription_of(session, invoice)
+    latest = session.scalars(
+        select(Order).where(Order.subscription_id == sub.id).order_by(Order.created_at.desc(), Order.id.desc())
+    ).first()
+    error = "the membership's renewal payment failed; the card will be tried again"
+    record(session, sub.store_id, latest, "payment.failed", event.event_id, at=happened(event), error=error)
+    subscriptions.sync(session, provider, sub.provider_subscription_id)
+
+
 def account_updated(session: Session, provider: PaymentProvider, obj: dict[str, Any], _: PaymentEvent) -> None:
     account = session.scalar(select(PaymentAccount).where(PaymentAccount.account_id == obj.get("id")))
     if account is None:
@@ -175,6 +208,11 @@ HANDLERS: dict[str, Handler] = {
     "charge.dispute.updated": dispute_changed,
     "charge.dispute.closed": dispute_changed,
     "account.updated": account_updated,
+    "customer.subscription.created": subscription_changed,
+    "customer.subscription.updated": subscription_changed,
+    "customer.subscription.deleted": subscription_changed,
+    "invoice.paid": invoice_paid,
+    "invoice.payment_failed": invoice_failed,
 }
 
 

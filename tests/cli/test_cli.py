@@ -64,9 +64,14 @@ def test_demo_puts_its_course_on_sale_for_a_buyer_who_holds_nothing(env: Databas
     assert "buyer@demo.academy" in first.output and "/s/demo" in first.output
     _invoke("demo")
     with env.transaction() as s:
-        product = s.scalar(select(Product))
-        assert product is not None and product.status == "active" and s.scalar(select(func.count(Product.id))) == 1
-        assert s.scalar(select(Price.unit_amount)) == 4900
+        product = s.scalar(select(Product).where(Product.kind == "course"))
+        assert product is not None and product.status == "active"
+        kinds = sorted(s.scalars(select(Product.kind)))
+        assert kinds == ["course", "membership"]  # the demo ran twice: each made once
+        tier = s.scalar(select(Product).where(Product.kind == "membership"))
+        assert tier is not None and tier.bundle_product_ids == [product.id] and tier.status == "active"
+        assert s.scalar(select(Price.unit_amount).where(Price.product_id == product.id)) == 4900
+        assert s.scalar(select(Price.interval).where(Price.product_id == tier.id)) == "month"
         assert s.scalar(select(PaymentAccount.charges_enabled)) is True
         buyer = s.scalar(select(User).where(User.email == "buyer@demo.academy"))
         assert buyer is not None

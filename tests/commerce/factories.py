@@ -22,6 +22,7 @@ from core.settings import Settings
 from tests.commerce.stripe_server import KEY, LoopbackStripe
 from tests.conftest import StoreWorld, build_store, principal_of
 
+MONTHLY = 1500  # a membership's price, minor units a month
 SUCCESS_URL, CANCEL_URL = "http://127.0.0.1:8000/s/shop?paid=1", "http://127.0.0.1:8000/s/shop"
 
 
@@ -49,6 +50,12 @@ class StripeHarness(StripeProvider):
 
     def close_dispute(self, dispute_id: str, won: bool) -> dict[str, Any]:
         return self.server.close_dispute(dispute_id, won)
+
+    def renew(self, subscription_id: str, pays: bool = True) -> str:
+        return self.server.renew(subscription_id, pays)
+
+    def end_subscription(self, subscription_id: str, status: str = "canceled") -> dict[str, Any]:
+        return self.server.end_subscription(subscription_id, status)
 
     def finish_onboarding(self, account_id: str) -> dict[str, Any]:
         return self.server.finish_onboarding(account_id)
@@ -98,6 +105,19 @@ def shop(db: Database, settings: Settings, slug: str = "shop", amount: int = 499
     for e in local.pending_events():
         local.mark_delivered(e["id"])
     return Shop(world, principal_of(db, world.learner_email, world.store_id), local, *ids)
+
+
+def member_shop(db: Database, settings: Settings) -> Shop:
+    """A store selling its course alone, and a monthly membership that includes it."""
+    s = shop(db, settings)
+    with db.transaction() as session:
+        tier = catalog.create_product(
+            session, s.world.owner, "membership", "All access", bundle_product_ids=[s.product_id]
+        )
+        price = catalog.create_price(session, s.world.owner, tier.id, "usd", MONTHLY, interval="month")
+        catalog.update_product(session, s.world.owner, tier.id, status="active")
+        s.product_id, s.price_id = tier.id, price.id
+    return s
 
 
 def checkout(db: Database, settings: Settings, s: Shop, **kwargs: Any) -> CheckoutSession:

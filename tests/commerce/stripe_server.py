@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from commerce.providers.local import AUTHENTICATES, DECLINED, SUCCEEDS
+from tests.commerce.stripe_billing import LoopbackBilling
 
 KEY = "sk_test_loopback"
 PART = re.compile(r"([^\[\]]+)|\[([^\[\]]*)\]")
@@ -54,7 +55,7 @@ def _id(prefix: str) -> str:
     return f"{prefix}_test_{secrets.token_hex(8)}"
 
 
-class LoopbackStripe:
+class LoopbackStripe(LoopbackBilling):
     def __init__(self) -> None:
         self.objects: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str, dict[str, Any], dict[str, str]]] = []
@@ -76,6 +77,9 @@ class LoopbackStripe:
             return session
         if method == "GET" and len(parts) == 2 and parts[0] in ("charges", "disputes", "accounts"):
             return self._get(parts[1], {"charges": "charge", "disputes": "dispute", "accounts": "account"}[parts[0]])
+        billed = self.billing(method, parts, params)
+        if billed is not None:
+            return billed
         if method == "POST" and parts == ["refunds"]:
             return self._refund(params)
         if method == "POST" and parts == ["accounts"]:
@@ -97,6 +101,9 @@ class LoopbackStripe:
         self.objects[obj["id"]] = obj
         return obj
 
+    def _new_id(self, prefix: str) -> str:
+        return _id(prefix)
+
     def _create_session(self, p: dict[str, Any]) -> dict[str, Any]:
         item = p["line_items"][0]["price_data"]
         data = p.get("payment_intent_data") or p.get("subscription_data") or {}
@@ -112,6 +119,7 @@ class LoopbackStripe:
             "payment_intent": None, "url": f"https://checkout.stripe.test/c/pay/{session_id}",
             "application_fee_amount": int(data.get("application_fee_amount", 0)),
             "destination": data["transfer_data"]["destination"], "success_url": p["success_url"],
+            "recurring": item.get("recurring"), "subscription": None, "invoice": None,
         })  # fmt: skip
 
     def _refund(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -159,13 +167,17 @@ class LoopbackStripe:
             session |= {"status": "complete", "payment_status": "paid"}
             self._emit("charge.succeeded", charge)
             self._emit("payment_intent.succeeded", pi)
+            if session["mode"] == "subscription":  # Stripe pays it through the first invoice
+                self.subscribe(session, charge, int(time.time()))
             self._emit("checkout.session.completed", session)
             return "paid"
 
     def retrieve_checkout(self, session_id: str) -> dict[str, Any]:
         """As the adapter normalises it (the suite reads `charge` off it)."""
         session = dict(self._get(session_id, "checkout.session"))
-        intent = self.objects.get(session["payment_intent"] or "")
+        invoice = self.objects.get(session.get("invoice") or "")
+        paid = invoice["payments"]["data"] if invoice else []
+        intent = self.objects.get((paid[0]["payment"]["payment_intent"] if paid else session["payment_intent"]) or "")
         session["charge"] = intent["latest_charge"] if intent else None
         return session
 
