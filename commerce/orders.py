@@ -4,13 +4,15 @@ its history of events (each recorded once per cause, for receipts and the mail s
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from commerce.models import Order, OrderEvent, OrderLine
+from commerce.models import Order, OrderEvent, OrderLine, Subscription
 from core import entitlements
 from core.db import utcnow
+from core.principal import ORDERS_READ, Principal
 
 
 def order_of(session: Session, checkout_id: str) -> Order | None:
@@ -51,3 +53,18 @@ def held_by(session: Session, order: Order) -> list[entitlements.Entitlement]:
     """What the order granted (its lines' courses and products, a bundle's parts), whatever their status."""
     lines = session.scalars(select(OrderLine.id).where(OrderLine.order_id == order.id))
     return [e for line in lines for e in entitlements.by_cause(session, "purchase", line)]
+
+
+def readable_by(principal: Principal, row: Order | Subscription) -> bool:
+    """A learner reads their own orders and memberships; a creator (`orders:read`) every one of the store."""
+    mine = row.user_id == principal.user_id
+    return row.store_id == principal.require_store() and (principal.has(ORDERS_READ) or mine)
+
+
+Row = TypeVar("Row", Order, Subscription)
+
+
+def readable(query: Select[tuple[Row]], model: type[Row], principal: Principal) -> Select[tuple[Row]]:
+    """`query` narrowed to the rows `readable_by` the principal."""
+    query = query.where(model.store_id == principal.require_store())
+    return query if principal.has(ORDERS_READ) else query.where(model.user_id == principal.user_id)

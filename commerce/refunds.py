@@ -9,28 +9,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commerce.models import Order
+from commerce.orders import readable, readable_by
 from commerce.providers.base import PaymentProvider
 from commerce.webhooks.process import DISPUTED, refunded
 from core.errors import Conflict, NotFound, invalid
 from core.pagination import Page, paginate
-from core.principal import ORDERS_READ, REFUNDS_WRITE, Principal
+from core.principal import REFUNDS_WRITE, Principal
 
 
 def get_order(session: Session, principal: Principal, order_id: str) -> Order:
     """A creator reads their store's orders; a learner only their own."""
     order = session.get(Order, order_id)
-    store_id = principal.require_store()
-    mine = order is not None and order.user_id == principal.user_id
-    if order is None or order.store_id != store_id or not (principal.has(ORDERS_READ) or mine):
+    if order is None or not readable_by(principal, order):
         raise NotFound(f"order '{order_id}' not found")
     return order
 
 
 def list_orders(session: Session, principal: Principal, cursor: str | None, limit: int) -> Page[Order]:
-    query = select(Order).where(Order.store_id == principal.require_store())
-    if not principal.has(ORDERS_READ):
-        query = query.where(Order.user_id == principal.user_id)
-    return paginate(session, query, Order.id, cursor, limit)
+    return paginate(session, readable(select(Order), Order, principal), Order.id, cursor, limit)
 
 
 def refund_order(

@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 
 from commerce.fees import fee_returned
 from commerce.models import CheckoutSession, Order, OrderLine, Product, Subscription
-from commerce.orders import held_by, order_of, record
+from commerce.orders import held_by, order_of, readable, readable_by, record
 from commerce.providers.base import PaymentProvider
 from core import entitlements
 from core.errors import Conflict, NotFound
 from core.pagination import Page, paginate
-from core.principal import ORDERS_READ, REFUNDS_WRITE, Principal
+from core.principal import REFUNDS_WRITE, Principal
 
 ACCESS = {
     "active": "active",
@@ -140,16 +140,13 @@ def renewal(session: Session, invoice: dict[str, Any], sub: Subscription) -> Ord
 def get_subscription(session: Session, principal: Principal, subscription_id: str) -> Subscription:
     """A learner reads their own; the store's creator every one of the store (else 404)."""
     sub = session.get(Subscription, subscription_id)
-    mine = sub is not None and sub.user_id == principal.user_id
-    if sub is None or sub.store_id != principal.require_store() or not (principal.has(ORDERS_READ) or mine):
+    if sub is None or not readable_by(principal, sub):
         raise NotFound(f"subscription '{subscription_id}' not found")
     return sub
 
 
 def list_subscriptions(session: Session, principal: Principal, cursor: str | None, limit: int) -> Page[Subscription]:
-    query = select(Subscription).where(Subscription.store_id == principal.require_store())
-    if not principal.has(ORDERS_READ):
-        query = query.where(Subscription.user_id == principal.user_id)
+    query = readable(select(Subscription), Subscription, principal)
     return paginate(session, query, Subscription.id, cursor, limit)
 
 

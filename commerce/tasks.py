@@ -1,9 +1,14 @@
 """Background work of the commerce service: acting on stored payment events.
 
-The webhook enqueues `process_payment_event` once it has stored an event; an event whose subject is
-not here yet is marked `waiting` and tried again (Huey's retries, then the sweeper), so an event is
-never lost to a crash between storing and acting: the sweeper finds whatever is still `received` or
-`waiting` and enqueues it again."""
+The webhook stores an event and asks for a drain (`request_drain`): one `commerce.drain_payment_events`
+job acts on every stored event, oldest first, in batches, so a burst of ten thousand events costs a
+handful of jobs, not ten thousand (measured: one job per event spent most of its time in the queue,
+`benchmarks/results/payments.md`). A flag in the queue's own store (`put_if_empty`) keeps at most one
+drain waiting; the job clears it before it reads, so an event stored while a drain runs asks for the
+next one. An event whose subject is not here yet is marked `waiting` and tried again at the end of a
+drain that acted on something (its subject may have come in that batch), and by the sweeper: every
+minute it drains whatever is still `received` or `waiting` after 30 s (a lost job, a lost flag), so an
+event is never lost to a crash between storing and acting."""
 
 from __future__ import annotations
 
@@ -24,6 +29,8 @@ from core.settings import Settings
 log = logging.getLogger("academy.commerce")
 RETRY_FOR = timedelta(days=3)  # a waiting event is given up (status failed) after this long
 SWEEP_AFTER = timedelta(seconds=30)
+BATCH = 100
+DRAIN_PENDING = "commerce:drain-pending"
 
 
 def run_event(db: Database, settings: Settings, event_row_id: str) -> str:
@@ -44,30 +51,62 @@ def run_event(db: Database, settings: Settings, event_row_id: str) -> str:
         return row.status
 
 
-@huey.task(retries=5, retry_delay=2, name="commerce.process_payment_event")  # type: ignore[untyped-decorator]
-def process_payment_event(event_row_id: str) -> str:
+def _oldest(db: Database, status: str, skip: set[str], limit: int) -> list[str]:
+    with db.transaction() as s:
+        query = select(PaymentEvent.id).where(PaymentEvent.status == status)
+        if skip:
+            query = query.where(PaymentEvent.id.not_in(skip))
+        return list(s.scalars(query.order_by(PaymentEvent.received_at, PaymentEvent.id).limit(limit)))
+
+
+def drain(db: Database, settings: Settings, batch: int = BATCH, retry_waiting: bool = False) -> int:
+    """Act on every `received` event, oldest first; then, if any was acted on (or `retry_waiting`),
+    try the `waiting` ones once more. An event that fails (the provider is down) is left `received` for a later drain
+    and skipped for the rest of this one. How many events were acted on."""
+    done, failed = 0, set[str]()
+    while ids := _oldest(db, "received", failed, batch):
+        for event_id in ids:
+            try:
+                run_event(db, settings, event_id)
+                done += 1
+            except Exception:
+                log.exception("payment event %s could not be processed; a later drain tries again", event_id)
+                failed.add(event_id)
+    if done or retry_waiting:
+        waiting: set[str] = set()
+        while ids := _oldest(db, "waiting", waiting | failed, batch):
+            for event_id in ids:
+                if run_event(db, settings, event_id) == "waiting":
+                    waiting.add(event_id)
+    return done
+
+
+def request_drain() -> None:
+    """After an event is stored: enqueue a drain unless one is already waiting to run."""
+    if huey.storage.put_if_empty(DRAIN_PENDING, b"1"):
+        drain_payment_events()
+
+
+@huey.task(name="commerce.drain_payment_events")  # type: ignore[untyped-decorator]
+def drain_payment_events() -> int:
+    huey.storage.pop_data(DRAIN_PENDING)  # from now on a stored event asks for another drain
     context = get_context()
-    status = run_event(context.db, context.settings, event_row_id)
-    if status == "waiting":
-        raise RuntimeError(f"payment event {event_row_id} waits for its subject; Huey retries it")
-    return status
+    return drain(context.db, context.settings)
 
 
 @huey.periodic_task(crontab(minute="*"), name="commerce.sweep_payment_events")  # type: ignore[untyped-decorator]
 def sweep_payment_events() -> int:
-    """Enqueue again what is stored and not yet acted on (a lost job, a waiting event)."""
+    """Drain what is stored and not yet acted on after a while (a lost job or flag, a waiting event)."""
     context = get_context()
     with context.db.transaction() as s:
-        ids = list(
-            s.scalars(
-                select(PaymentEvent.id).where(
-                    PaymentEvent.status.in_(("received", "waiting")),
-                    PaymentEvent.received_at < utcnow() - SWEEP_AFTER,
-                )
-            )
+        late = s.scalar(
+            select(PaymentEvent.id)
+            .where(PaymentEvent.status.in_(("received", "waiting")), PaymentEvent.received_at < utcnow() - SWEEP_AFTER)
+            .limit(1)
         )
-    for event_id in ids:
-        process_payment_event(event_id)
-    if ids:
-        log.info("re-enqueued %d payment event(s)", len(ids))
-    return len(ids)
+    if late is None:
+        return 0
+    huey.storage.pop_data(DRAIN_PENDING)  # a flag whose job was lost would hold every drain back
+    done = drain(context.db, context.settings, retry_waiting=True)
+    log.info("swept %d payment event(s)", done)
+    return done

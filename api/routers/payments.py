@@ -18,7 +18,7 @@ from commerce.checkout import start_checkout
 from commerce.models import Order
 from commerce.providers.base import PaymentProvider
 from commerce.providers.factory import make_provider, webhook_secrets
-from commerce.tasks import process_payment_event
+from commerce.tasks import request_drain
 from commerce.webhooks import intake
 from commerce.webhooks.signature import SignatureError
 from core.context import AppContext
@@ -188,14 +188,14 @@ def account_status(caller: Caller, session: DB, pay: Provider) -> AccountOut | N
 
 
 def receive_event(context: AppContext, payload: bytes, signature: str | None) -> tuple[str, bool]:
-    """Store the event (committed before the answer) and enqueue it; (its row id, whether new)."""
+    """Store the event (committed before the answer) and ask for a drain; (its row id, whether new)."""
     with context.db.transaction() as session:
         row, new = intake.receive(
             session, context.settings.payments_provider, payload, signature, webhook_secrets(context.settings)
         )
         row_id = row.id
     if new:
-        process_payment_event(row_id)
+        request_drain()
     return row_id, new
 
 

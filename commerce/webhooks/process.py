@@ -78,17 +78,14 @@ def checkout_completed(session: Session, provider: PaymentProvider, obj: dict[st
     fulfil(session, provider, _checkout_of(session, obj))  # None: an async payment still pending
 
 
+def _attempt_failed(session: Session, checkout: CheckoutSession, event: PaymentEvent, **data: object) -> None:
+    """A failed attempt at paying a checkout, in its history (there is no order yet)."""
+    kind = "payment.failed"
+    record(session, checkout.store_id, None, kind, event.event_id, checkout.id, at=happened(event), **data)
+
+
 def checkout_failed(session: Session, provider: PaymentProvider, obj: dict[str, Any], event: PaymentEvent) -> None:
-    checkout = _checkout_of(session, obj)
-    record(
-        session,
-        checkout.store_id,
-        None,
-        "payment.failed",
-        event.event_id,
-        checkout_session_id=checkout.id,
-        at=happened(event),
-    )
+    _attempt_failed(session, _checkout_of(session, obj), event)
 
 
 def checkout_expired(session: Session, provider: PaymentProvider, obj: dict[str, Any], _: PaymentEvent) -> None:
@@ -101,18 +98,8 @@ def payment_failed(session: Session, provider: PaymentProvider, obj: dict[str, A
     checkout_id = (obj.get("metadata") or {}).get("checkout_session_id")
     checkout = session.get(CheckoutSession, checkout_id) if checkout_id else None
     if checkout is None:
-        return  # not a checkout of ours (a subscription renewal later; Stripe retries those itself)
-    error = (obj.get("last_payment_error") or {}).get("message", "the payment failed")
-    record(
-        session,
-        checkout.store_id,
-        None,
-        "payment.failed",
-        event.event_id,
-        checkout_session_id=checkout.id,
-        at=happened(event),
-        error=error,
-    )
+        return  # not a checkout of ours (a renewal's is told by invoice.payment_failed)
+    _attempt_failed(session, checkout, event, error=(obj.get("last_payment_error") or {}).get("message", "declined"))
 
 
 def refunded(session: Session, provider: PaymentProvider, obj: dict[str, Any], event: PaymentEvent | None) -> None:

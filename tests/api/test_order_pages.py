@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from core import identity
 from core.db import Database
-from core.models import Store
 from core.settings import Settings
-from tests.commerce.factories import Shop, deliver, process_received, shop
-from tests.conftest import PASSWORD, login
+from tests.commerce.factories import Shop, another_learner, deliver, process_received, shop
+from tests.conftest import login
 
 
 def bought(client: TestClient, db: Database, settings: Settings, s: Shop, auth: dict[str, str]) -> str:
@@ -76,12 +74,7 @@ def test_the_creator_reads_the_fee_and_the_net_on_a_receipt(
 def test_another_learners_receipt_is_not_found(client: TestClient, db: Database, settings: Settings) -> None:
     s = shop(db, settings)
     order_id = bought(client, db, settings, s, login(client, s.world.learner_email, s.world.slug))
-    with db.transaction() as session:
-        other = identity.create_user(session, "other@shop.example.com", PASSWORD, "Other")
-        store = session.get(Store, s.world.store_id)
-        assert store is not None
-        identity.join_store_as_learner(session, other, store)
-    auth = login(client, "other@shop.example.com", s.world.slug)
+    auth = login(client, another_learner(db, s.world.store_id), s.world.slug)
     assert client.get(f"/s/{s.world.slug}/orders/{order_id}", headers=auth).status_code == 404
     assert client.get(f"/v1/orders/{order_id}", headers=auth).status_code == 404
     assert "No orders yet" in client.get(f"/s/{s.world.slug}/orders", headers=auth).text

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from core import identity
 from core.db import Database
-from core.models import Store
 from core.settings import Settings
-from tests.commerce.factories import Shop, member_shop
-from tests.conftest import PASSWORD, login
+from tests.commerce.factories import Shop, another_learner, member_shop
+from tests.conftest import login
 
 
 def joined(client: TestClient, settings: Settings, s: Shop, auth: dict[str, str]) -> str:
@@ -45,12 +43,7 @@ def test_a_stranger_can_neither_read_nor_cancel_a_membership(
 ) -> None:
     s = member_shop(db, settings)
     sub_id = joined(client, settings, s, login(client, s.world.learner_email, s.world.slug))
-    with db.transaction() as session:
-        other = identity.create_user(session, "other@shop.example.com", PASSWORD, "Other")
-        store = session.get(Store, s.world.store_id)
-        assert store is not None
-        identity.join_store_as_learner(session, other, store)
-    auth = login(client, "other@shop.example.com", s.world.slug)
+    auth = login(client, another_learner(db, s.world.store_id), s.world.slug)
     assert client.get(f"/v1/subscriptions/{sub_id}", headers=auth).status_code == 404
     assert client.post(f"/v1/subscriptions/{sub_id}/cancel", headers=auth).status_code == 404
     assert client.get("/v1/subscriptions", headers=auth).json()["data"] == []

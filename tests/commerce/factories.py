@@ -175,3 +175,17 @@ def process_received(db: Database, settings: Settings) -> list[str]:
             )
         )
     return [run_event(db, settings, row_id) for row_id in ids]
+
+
+def another_learner(db: Database, store_id: str, email: str = "other@shop.example.com") -> str:
+    """A second learner of the store, holding nothing; their email (the password is the tests' one)."""
+    from core import identity
+    from core.models import Store
+    from tests.conftest import PASSWORD
+
+    with db.transaction() as session:
+        user = identity.create_user(session, email, PASSWORD, "Other")
+        store = session.get(Store, store_id)
+        assert store is not None
+        identity.join_store_as_learner(session, user, store)
+    return email
