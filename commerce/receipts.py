@@ -54,10 +54,10 @@ def amount_of(event: OrderEvent) -> int | None:
 
 def history(session: Session, order: Order) -> list[OrderEvent]:
     """Everything that happened to the order and to the checkout that became it, oldest first."""
-    query = select(OrderEvent).where(
-        or_(OrderEvent.order_id == order.id, OrderEvent.checkout_session_id == order.checkout_session_id)
-    )
-    return list(session.scalars(query.order_by(OrderEvent.created_at, OrderEvent.id)))
+    mine = OrderEvent.order_id == order.id
+    if order.checkout_session_id is not None:  # a renewal has no checkout (and `== None` is IS NULL)
+        mine = or_(mine, OrderEvent.checkout_session_id == order.checkout_session_id)
+    return list(session.scalars(select(OrderEvent).where(mine).order_by(OrderEvent.created_at, OrderEvent.id)))
 
 
 def receipt(session: Session, principal: Principal, order_id: str) -> Receipt:

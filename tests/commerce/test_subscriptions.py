@@ -9,7 +9,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from commerce import subscriptions
+from commerce import receipts, subscriptions
 from commerce.models import Order, OrderEvent, Subscription
 from commerce.tasks import run_event
 from core.db import Database
@@ -65,6 +65,19 @@ def test_a_renewal_is_an_order_of_its_own_and_keeps_access(db: Database, setting
     assert renewal.charge_id and renewal.invoice_id != first.invoice_id
     assert subscription(db).current_period_end > sub.current_period_end  # type: ignore[operator]
     assert paid_lessons_visible(db, s) and events_of(db, "subscription.renewed") == 1
+
+
+def test_a_renewals_history_is_its_own(db: Database, settings: Settings) -> None:
+    """Regression: a renewal has no checkout, and its history once matched every event without one."""
+    s, sub = joined(db, settings)
+    s.provider.renew(sub.provider_subscription_id, pays=False)  # a failed attempt, in the first order's history
+    s.provider.renew(sub.provider_subscription_id)
+    s.provider.renew(sub.provider_subscription_id)
+    deliver(db, settings, s.provider)
+    *_, second, third = orders(db)
+    with db.transaction() as session:
+        assert [e.kind for e in receipts.history(session, third)] == ["subscription.renewed"]
+        assert [e.data["total"] for e in receipts.history(session, second)] == [MONTHLY]
 
 
 def test_a_renewal_told_twice_is_recorded_once(db: Database, settings: Settings) -> None:
