@@ -22,6 +22,7 @@ from api.routers import (
     artifacts,
     auth,
     checkout_pages,
+    dev_mailbox,
     health,
     insights,
     invitations,
@@ -48,10 +49,16 @@ from core.jobs import configure_jobs, start_in_process_consumer, stop_in_process
 from core.settings import Settings, get_settings
 from courses import tasks as course_tasks
 from ingestion import tasks as ingestion_tasks
+from mail import tasks as mail_tasks
 from rag.runtime import close_runtime, get_runtime
 
 log = logging.getLogger("academy.api")
-TASK_MODULES = (course_tasks, ingestion_tasks, commerce_tasks)  # imported so their jobs are registered with the queue
+TASK_MODULES = (
+    course_tasks,
+    ingestion_tasks,
+    commerce_tasks,
+    mail_tasks,
+)  # imported so their jobs are registered with the queue
 
 DESCRIPTION = """Academy's HTTP API. Authenticate with `Authorization: Bearer <token>`, where the token is
 a session token from `POST /v1/auth/login` or a store API key (`acd_…`). Errors are RFC 9457 problem
@@ -79,6 +86,7 @@ def create_app(
         if in_process_jobs:
             consumer = start_in_process_consumer(settings.jobs_workers)
             ingestion_tasks.resume_after_restart()
+            mail_tasks.start_pumping()  # the send queue, every few seconds (the watchdog restarts it)
         manager = runs or build_run_manager(settings, context.db, lambda: get_runtime(settings))
         app.state.runs = manager
         if is_sqlite(context.db.url):  # one process owns an embedded database; with PostgreSQL others may be running
@@ -131,6 +139,7 @@ def create_app(
         checkout_pages,
         store_page,
         order_pages,
+        dev_mailbox,
         retrieval,
         run_routes,
         tool_routes,

@@ -130,6 +130,7 @@ def worker(workers: Annotated[int, typer.Option(min=1, max=64)] = 2) -> None:
     from core.context import set_context
     from core.jobs import configure_jobs, jobs_backend, run_worker
     from courses import tasks  # noqa: F401
+    from mail import tasks as mail_tasks  # noqa: F401
 
     settings = _settings()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -158,6 +159,7 @@ def _load_demo(db: Database, settings: Settings) -> None:
     sells = (
         f"  buyer       {BUYER_EMAIL} / {BUYER_PASSWORD}  (holds nothing yet)\n"
         f"  shop        {base}/s/{result.store.slug}  (test card 4242 4242 4242 4242)\n"
+        f"  mailbox     {base}/dev/mailbox  (receipts and notices the outbox kept; sign in first)\n"
         if shop
         else ""
     )

@@ -17,6 +17,7 @@ MODEL_MODULES = (
     "core.entitlements",
     "courses.models",
     "commerce.models",
+    "mail.models",
     "ingestion.models",
     "tools.models",
     "agents.models",

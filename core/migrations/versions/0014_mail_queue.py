@@ -1,0 +1,78 @@
+"""mail: the send queue and suppressions
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-12-04 17:14:48
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import core.db
+
+revision = "0014"
+down_revision = "0013"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "mail_messages",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("store_id", sa.String(length=40), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("priority", sa.Integer(), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=200), nullable=False),
+        sa.Column("to_email", sa.String(length=320), nullable=False),
+        sa.Column("from_name", sa.String(length=200), nullable=False),
+        sa.Column("subject", sa.String(length=300), nullable=False),
+        sa.Column("html", sa.Text(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("headers", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("claimed_at", core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("claim", sa.String(length=40), nullable=True),
+        sa.Column("provider", sa.String(length=16), nullable=False),
+        sa.Column("provider_message_id", sa.String(length=200), nullable=False),
+        sa.Column("last_error", sa.String(length=500), nullable=False),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["store_id"], ["stores.id"], name=op.f("fk_mail_messages_store_id_stores"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mail_messages")),
+        sa.UniqueConstraint("idempotency_key", name=op.f("uq_mail_messages_idempotency_key")),
+    )
+    with op.batch_alter_table("mail_messages", schema=None) as batch_op:
+        batch_op.create_index("ix_mail_messages_due", ["status", "next_attempt_at"], unique=False)
+        batch_op.create_index(
+            "ix_mail_messages_store_due", ["store_id", "status", "priority", "next_attempt_at"], unique=False
+        )
+
+    op.create_table(
+        "mail_suppressions",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("store_id", sa.String(length=40), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column("reason", sa.String(length=24), nullable=False),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["store_id"], ["stores.id"], name=op.f("fk_mail_suppressions_store_id_stores"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mail_suppressions")),
+        sa.UniqueConstraint("store_id", "email", name=op.f("uq_mail_suppressions_store_id_email")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("mail_suppressions")
+    with op.batch_alter_table("mail_messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_mail_messages_store_due")
+        batch_op.drop_index("ix_mail_messages_due")
+
+    op.drop_table("mail_messages")

@@ -1,0 +1,68 @@
+"""Mail tables: the send queue (one row per recipient message) and the addresses nobody may mail.
+
+A message row is the whole message (rendered when queued, so a template edited later never changes
+what was promised), with its store, kind and priority (transactional before workflow before
+broadcast), and an idempotency key that is unique: whatever asks to send the same thing twice (a
+retried job, a duplicated event) finds the first row. It is `queued` until a pump claims it
+(`sending`, with a lease), `sent` only once the provider accepted it, `queued` again with a later
+`next_attempt_at` when the provider said try later, `failed` when it refused for good, `suppressed`
+when its address may not be mailed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base, UTCDateTime, utcnow
+from core.ids import new_id
+
+ID = String(40)
+KINDS = {"transactional": 0, "workflow": 1, "broadcast": 2}  # kind -> priority (lower goes first)
+
+
+class MailMessage(Base):
+    __tablename__ = "mail_messages"
+    __table_args__ = (
+        Index("ix_mail_messages_due", "status", "next_attempt_at"),
+        Index("ix_mail_messages_store_due", "store_id", "status", "priority", "next_attempt_at"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("msg"))
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[int] = mapped_column(Integer)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    to_email: Mapped[str] = mapped_column(String(320))
+    from_name: Mapped[str] = mapped_column(String(200), default="")
+    subject: Mapped[str] = mapped_column(String(300))
+    html: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claim: Mapped[str | None] = mapped_column(String(40))  # which pump holds it while `sending`
+    provider: Mapped[str] = mapped_column(String(16), default="")
+    provider_message_id: Mapped[str] = mapped_column(String(200), default="")
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Suppression(Base):
+    """An address no mail of the store goes to (a hard bounce, a complaint), or, with `marketing`
+    only, none of its marketing (an unsubscribe). Transactional mail ignores marketing consent, never
+    a bounce or a complaint."""
+
+    __tablename__ = "mail_suppressions"
+    __table_args__ = (UniqueConstraint("store_id", "email"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("sup"))
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(320))
+    reason: Mapped[str] = mapped_column(String(24))  # hard_bounce, complaint, unsubscribed
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,1 @@
+"""Mail providers: one Protocol (`base.py`), the embedded `outbox` (`outbox.py`)."""

@@ -1,0 +1,41 @@
+"""What a mail provider does for the queue: take one message and say whether it was accepted.
+
+A provider answers with its id for the message, or raises `TryLater` (throttled, a 429 or a 5xx:
+the message goes back to the queue, with the provider's `retry_after` when it gave one, and never
+counts as sent) or `Refused` (the message will never be accepted as it is: it fails). Every message
+carries its queue id as an idempotency key, so a send retried after a crash is accepted once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    id: str  # the queue row's id: the provider's idempotency key
+    store_id: str
+    to_email: str
+    from_name: str
+    subject: str
+    html: str
+    text: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class TryLater(Exception):
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class Refused(Exception):
+    """The provider will never accept this message as it is (an invalid address, a rejected body)."""
+
+
+class MailProvider(Protocol):
+    name: str
+
+    def send(self, message: Outgoing) -> str:
+        """The provider's id for the accepted message; `TryLater` or `Refused` otherwise."""
+        ...

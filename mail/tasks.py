@@ -1,0 +1,86 @@
+"""The mail pump: queue what commerce's order events call for, then send what is due, round after
+fair round, every `mail_pump_seconds`.
+
+Huey's periodic tasks fire at most once a minute, so the pump is a chain: each tick schedules the
+next. One chain runs at a time: its token is kept in the queue's store, and a tick whose token is
+no longer the current one stops (a chain started again after the old one looked dead never makes a
+second). The watchdog, once a minute, starts a chain when no tick has beaten for a while (the app
+starting, a lost job). Huey's task lock keeps two ticks from pumping at once."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from huey import crontab
+from huey.exceptions import TaskLockedException
+
+from core.context import get_context
+from core.db import Database
+from core.ids import new_id
+from core.jobs import huey
+from core.settings import Settings
+from mail import transactional
+from mail.providers.factory import make_mail_provider
+from mail.queue import Outcome, claim, release_stale, send_claimed
+
+log = logging.getLogger("academy.mail")
+CHAIN, BEAT = "mail:pump-chain", "mail:pump-beat"
+MAX_ROUNDS = 50  # a tick yields after this many rounds; the next tick goes on
+
+
+def pump(db: Database, settings: Settings, rounds: int = MAX_ROUNDS) -> Outcome:
+    """One pass: queue transactional mail, then send fair rounds until nothing is due."""
+    provider = make_mail_provider(settings)
+    release_stale(db)
+    transactional.collect(db, settings)
+    total = Outcome()
+    for _ in range(rounds):
+        claimed = claim(db, settings.mail_batch_per_store)
+        if not claimed:
+            break
+        done = send_claimed(db, provider, claimed, settings.mail_from_address)
+        total.sent, total.retried = total.sent + done.sent, total.retried + done.retried
+        total.failed, total.suppressed = total.failed + done.failed, total.suppressed + done.suppressed
+    return total
+
+
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def start_pumping() -> str:
+    """Start a chain (the one that counts from now on); its token."""
+    token = new_id("chn")
+    huey.storage.put_data(CHAIN, token.encode())
+    pump_tick(token)
+    return token
+
+
+@huey.task(name="mail.pump_tick")  # type: ignore[untyped-decorator]
+def pump_tick(token: str) -> None:
+    if _text(huey.storage.peek_data(CHAIN)) != token:
+        return  # a newer chain runs
+    huey.storage.put_data(BEAT, str(time.time()).encode())
+    context = get_context()
+    try:
+        with huey.lock_task("mail-pump"):
+            pump(context.db, context.settings)
+    except TaskLockedException:
+        pass  # another tick is pumping: this one only keeps the chain going
+    finally:
+        pump_tick.schedule((token,), delay=context.settings.mail_pump_seconds)
+
+
+@huey.periodic_task(crontab(minute="*"), name="mail.pump_watchdog")  # type: ignore[untyped-decorator]
+def pump_watchdog() -> bool:
+    """Start a chain when none has beaten lately; whether it did."""
+    beat = huey.storage.peek_data(BEAT)
+    quiet = get_context().settings.mail_pump_seconds * 3 + 60
+    try:
+        alive = time.time() - float(_text(beat)) < quiet
+    except ValueError:  # no beat yet (Huey's EmptyData), or an unreadable one
+        alive = False
+    if not alive:
+        start_pumping()
+    return not alive
