@@ -118,14 +118,20 @@ class Settings(BaseSettings):
         default="", description="Comma-separated signing secrets (several while one is rotated out)."
     )
     stripe_api_base: str | None = Field(default=None, description="Stripe's API address; unset = api.stripe.com.")
-    mail_provider: Literal["outbox"] = Field(
-        default="outbox", description="outbox: keep every message and show it on /dev/mailbox (nothing leaves)."
+    mail_provider: Literal["outbox", "resend"] = Field(
+        default="outbox",
+        description="outbox: keep every message and show it on /dev/mailbox (nothing leaves); resend: Resend's API.",
+    )
+    resend_api_key: SecretStr | None = None
+    resend_api_url: str | None = Field(default=None, description="Resend's API address; unset = api.resend.com.")
+    resend_webhook_secret: SecretStr | None = Field(
+        default=None, description="The whsec_… secret Resend signs its webhooks with (Svix)."
     )
     mail_from_address: str = Field(default="mail@academy.localhost", description="The sender address of all mail.")
     mail_batch_per_store: int = Field(
         default=20, ge=1, description="Messages one store may have claimed per pump round (the fair share)."
     )
-    mail_pump_seconds: float = Field(default=5.0, gt=0, description="How often the send queue is looked at.")
+    mail_pump_seconds: float = Field(default=2.0, gt=0, description="How often an idle send queue is looked at.")
     demo: bool = True
     demo_course_path: Path = Field(default_factory=_default_demo_course_path)
     public_base_url: str = "http://127.0.0.1:8000"

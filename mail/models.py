@@ -51,6 +51,12 @@ class MailMessage(Base):
     last_error: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the provider told us after (its webhooks): first delivery, open, click; a bounce; a complaint.
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    clicked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    bounce: Mapped[str] = mapped_column(String(8), default="")  # "", hard, soft
+    complained_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Suppression(Base):
@@ -64,5 +70,21 @@ class Suppression(Base):
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("sup"))
     store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
     email: Mapped[str] = mapped_column(String(320))
-    reason: Mapped[str] = mapped_column(String(24))  # hard_bounce, complaint, unsubscribed
+    reason: Mapped[str] = mapped_column(String(24))  # hard_bounce, soft_bounces, complaint, unsubscribed
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MailWebhookEvent(Base):
+    """A provider's webhook as it arrived, stored once by its id (`svix-id`) in the transaction that
+    acts on it, so a redelivery changes nothing."""
+
+    __tablename__ = "mail_webhook_events"
+    __table_args__ = (UniqueConstraint("provider", "event_id"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("mwe"))
+    provider: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(120))
+    type: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    outcome: Mapped[str] = mapped_column(String(24))  # applied, unmatched (not our message), ignored
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -38,7 +38,7 @@ LEASE = timedelta(minutes=5)
 BACKOFF_SECONDS = (30, 120, 600, 1800, 7200, 21600)
 MAX_ATTEMPTS = len(BACKOFF_SECONDS) + 1
 MAX_STORES_PER_ROUND = 100
-ALWAYS_SUPPRESSED = ("hard_bounce", "complaint")  # even transactional mail stops here
+ALWAYS_SUPPRESSED = ("hard_bounce", "soft_bounces", "complaint")  # even transactional mail stops here
 
 
 def address(value: str, field: str = "to_email") -> str:
@@ -140,6 +140,11 @@ class Outcome:
     retried: int = 0
     failed: int = 0
     suppressed: int = 0
+    more: bool = False  # the pass stopped at its round limit with mail still due
+
+    def add(self, other: Outcome) -> None:
+        self.sent, self.retried = self.sent + other.sent, self.retried + other.retried
+        self.failed, self.suppressed = self.failed + other.failed, self.suppressed + other.suppressed
 
 
 def _finish(db: Database, message: MailMessage, **values: object) -> None:
@@ -161,7 +166,7 @@ def send_claimed(db: Database, provider: MailProvider, messages: list[MailMessag
             outcome.suppressed += 1
             continue
         outgoing = Outgoing(
-            message.id, message.store_id, message.to_email, message.from_name or from_address, message.subject,
+            message.id, message.store_id, message.to_email, message.from_name, from_address, message.subject,
             message.html, message.text, dict(message.headers),
         )  # fmt: skip
         attempts = message.attempts + 1

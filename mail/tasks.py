@@ -33,15 +33,14 @@ def pump(db: Database, settings: Settings, rounds: int = MAX_ROUNDS) -> Outcome:
     """One pass: queue transactional mail, then send fair rounds until nothing is due."""
     provider = make_mail_provider(settings)
     release_stale(db)
-    transactional.collect(db, settings)
-    total = Outcome()
+    events_left = transactional.collect(db, settings) == transactional.BATCH  # a full batch: maybe more
+    total = Outcome(more=True)
     for _ in range(rounds):
         claimed = claim(db, settings.mail_batch_per_store)
         if not claimed:
+            total.more = events_left
             break
-        done = send_claimed(db, provider, claimed, settings.mail_from_address)
-        total.sent, total.retried = total.sent + done.sent, total.retried + done.retried
-        total.failed, total.suppressed = total.failed + done.failed, total.suppressed + done.suppressed
+        total.add(send_claimed(db, provider, claimed, settings.mail_from_address))
     return total
 
 
@@ -63,13 +62,14 @@ def pump_tick(token: str) -> None:
         return  # a newer chain runs
     huey.storage.put_data(BEAT, str(time.time()).encode())
     context = get_context()
+    more = False
     try:
         with huey.lock_task("mail-pump"):
-            pump(context.db, context.settings)
+            more = pump(context.db, context.settings).more
     except TaskLockedException:
         pass  # another tick is pumping: this one only keeps the chain going
-    finally:
-        pump_tick.schedule((token,), delay=context.settings.mail_pump_seconds)
+    finally:  # mail still due goes on at once; an idle queue is looked at again in a while
+        pump_tick.schedule((token,), delay=0 if more else context.settings.mail_pump_seconds)
 
 
 @huey.periodic_task(crontab(minute="*"), name="mail.pump_watchdog")  # type: ignore[untyped-decorator]

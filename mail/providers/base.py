@@ -16,11 +16,18 @@ class Outgoing:
     id: str  # the queue row's id: the provider's idempotency key
     store_id: str
     to_email: str
-    from_name: str
+    from_name: str  # the store's name, shown as the sender
+    from_address: str
     subject: str
     html: str
     text: str
     headers: dict[str, str] = field(default_factory=dict)
+
+
+def sender(message: Outgoing) -> str:
+    """The From header: `Store name <address>`, or the bare address."""
+    name = message.from_name.replace('"', "").strip()
+    return f'"{name}" <{message.from_address}>' if name else message.from_address
 
 
 class TryLater(Exception):

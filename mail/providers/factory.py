@@ -1,4 +1,4 @@
-"""The mail provider the settings name: the embedded outbox by default."""
+"""The mail provider the settings name: the embedded outbox by default, Resend in production."""
 
 from __future__ import annotations
 
@@ -11,4 +11,8 @@ from mail.providers.outbox import OutboxProvider
 def make_mail_provider(settings: Settings) -> MailProvider:
     if settings.mail_provider == "outbox":
         return OutboxProvider(settings.data_dir)
-    raise ConfigurationError(f"ACADEMY_MAIL_PROVIDER={settings.mail_provider!r} is not available yet (outbox)")
+    if settings.resend_api_key is None:
+        raise ConfigurationError("ACADEMY_MAIL_PROVIDER=resend needs ACADEMY_RESEND_API_KEY")
+    from mail.providers.resend import ResendProvider
+
+    return ResendProvider(settings.resend_api_key.get_secret_value(), settings.resend_api_url)

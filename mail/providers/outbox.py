@@ -13,7 +13,7 @@ from sqlalchemy import JSON, String, Text, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from core.db import Database, UTCDateTime, utcnow
-from mail.providers.base import Outgoing
+from mail.providers.base import Outgoing, sender
 
 
 class _OutboxBase(DeclarativeBase):
@@ -52,7 +52,8 @@ class OutboxProvider:
         with self.db.transaction() as s:
             if s.get(OutboxMessage, message.id) is None:
                 s.add(OutboxMessage(
-                    id=message.id, store_id=message.store_id, to_email=message.to_email, from_name=message.from_name,
+                    id=message.id, store_id=message.store_id, to_email=message.to_email,
+                    from_name=sender(message),
                     subject=message.subject, html=message.html, text=message.text, headers=dict(message.headers),
                 ))  # fmt: skip
         return f"outbox_{message.id}"

@@ -110,7 +110,7 @@ def test_a_pump_that_died_mid_round_is_sent_once_after_the_lease(
 
 
 def _outgoing(row: MailMessage) -> Outgoing:
-    return Outgoing(row.id, row.store_id, row.to_email, FROM, row.subject, row.html, row.text)
+    return Outgoing(row.id, row.store_id, row.to_email, row.from_name, FROM, row.subject, row.html, row.text)
 
 
 def test_another_stores_receipt_goes_out_in_the_first_round_behind_a_big_broadcast(

@@ -1,8 +1,8 @@
-"""mail: the send queue and suppressions
+"""mail: the send queue, suppressions and the provider webhooks
 
 Revision ID: 0014
 Revises: 0013
-Create Date: 2026-12-04 17:14:48
+Create Date: 2026-12-04 17:22:29
 """
 
 from __future__ import annotations
@@ -19,6 +19,21 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "mail_webhook_events",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("provider", sa.String(length=16), nullable=False),
+        sa.Column("event_id", sa.String(length=120), nullable=False),
+        sa.Column("type", sa.String(length=40), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("outcome", sa.String(length=24), nullable=False),
+        sa.Column("received_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mail_webhook_events")),
+        sa.UniqueConstraint("provider", "event_id", name=op.f("uq_mail_webhook_events_provider_event_id")),
+    )
+    with op.batch_alter_table("mail_webhook_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_mail_webhook_events_received_at"), ["received_at"], unique=False)
+
     op.create_table(
         "mail_messages",
         sa.Column("id", sa.String(length=40), nullable=False),
@@ -42,6 +57,11 @@ def upgrade() -> None:
         sa.Column("last_error", sa.String(length=500), nullable=False),
         sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("sent_at", core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("delivered_at", core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("opened_at", core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("clicked_at", core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("bounce", sa.String(length=8), nullable=False),
+        sa.Column("complained_at", core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["store_id"], ["stores.id"], name=op.f("fk_mail_messages_store_id_stores"), ondelete="CASCADE"
         ),
@@ -76,3 +96,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_mail_messages_due")
 
     op.drop_table("mail_messages")
+    with op.batch_alter_table("mail_webhook_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_mail_webhook_events_received_at"))
+
+    op.drop_table("mail_webhook_events")
