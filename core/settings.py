@@ -118,10 +118,19 @@ class Settings(BaseSettings):
         default="", description="Comma-separated signing secrets (several while one is rotated out)."
     )
     stripe_api_base: str | None = Field(default=None, description="Stripe's API address; unset = api.stripe.com.")
-    mail_provider: Literal["outbox", "resend"] = Field(
+    mail_provider: Literal["outbox", "resend", "smtp"] = Field(
         default="outbox",
-        description="outbox: keep every message and show it on /dev/mailbox (nothing leaves); resend: Resend's API.",
+        description="outbox: keep every message and show it on /dev/mailbox (nothing leaves); resend: Resend's "
+        "API; smtp: any SMTP server.",
     )
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    dkim_selector: str | None = None
+    dkim_domain: str | None = None
+    dkim_private_key_path: Path | None = Field(default=None, description="A PEM RSA key: SMTP mail is DKIM-signed.")
     resend_api_key: SecretStr | None = None
     resend_api_url: str | None = Field(default=None, description="Resend's API address; unset = api.resend.com.")
     resend_webhook_secret: SecretStr | None = Field(
