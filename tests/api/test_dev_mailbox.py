@@ -30,8 +30,11 @@ def test_the_buyer_reads_their_receipt_in_the_dev_mailbox(client: TestClient, db
     assert listed.status_code == 200 and "Your receipt from Store shop" in listed.text
     [message] = OutboxProvider(settings.data_dir).messages()
     shown = client.get(f"/dev/mailbox/{message.id}", headers=auth)
-    assert shown.status_code == 200 and "<iframe" in shown.text and " sandbox " in shown.text
+    assert shown.status_code == 200 and " sandbox " in shown.text and f"/dev/mailbox/{message.id}/html" in shown.text
     assert "Total: 49.99 USD" in shown.text  # the plain-text part
+    html = client.get(f"/dev/mailbox/{message.id}/html", headers=auth)
+    assert html.text == message.html and "sandbox" in html.headers["content-security-policy"]
+    assert "script-src" not in html.headers["content-security-policy"]  # default-src 'none': no script
 
 
 def test_another_learner_sees_none_of_it(client: TestClient, db: Database, settings: Settings) -> None:
@@ -46,6 +49,7 @@ def test_another_learner_sees_none_of_it(client: TestClient, db: Database, setti
     [message] = OutboxProvider(settings.data_dir).messages()
     assert "No mail yet" in client.get("/dev/mailbox", headers=other).text
     assert client.get(f"/dev/mailbox/{message.id}", headers=other).status_code == 404
+    assert client.get(f"/dev/mailbox/{message.id}/html", headers=other).status_code == 404
 
 
 def test_the_creator_reads_the_stores_mail(client: TestClient, db: Database, settings: Settings) -> None:

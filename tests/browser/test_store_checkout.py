@@ -1,5 +1,6 @@
 """A learner buys a course on the store page, pays on the local provider's checkout page, comes back
-with the course open, and asks the course assistant about it (Chromium, a live server)."""
+with the course open, reads the receipt (on the orders page and in the dev mailbox), and asks the
+course assistant about it (Chromium, a live server)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from api.app import create_app
 from commerce import catalog
 from commerce.providers.local import LocalProvider
 from core.db import Database
+from core.models import Store
 from core.settings import Settings
 from courses import enrollments
 from courses.models import Enrollment
+from mail.tasks import pump
 from tests.agent_fixtures import indexed_store, manager
 from tests.browser.conftest import shot
 from tests.browser.test_chat_page import LESSON, answer_script, ask
@@ -33,6 +36,13 @@ def on_sale(db: Database, settings: Settings, world: StoreWorld, base_url: str) 
         product = catalog.create_product(s, world.owner, "course", "Mixing, the course", course_id=world.course_id)
         catalog.create_price(s, world.owner, product.id, "usd", 4999)
         catalog.update_product(s, world.owner, product.id, status="active")
+
+
+def world_name(db: Database, world: StoreWorld) -> str:
+    with db.transaction() as s:
+        store = s.get(Store, world.store_id)
+        assert store is not None
+        return store.name
 
 
 def test_a_learner_buys_the_course_then_asks_the_assistant_about_it(
@@ -71,6 +81,11 @@ def test_a_learner_buys_the_course_then_asks_the_assistant_about_it(
             expect(page.get_by_role("heading", name="Receipt")).to_be_visible()
             expect(page.get_by_text("Paid · 49.99 USD")).to_be_visible()
             shot(page, "receipt-page")
+            pump(db, settings)  # what the mail pump does every few seconds under `serve`
+            page.goto(f"{url}/dev/mailbox")
+            page.get_by_role("link", name=f"Your receipt from {world_name(db, world)}").click()
+            expect(page.frame_locator("iframe").get_by_text("Total: 49.99 USD")).to_be_visible()
+            shot(page, "dev-mailbox-receipt")
             model.script = answer_script()
             page.goto(url + "/")
             ask(page, "How loud should my tracks be before mixing?")
