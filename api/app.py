@@ -22,6 +22,7 @@ from api.routers import (
     artifacts,
     auth,
     checkout_pages,
+    contacts,
     dev_mailbox,
     health,
     insights,
@@ -38,6 +39,7 @@ from api.routers import (
     storefront,
     stores,
     subscriptions,
+    unsubscribe,
 )
 from api.routers import courses as course_routes
 from api.routers import runs as run_routes
@@ -138,6 +140,8 @@ def create_app(
         payments,
         subscriptions,
         mail_webhooks,
+        contacts,
+        unsubscribe,
         checkout_pages,
         store_page,
         order_pages,

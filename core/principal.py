@@ -25,6 +25,8 @@ PRODUCTS_WRITE = "products:write"  # products, prices, coupons
 ORDERS_READ = "orders:read"
 REFUNDS_WRITE = "refunds:write"  # money back: a `money` tool
 PAYMENTS_WRITE = "payments:write"  # the store's payment account (onboarding)
+CONTACTS_READ = "contacts:read"  # the store's mailing contacts
+CONTACTS_WRITE = "contacts:write"
 # A learner's scope: read what they may see of published courses, record their own progress.
 LEARN = "learn"
 # Key-only scopes: an outside agent's `send | money | publish` call acts at once instead of waiting
@@ -49,6 +51,8 @@ ALL_SCOPES: tuple[str, ...] = (
     ORDERS_READ,
     REFUNDS_WRITE,
     PAYMENTS_WRITE,
+    CONTACTS_READ,
+    CONTACTS_WRITE,
     LEARN,
     *UNATTENDED,
 )
@@ -70,6 +74,8 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
             PRODUCTS_READ,
             PRODUCTS_WRITE,
             ORDERS_READ,
+            CONTACTS_READ,
+            CONTACTS_WRITE,
         }
     ),
     "learner": frozenset({LEARN}),

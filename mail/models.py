@@ -88,3 +88,25 @@ class MailWebhookEvent(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     outcome: Mapped[str] = mapped_column(String(24))  # applied, unmatched (not our message), ignored
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class Contact(Base):
+    """Someone a store may write to, with their consent to marketing: `subscribed` (they said yes, with
+    its source and time), `unsubscribed`, or `none` (a buyer or a learner: transactional mail only)."""
+
+    __tablename__ = "mail_contacts"
+    __table_args__ = (UniqueConstraint("store_id", "email"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("con"))
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(16), default="none")
+    source: Mapped[str] = mapped_column(String(24), default="api")  # api, import, purchase, signup, form
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

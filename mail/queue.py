@@ -59,6 +59,18 @@ def suppressed(session: Session, store_id: str, email: str, kind: str) -> str | 
     return reason
 
 
+def suppress(session: Session, store_id: str, email: str, reason: str) -> None:
+    """No more mail of that kind to this address from the store (idempotent; a first reason stays)."""
+    if session.scalar(select(Suppression.id).where(Suppression.store_id == store_id, Suppression.email == email)):
+        return
+    try:
+        with session.begin_nested():
+            session.add(Suppression(store_id=store_id, email=email, reason=reason))
+            session.flush()
+    except IntegrityError:
+        pass  # suppressed by a concurrent event: the same outcome
+
+
 def enqueue(
     session: Session,
     store_id: str,
@@ -74,6 +86,8 @@ def enqueue(
     """The message under this key: made now, or the one made before (never a second)."""
     if kind not in KINDS:
         raise invalid("kind", f"must be one of {', '.join(KINDS)}")
+    if kind != "transactional" and "List-Unsubscribe" not in (headers or {}):
+        raise ValueError("marketing mail carries its unsubscribe link (contacts.unsubscribe_headers)")
     found = session.scalar(select(MailMessage).where(MailMessage.idempotency_key == idempotency_key))
     if found is not None:
         return found

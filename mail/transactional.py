@@ -21,6 +21,7 @@ from sqlalchemy import JSON, column, select, table, update
 from core.db import Database, UTCDateTime, utcnow
 from core.models import Store, User
 from core.settings import Settings
+from mail import contacts
 from mail.queue import enqueue
 
 EVENTS = table(
@@ -102,6 +103,8 @@ def _handle(db: Database, settings: Settings, event_id: str) -> None:
             )  # fmt: skip
             store, user = s.get(Store, event.store_id), s.get(User, user_id) if user_id else None
             if store is not None and user is not None:
+                if event.kind == "purchase.completed":  # a buyer is a contact (transactional mail only)
+                    contacts.upsert(s, store.id, user.email, user.name, "purchase")
                 lines = list(s.execute(select(LINES).where(LINES.c.order_id == event.order_id))) if order else []
                 link = f"{settings.public_base_url.rstrip('/')}/s/{store.slug}/orders"
                 letter = _letter(event.kind, store, dict(event.data or {}), order, lines, link)

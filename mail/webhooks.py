@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from svix.webhooks import Webhook, WebhookVerificationError
 
 from core.db import utcnow
-from mail.models import MailMessage, MailWebhookEvent, Suppression
+from mail.models import MailMessage, MailWebhookEvent
+from mail.queue import suppress
 
 SOFT_BOUNCES = 3  # within SOFT_WINDOW, then the address is suppressed
 SOFT_WINDOW = timedelta(days=30)
@@ -45,17 +46,6 @@ def verify(body: bytes, headers: Mapping[str, str], secret: str) -> dict[str, An
     if not isinstance(event, dict) or not isinstance(event.get("type"), str):
         raise SignatureError("the body is not a Resend event (no `type`)")
     return event
-
-
-def suppress(session: Session, store_id: str, email: str, reason: str) -> None:
-    if session.scalar(select(Suppression.id).where(Suppression.store_id == store_id, Suppression.email == email)):
-        return
-    try:
-        with session.begin_nested():
-            session.add(Suppression(store_id=store_id, email=email, reason=reason))
-            session.flush()
-    except IntegrityError:
-        pass  # suppressed by a concurrent event: the same outcome
 
 
 def _apply(session: Session, kind: str, data: dict[str, Any]) -> str:

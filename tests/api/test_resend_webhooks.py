@@ -125,3 +125,10 @@ def test_an_event_about_someone_elses_message_is_stored_unmatched(
 ) -> None:
     answer = post(client, {"type": "email.delivered", "data": {"email_id": "re_not_ours"}})
     assert answer["status"] == 200 and answer["outcome"] == "unmatched"
+
+
+def test_without_a_secret_there_is_no_webhook_to_post_to(settings: Settings, db: Database) -> None:
+    """Regression: with no secret configured this answered 503 (a server error, found by the fuzzer)."""
+    with TestClient(create_app(settings, db=db, run_jobs=False)) as plain:
+        answer = plain.post("/v1/webhooks/resend", content=b"{}")
+    assert answer.status_code == 404 and "ACADEMY_RESEND_WEBHOOK_SECRET" in answer.json()["detail"]

@@ -12,9 +12,20 @@ from mail.queue import enqueue
 
 def queued(db: Database, store_id: str, n: int = 1, kind: str = "transactional", to: str = "ann@example.com",
            key: str = "m") -> list[MailMessage]:  # fmt: skip
+    headers = {} if kind == "transactional" else {"List-Unsubscribe": "<https://academy.test/u/x>"}
     with db.transaction() as s:
         rows = [
-            enqueue(s, store_id, kind, to, f"Subject {i}", f"<p>Body {i}</p>", f"Body {i}", f"{store_id}:{key}:{i}")
+            enqueue(
+                s,
+                store_id,
+                kind,
+                to,
+                f"Subject {i}",
+                f"<p>Body {i}</p>",
+                f"Body {i}",
+                f"{store_id}:{key}:{i}",
+                headers=headers,
+            )
             for i in range(n)
         ]
         s.expunge_all()

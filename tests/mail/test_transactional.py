@@ -8,7 +8,7 @@ from commerce import refunds
 from commerce.models import Order, OrderEvent
 from core.db import Database
 from core.settings import Settings
-from mail.models import MailMessage
+from mail.models import Contact, MailMessage
 from mail.providers.outbox import OutboxProvider
 from mail.tasks import pump
 from mail.transactional import collect
@@ -44,6 +44,8 @@ def test_a_purchase_queues_one_receipt_to_the_buyer(db: Database, settings: Sett
     assert len(declined) == 1 and "declined" in declined[0].text
     with db.transaction() as session:
         assert session.scalar(select(OrderEvent.id).where(OrderEvent.handled_at.is_(None))) is None
+        buyer = session.scalars(select(Contact)).one()  # a contact now, with no marketing consent
+        assert (buyer.email, buyer.status, buyer.source) == (s.world.learner_email, "none", "purchase")
 
 
 def test_an_event_handled_again_sends_no_second_receipt(db: Database, settings: Settings) -> None:

@@ -1,8 +1,8 @@
-"""mail: the send queue, suppressions and the provider webhooks
+"""mail: the send queue, suppressions, provider webhooks and contacts
 
 Revision ID: 0014
 Revises: 0013
-Create Date: 2026-12-04 17:22:29
+Create Date: 2026-12-04 17:35:54
 """
 
 from __future__ import annotations
@@ -34,6 +34,27 @@ def upgrade() -> None:
     with op.batch_alter_table("mail_webhook_events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_mail_webhook_events_received_at"), ["received_at"], unique=False)
 
+    op.create_table(
+        "mail_contacts",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("store_id", sa.String(length=40), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("source", sa.String(length=24), nullable=False),
+        sa.Column("consent_at", core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("unsubscribed_at", core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("tags", sa.JSON(), nullable=False),
+        sa.Column("fields", sa.JSON(), nullable=False),
+        sa.Column("last_activity_at", core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["store_id"], ["stores.id"], name=op.f("fk_mail_contacts_store_id_stores"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mail_contacts")),
+        sa.UniqueConstraint("store_id", "email", name=op.f("uq_mail_contacts_store_id_email")),
+    )
     op.create_table(
         "mail_messages",
         sa.Column("id", sa.String(length=40), nullable=False),
@@ -96,6 +117,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_mail_messages_due")
 
     op.drop_table("mail_messages")
+    op.drop_table("mail_contacts")
     with op.batch_alter_table("mail_webhook_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_mail_webhook_events_received_at"))
 

@@ -1,0 +1,104 @@
+"""Contacts and their consent, and unsubscribing.
+
+A contact is unique per store and address. Marketing consent is explicit (`subscribed`, with its
+source and time); a buyer or a learner becomes a contact with `none` (transactional mail only).
+Unsubscribing is one signed link per store and address (`/u/{token}`): it needs no login, works any
+number of times, and besides the contact's status it writes a suppression, which the send queue
+reads at enqueue and again at send, so no marketing message already queued goes out after it. Every
+marketing message carries the link as `List-Unsubscribe` with `List-Unsubscribe-Post` (RFC 8058)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.db import utcnow
+from core.errors import Unauthorized, invalid
+from core.pagination import Page, paginate
+from core.principal import CONTACTS_READ, CONTACTS_WRITE, Principal
+from core.security import sign_token, verify_token
+from core.settings import Settings
+from mail.models import Contact
+from mail.queue import address, suppress
+
+PURPOSE = "unsubscribe"
+NEVER = 4102444800  # 2100-01-01: an unsubscribe link must keep working (and be the same each time)
+STATUSES = ("none", "subscribed", "unsubscribed")
+
+
+@dataclass(frozen=True)
+class Addressee:
+    store_id: str
+    email: str
+
+
+def upsert(session: Session, store_id: str, email: str, name: str = "", source: str = "api",
+           subscribed: bool | None = None) -> Contact:  # fmt: skip
+    """The store's contact for this address, made now or found; `subscribed` True records consent
+    (never over an unsubscribe: only the person may undo that), None leaves consent as it is."""
+    email = address(email, "email")
+    contact = session.scalar(select(Contact).where(Contact.store_id == store_id, Contact.email == email))
+    if contact is None:
+        contact = Contact(store_id=store_id, email=email, name=name[:200], source=source[:24], status="none")
+        try:
+            with session.begin_nested():
+                session.add(contact)
+                session.flush()
+        except IntegrityError:  # made by a concurrent request
+            contact = session.scalars(select(Contact).where(Contact.store_id == store_id, Contact.email == email)).one()
+    if name and not contact.name:
+        contact.name = name[:200]
+    if subscribed and contact.status == "none":
+        contact.status, contact.consent_at, contact.source = "subscribed", utcnow(), source[:24]
+    return contact
+
+
+def add_contact(session: Session, principal: Principal, email: str, name: str = "", subscribed: bool = False,
+                tags: list[str] | None = None, fields: dict[str, Any] | None = None) -> Contact:  # fmt: skip
+    principal.require(CONTACTS_WRITE)
+    contact = upsert(session, principal.require_store(), email, name, "api", subscribed or None)
+    contact.tags = sorted({*contact.tags, *(t.strip()[:40] for t in tags or [] if t.strip())})
+    contact.fields = {**contact.fields, **(fields or {})}
+    return contact
+
+
+def list_contacts(session: Session, principal: Principal, status: str | None, cursor: str | None,
+                  limit: int) -> Page[Contact]:  # fmt: skip
+    principal.require(CONTACTS_READ)
+    query = select(Contact).where(Contact.store_id == principal.require_store())
+    if status is not None:
+        if status not in STATUSES:
+            raise invalid("status", f"must be one of {', '.join(STATUSES)}")
+        query = query.where(Contact.status == status)
+    return paginate(session, query, Contact.id, cursor, limit)
+
+
+def unsubscribe_token(settings: Settings, store_id: str, email: str) -> str:
+    return sign_token(settings.secret(), {"sto": store_id, "em": email}, 0, PURPOSE, expires_at=NEVER)
+
+
+def unsubscribe_headers(settings: Settings, store_id: str, email: str) -> dict[str, str]:
+    """What every marketing message carries (RFC 8058: a mail program can unsubscribe in one click)."""
+    link = f"{settings.public_base_url.rstrip('/')}/u/{unsubscribe_token(settings, store_id, email)}"
+    return {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def addressee(settings: Settings, token: str) -> Addressee:
+    """Whom an unsubscribe link is for; a 401 naming the problem when its signature is not ours."""
+    claims = verify_token(settings.secret(), token, PURPOSE)
+    if not isinstance(claims.get("sto"), str) or not isinstance(claims.get("em"), str):
+        raise Unauthorized("the link is not an unsubscribe link")
+    return Addressee(claims["sto"], claims["em"])
+
+
+def unsubscribe(session: Session, who: Addressee) -> Contact:
+    """No more marketing mail to this address from this store; the same outcome however often."""
+    contact = upsert(session, who.store_id, who.email, source="unsubscribe")
+    if contact.status != "unsubscribed":
+        contact.status, contact.unsubscribed_at = "unsubscribed", utcnow()
+    suppress(session, who.store_id, contact.email, "unsubscribed")
+    return contact
