@@ -60,8 +60,12 @@ def suppressed(session: Session, store_id: str, email: str, kind: str) -> str | 
 
 
 def suppress(session: Session, store_id: str, email: str, reason: str) -> None:
-    """No more mail of that kind to this address from the store (idempotent; a first reason stays)."""
-    if session.scalar(select(Suppression.id).where(Suppression.store_id == store_id, Suppression.email == email)):
+    """No more mail of that kind to this address from the store. Idempotent; a reason that stops all
+    mail (a bounce, a complaint) replaces one that stopped only marketing (an unsubscribe)."""
+    found = session.scalar(select(Suppression).where(Suppression.store_id == store_id, Suppression.email == email))
+    if found is not None:
+        if reason in ALWAYS_SUPPRESSED and found.reason not in ALWAYS_SUPPRESSED:
+            found.reason = reason
         return
     try:
         with session.begin_nested():

@@ -15,7 +15,7 @@ from core.settings import Settings
 from mail.models import MailMessage, Suppression
 from mail.providers.base import Outgoing, Refused, TryLater
 from mail.providers.outbox import OutboxProvider
-from mail.queue import claim, enqueue, release_stale, send_claimed
+from mail.queue import claim, enqueue, release_stale, send_claimed, suppress
 from tests.conftest import StoreWorld
 from tests.mail.factories import ScriptedProvider, queued
 
@@ -83,6 +83,16 @@ def test_an_unsubscribed_address_gets_receipts_but_no_broadcast(db: Database, st
     [receipt] = queued(db, store_a.store_id, key="receipt")
     [news] = queued(db, store_a.store_id, kind="broadcast", key="news")
     assert (message(db, receipt.id).status, message(db, news.id).status) == ("queued", "suppressed")
+
+
+def test_a_bounce_after_an_unsubscribe_stops_receipts_too(db: Database, store_a: StoreWorld) -> None:
+    """Regression: the unsubscribe's reason stayed, and receipts kept going to a bouncing address."""
+    with db.transaction() as s:
+        suppress(s, store_a.store_id, "ann@example.com", "unsubscribed")
+        suppress(s, store_a.store_id, "ann@example.com", "hard_bounce")
+        suppress(s, store_a.store_id, "ann@example.com", "unsubscribed")  # a later unsubscribe weakens nothing
+    [receipt] = queued(db, store_a.store_id)
+    assert message(db, receipt.id).status == "suppressed"
 
 
 def test_a_bounce_between_queueing_and_sending_stops_the_send(db: Database, store_a: StoreWorld) -> None:
