@@ -1,8 +1,8 @@
-"""mail: the send queue, suppressions, provider webhooks and contacts
+"""mail: the send queue, suppressions, provider webhooks, contacts and templates
 
 Revision ID: 0014
 Revises: 0013
-Create Date: 2026-12-04 17:35:54
+Create Date: 2026-12-04 17:47:49
 """
 
 from __future__ import annotations
@@ -108,9 +108,29 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mail_suppressions")),
         sa.UniqueConstraint("store_id", "email", name=op.f("uq_mail_suppressions_store_id_email")),
     )
+    op.create_table(
+        "mail_templates",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("store_id", sa.String(length=40), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("subject", sa.String(length=500), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["store_id"], ["stores.id"], name=op.f("fk_mail_templates_store_id_stores"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mail_templates")),
+    )
+    with op.batch_alter_table("mail_templates", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_mail_templates_store_id"), ["store_id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("mail_templates", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_mail_templates_store_id"))
+
+    op.drop_table("mail_templates")
     op.drop_table("mail_suppressions")
     with op.batch_alter_table("mail_messages", schema=None) as batch_op:
         batch_op.drop_index("ix_mail_messages_store_due")
