@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -96,6 +96,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _begin_before_savepoint(conn: Connection, name: str | None) -> None:
+    """pysqlite (Python's legacy transaction control) opens a transaction only at the first write, so
+    a SAVEPOINT issued before any write became the outermost transaction, and its RELEASE committed:
+    a block that failed after a `begin_nested()` kept what the savepoint had written. Opening the
+    transaction first makes the savepoint nested, as on PostgreSQL (deferred: no lock until a write)."""
+    dbapi = conn.connection.dbapi_connection
+    if dbapi is not None and not dbapi.in_transaction:
+        dbapi.execute("BEGIN")
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     if is_sqlite(url):
@@ -116,6 +126,7 @@ def make_engine(url: str) -> Engine:
             pool_timeout=POOL_TIMEOUT_SECONDS,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _begin_before_savepoint)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30, pool_timeout=POOL_TIMEOUT_SECONDS)
 
