@@ -13,6 +13,7 @@ from fastapi import APIRouter, Header, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Context
+from api.openapi import PROBLEM_REF
 from core.context import AppContext
 from core.errors import BadRequest, NotFound
 from mail import webhooks
@@ -31,7 +32,12 @@ def _store(context: AppContext, event_id: str, event: dict[str, object]) -> tupl
 @router.post(
     "/webhooks/resend",
     summary="Resend's delivery events (bounces, complaints, opens, clicks)",
-    responses={404: {"description": "This deployment takes no Resend webhooks (no signing secret is set)"}},
+    responses={
+        404: {
+            "description": "This deployment takes no Resend webhooks (no signing secret is set)",
+            "content": {"application/problem+json": {"schema": PROBLEM_REF}},
+        }
+    },
 )
 async def resend_webhook(
     request: Request,
