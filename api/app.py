@@ -21,6 +21,7 @@ from api.mcp_server import AcademyMCP
 from api.routers import (
     artifacts,
     auth,
+    broadcasts,
     checkout_pages,
     contacts,
     dev_mailbox,
@@ -143,6 +144,7 @@ def create_app(
         mail_webhooks,
         contacts,
         mail_templates,
+        broadcasts,
         unsubscribe,
         checkout_pages,
         store_page,

@@ -35,6 +35,7 @@ class MailMessage(Base):
     kind: Mapped[str] = mapped_column(String(16))
     priority: Mapped[int] = mapped_column(Integer)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    broadcast_id: Mapped[str | None] = mapped_column(ForeignKey("mail_broadcasts.id", ondelete="CASCADE"), index=True)
     to_email: Mapped[str] = mapped_column(String(320))
     from_name: Mapped[str] = mapped_column(String(200), default="")
     subject: Mapped[str] = mapped_column(String(300))
@@ -122,5 +123,27 @@ class MailTemplate(Base):
     name: Mapped[str] = mapped_column(String(200))
     subject: Mapped[str] = mapped_column(String(500))
     body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class MailBroadcast(Base):
+    """One message to an audience (subscribed contacts, or those with any of `tags`): `draft`,
+    `scheduled` (from `scheduled_at`), `sending` (fanned out in batches past `cursor`, the last contact
+    id queued), `sent` (every recipient queued), or `cancelled`."""
+
+    __tablename__ = "mail_broadcasts"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("bct"))
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    template_id: Mapped[str] = mapped_column(ForeignKey("mail_templates.id", ondelete="RESTRICT"))
+    name: Mapped[str] = mapped_column(String(200))
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cursor: Mapped[str] = mapped_column(String(40), default="")
+    queued: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -86,6 +86,7 @@ def enqueue(
     idempotency_key: str,
     from_name: str = "",
     headers: dict[str, str] | None = None,
+    broadcast_id: str | None = None,
 ) -> MailMessage:
     """The message under this key: made now, or the one made before (never a second)."""
     if kind not in KINDS:
@@ -101,6 +102,7 @@ def enqueue(
         store_id=store_id, kind=kind, priority=KINDS[kind], idempotency_key=idempotency_key, to_email=email,
         from_name=from_name[:200], subject=subject[:300], html=html, text=text, headers=dict(headers or {}),
         status="suppressed" if why else "queued", last_error=f"suppressed: {why}" if why else "",
+        broadcast_id=broadcast_id,
     )  # fmt: skip
     try:
         with session.begin_nested():

@@ -20,7 +20,7 @@ from core.db import Database
 from core.ids import new_id
 from core.jobs import huey
 from core.settings import Settings
-from mail import transactional
+from mail import broadcasts, transactional
 from mail.providers.factory import make_mail_provider
 from mail.queue import Outcome, claim, release_stale, send_claimed
 
@@ -30,10 +30,12 @@ MAX_ROUNDS = 50  # a tick yields after this many rounds; the next tick goes on
 
 
 def pump(db: Database, settings: Settings, rounds: int = MAX_ROUNDS) -> Outcome:
-    """One pass: queue transactional mail, then send fair rounds until nothing is due."""
+    """One pass: queue transactional mail and a few batches of live broadcasts, then send fair rounds
+    until nothing is due."""
     provider = make_mail_provider(settings)
     release_stale(db)
     events_left = transactional.collect(db, settings) == transactional.BATCH  # a full batch: maybe more
+    events_left |= broadcasts.advance(db, settings) > 0  # a broadcast still fanning out
     total = Outcome(more=True)
     for _ in range(rounds):
         claimed = claim(db, settings.mail_batch_per_store)

@@ -1,0 +1,89 @@
+"""Broadcasts: one template to the store's subscribed contacts (or those with any of some tags);
+draft, schedule, cancel, and stats per broadcast (creators: `contacts:write` / `contacts:read`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import Field
+
+from api.deps import DB, Caller
+from api.schemas import Input, Output, PageOut
+from mail import broadcasts
+
+router = APIRouter(prefix="/v1", tags=["mail"])
+
+
+class BroadcastCreate(Input):
+    name: str = Field(max_length=200)
+    template_id: str = Field(max_length=40)
+    tags: list[str] = Field(default_factory=list, max_length=50, description="Empty: every subscribed contact.")
+
+
+class ScheduleIn(Input):
+    at: datetime | None = Field(default=None, description="When to start (UTC); default now.")
+
+
+class BroadcastOut(Output):
+    id: str
+    name: str
+    template_id: str
+    tags: list[str]
+    status: str
+    scheduled_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    queued: int
+    created_at: datetime
+
+
+class StatsOut(Output):
+    recipients: int
+    by_status: dict[str, int] = Field(description="queued, sending, sent, suppressed, failed, cancelled")
+    delivered: int
+    opened: int
+    clicked: int
+    bounced: int
+    complained: int
+
+
+class BroadcastDetail(BroadcastOut):
+    stats: StatsOut
+
+
+@router.post("/mail/broadcasts", response_model=BroadcastOut, status_code=201, summary="Draft a broadcast")
+def create_broadcast(body: BroadcastCreate, caller: Caller, session: DB) -> BroadcastOut:
+    made = broadcasts.create_broadcast(session, caller, body.name, body.template_id, body.tags)
+    return BroadcastOut.model_validate(made)
+
+
+@router.get("/mail/broadcasts", response_model=PageOut[BroadcastOut], summary="The store's broadcasts")
+def list_broadcasts(
+    caller: Caller,
+    session: DB,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> PageOut[BroadcastOut]:
+    page = broadcasts.list_broadcasts(session, caller, cursor, limit)
+    return PageOut[BroadcastOut](
+        data=[BroadcastOut.model_validate(b) for b in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.get("/mail/broadcasts/{broadcast_id}", response_model=BroadcastDetail, summary="A broadcast and its stats")
+def get_broadcast(broadcast_id: str, caller: Caller, session: DB) -> BroadcastDetail:
+    found = BroadcastOut.model_validate(broadcasts.get_broadcast(session, caller, broadcast_id))
+    counted = broadcasts.stats(session, caller, broadcast_id)
+    return BroadcastDetail(**found.model_dump(), stats=StatsOut.model_validate(counted))
+
+
+@router.post("/mail/broadcasts/{broadcast_id}/schedule", response_model=BroadcastOut, summary="Send it (now or later)")
+def schedule(broadcast_id: str, body: ScheduleIn, caller: Caller, session: DB) -> BroadcastOut:
+    return BroadcastOut.model_validate(broadcasts.schedule(session, caller, broadcast_id, body.at))
+
+
+@router.post("/mail/broadcasts/{broadcast_id}/cancel", response_model=BroadcastOut, summary="Stop what is not sent")
+def cancel(broadcast_id: str, caller: Caller, session: DB) -> BroadcastOut:
+    return BroadcastOut.model_validate(broadcasts.cancel(session, caller, broadcast_id))
