@@ -145,6 +145,7 @@ def worker(workers: Annotated[int, typer.Option(min=1, max=64)] = 2) -> None:
 
 def _load_demo(db: Database, settings: Settings) -> None:
     from cli.demo import CREATOR_EMAIL, CREATOR_PASSWORD, LEARNER_EMAIL, LEARNER_PASSWORD, ensure_demo
+    from cli.demo_mail import ensure_demo_mail
     from cli.demo_shop import BUYER_EMAIL, BUYER_PASSWORD, ensure_demo_shop
 
     path = settings.demo_course_path
@@ -155,11 +156,13 @@ def _load_demo(db: Database, settings: Settings) -> None:
         result = ensure_demo(db, path, progress=lambda done, total: bar.update(task, completed=done, total=total))
         bar.update(task, visible=result.created_course)
     shop = ensure_demo_shop(db, settings, result.store.id, result.store.owner_id, result.course.id)
+    people = [(LEARNER_EMAIL, "Demo Learner")] + ([(BUYER_EMAIL, "Demo Buyer")] if shop else [])
+    ensure_demo_mail(db, settings, result.store.id, result.store.owner_id, people)
     base = settings.public_base_url
     sells = (
         f"  buyer       {BUYER_EMAIL} / {BUYER_PASSWORD}  (holds nothing yet)\n"
         f"  shop        {base}/s/{result.store.slug}  (test card 4242 4242 4242 4242)\n"
-        f"  mailbox     {base}/dev/mailbox  (receipts and notices the outbox kept; sign in first)\n"
+        f"  mailbox     {base}/dev/mailbox  (a welcome broadcast, then receipts; sign in first)\n"
         if shop
         else ""
     )

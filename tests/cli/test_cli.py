@@ -202,3 +202,23 @@ def test_ingest_while_the_index_is_open_elsewhere_is_a_clear_error(
     finally:
         holder.close()
     assert code == 2 and "open in another process" in output
+
+
+def test_demo_sends_one_welcome_broadcast_to_the_dev_mailbox(env: Database) -> None:
+    from core.models import Store
+    from core.settings import get_settings
+    from mail.models import MailBroadcast
+    from mail.providers.outbox import OutboxProvider
+    from mail.tasks import pump
+
+    _invoke("demo")
+    _invoke("demo")  # a second start makes no second broadcast
+    with env.transaction() as s:
+        assert len(s.scalars(select(MailBroadcast.id)).all()) == 1
+        store_name = s.scalars(select(Store.name)).one()
+    settings = get_settings()
+    while pump(env, settings).more:
+        pass
+    inbox = OutboxProvider(settings.data_dir).messages()
+    assert sorted(m.to_email for m in inbox) == ["buyer@demo.academy", "learner@demo.academy"]
+    assert {m.subject for m in inbox} == {f"Welcome to {store_name}, Demo"}
