@@ -33,9 +33,9 @@ BATCH = 500
 LIVE = ("scheduled", "sending")
 
 
-def _matches(contact: Contact, tags: list[str]) -> bool:
-    """In the audience: every subscribed contact, or those with any of the broadcast's tags."""
-    return not tags or bool(set(contact.tags) & set(tags))
+def _in_audience(contact_tags: list[str], wanted: list[str]) -> bool:
+    """A subscribed contact is in a broadcast's audience: any, or one with any of its tags."""
+    return not wanted or bool(set(contact_tags) & set(wanted))
 
 
 def create_broadcast(session: Session, principal: Principal, name: str, template_id: str,
@@ -49,6 +49,14 @@ def create_broadcast(session: Session, principal: Principal, name: str, template
     session.add(broadcast)
     session.flush()
     return broadcast
+
+
+def audience_size(session: Session, broadcast: MailBroadcast) -> int:
+    """How many subscribed contacts the broadcast would go to now."""
+    rows = session.scalars(
+        select(Contact.tags).where(Contact.store_id == broadcast.store_id, Contact.status == "subscribed")
+    )
+    return sum(1 for tags in rows if _in_audience(tags, broadcast.tags))
 
 
 def get_broadcast(session: Session, principal: Principal, broadcast_id: str) -> MailBroadcast:
@@ -120,7 +128,7 @@ def fan_out_batch(db: Database, settings: Settings, broadcast_id: str, batch: in
             return 0
         queued = 0
         for contact in candidates:
-            if _matches(contact, broadcast.tags):
+            if _in_audience(contact.tags, broadcast.tags):
                 letter = render(template.subject, template.body, context(settings, store, contact_data(contact)))
                 enqueue(s, store.id, "broadcast", contact.email, letter.subject, letter.html, letter.text,
                         f"broadcast:{broadcast.id}:{contact.id}", from_name=store.name,

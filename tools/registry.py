@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from tools import commerce, course_authoring, course_outlines, courses, documents, insights, style, web
+from tools import commerce, course_authoring, course_outlines, courses, documents, insights, mail, style, web
 from tools.base import Registry, Tool
 
 TOOL_SETS: tuple[Iterable[Tool[Any, Any]], ...] = (
@@ -18,6 +18,7 @@ TOOL_SETS: tuple[Iterable[Tool[Any, Any]], ...] = (
     style.TOOLS,
     web.TOOLS,
     commerce.TOOLS,
+    mail.TOOLS,
 )
 
 

@@ -15,6 +15,7 @@ from mail import broadcasts, contacts, library
 from mail.models import MailBroadcast, MailMessage
 from mail.providers.outbox import OutboxProvider
 from mail.tasks import pump
+from mail.templates import render
 from tests.conftest import StoreWorld
 
 BODY = "<p>Hi {{ contact.first_name }}, a new module is out. <a href='{{ unsubscribe_url }}'>Unsubscribe</a></p>"
@@ -64,7 +65,7 @@ def test_a_crash_mid_broadcast_resumes_with_no_duplicate_and_no_gap(
 ) -> None:
     audience(db, store_a, 12)
     broadcast_id = drafted(db, settings, store_a)
-    real, calls = broadcasts.render, [0]
+    real, calls = render, [0]
 
     def crashing(*args: Any) -> Any:
         calls[0] += 1

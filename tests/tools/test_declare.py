@@ -69,4 +69,4 @@ def test_every_platform_tool_that_changes_something_takes_preview() -> None:
     for tool in build_registry().tools.values():
         properties = tool.input_model.model_json_schema()["properties"]
         assert ("preview" in properties) == (tool.side_effect != "read"), tool.name
-        assert tool.description and tool.service in ("courses", "documents", "insights", "web", "commerce")
+        assert tool.description and tool.service in ("courses", "documents", "insights", "web", "commerce", "mail")
