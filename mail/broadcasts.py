@@ -10,10 +10,10 @@ comes while the broadcast is queued stops its message at send. Cancelling stops 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -156,10 +156,11 @@ def advance(db: Database, settings: Settings, batches: int = 4) -> int:
     return done
 
 
-@dataclass(frozen=True)
-class Stats:
+class Stats(BaseModel):
+    """How a broadcast went, counted from its messages (what the API and the tool answer)."""
+
     recipients: int
-    by_status: dict[str, int]
+    by_status: dict[str, int] = Field(description="queued, sending, sent, suppressed, failed, cancelled")
     delivered: int
     opened: int
     clicked: int

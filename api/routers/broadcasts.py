@@ -39,18 +39,8 @@ class BroadcastOut(Output):
     created_at: datetime
 
 
-class StatsOut(Output):
-    recipients: int
-    by_status: dict[str, int] = Field(description="queued, sending, sent, suppressed, failed, cancelled")
-    delivered: int
-    opened: int
-    clicked: int
-    bounced: int
-    complained: int
-
-
 class BroadcastDetail(BroadcastOut):
-    stats: StatsOut
+    stats: broadcasts.Stats
 
 
 @router.post("/mail/broadcasts", response_model=BroadcastOut, status_code=201, summary="Draft a broadcast")
@@ -75,8 +65,7 @@ def list_broadcasts(
 @router.get("/mail/broadcasts/{broadcast_id}", response_model=BroadcastDetail, summary="A broadcast and its stats")
 def get_broadcast(broadcast_id: str, caller: Caller, session: DB) -> BroadcastDetail:
     found = BroadcastOut.model_validate(broadcasts.get_broadcast(session, caller, broadcast_id))
-    counted = broadcasts.stats(session, caller, broadcast_id)
-    return BroadcastDetail(**found.model_dump(), stats=StatsOut.model_validate(counted))
+    return BroadcastDetail(**found.model_dump(), stats=broadcasts.stats(session, caller, broadcast_id))
 
 
 @router.post("/mail/broadcasts/{broadcast_id}/schedule", response_model=BroadcastOut, summary="Send it (now or later)")

@@ -34,12 +34,19 @@ def _invalid(exc: AppError) -> HTMLResponse:
     return HTMLResponse(page("Unsubscribe", body), 400)
 
 
-@router.get("/u/{token}", response_class=HTMLResponse)
-def confirm(token: str, request: Request, session: DB) -> HTMLResponse:
+def _addressee(request: Request, token: str) -> contacts.Addressee | HTMLResponse:
+    """Whom the link is for, or the page that says the link is not valid."""
     try:
-        who = contacts.addressee(app_context(request).settings, token)
+        return contacts.addressee(app_context(request).settings, token)
     except AppError as exc:
         return _invalid(exc)
+
+
+@router.get("/u/{token}", response_class=HTMLResponse)
+def confirm(token: str, request: Request, session: DB) -> HTMLResponse:
+    who = _addressee(request, token)
+    if isinstance(who, HTMLResponse):
+        return who
     store = escape(_store_name(session, who.store_id))
     body = (
         f"<h1>Unsubscribe from {store}?</h1>"
@@ -52,10 +59,9 @@ def confirm(token: str, request: Request, session: DB) -> HTMLResponse:
 
 @router.post("/u/{token}", response_class=HTMLResponse)
 def unsubscribe(token: str, request: Request, session: DB) -> HTMLResponse:
-    try:
-        who = contacts.addressee(app_context(request).settings, token)
-    except AppError as exc:
-        return _invalid(exc)
+    who = _addressee(request, token)
+    if isinstance(who, HTMLResponse):
+        return who
     contacts.unsubscribe(session, who)
     store = escape(_store_name(session, who.store_id))
     body = f"<h1>You are unsubscribed</h1><p>{escape(who.email)} will get no more marketing mail from {store}.</p>"
