@@ -11,6 +11,7 @@ from api.deps import DB, Caller
 from core.db import Database
 from core.errors import Conflict
 from core.security import sign_token
+from core.settings import Settings
 from courses import catalog
 from courses.models import Course, Lesson
 from tests.conftest import TEST_SECRET, StoreWorld, login, make_key
@@ -237,23 +238,29 @@ def _patch_members(client: TestClient) -> list[tuple[str, str, bool]]:
     return found
 
 
-def _patch_target(path: str, store_a: StoreWorld, db: Database) -> str:
+def _patch_target(path: str, store_a: StoreWorld, db: Database, settings: Settings) -> str:
     ids = {"course_id": store_a.course_id, "module_id": store_a.module_id, "lesson_id": store_a.paid_lesson_id}
     if "{product_id}" in path:
         from commerce import catalog
 
         with db.transaction() as s:
             ids["product_id"] = catalog.create_product(s, store_a.owner, "digital", "Stems").id
+    if "{template_id}" in path:
+        from mail import library
+
+        with db.transaction() as s:
+            made = library.create_template(s, store_a.owner, settings, "News", "News", "<p>Hi</p>")
+            ids["template_id"] = made.id
     return path.format(**ids)
 
 
 def test_every_null_patch_member_is_a_422_naming_it_or_a_clean_answer(
-    client: TestClient, owner: dict[str, str], store_a: StoreWorld, db: Database
+    client: TestClient, owner: dict[str, str], store_a: StoreWorld, db: Database, settings: Settings
 ) -> None:
     members = _patch_members(client)
     assert {p for p, _, _ in members} >= {"/v1/courses/{course_id}", "/v1/lessons/{lesson_id}", "/v1/store"}
     for path, name, _ in members:
-        target = _patch_target(path, store_a, db)
+        target = _patch_target(path, store_a, db, settings)
         before = _counts(db)
         response = client.patch(target, json={name: None}, headers=owner)
         if name == "section":  # the one member that may be emptied
