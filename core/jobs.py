@@ -28,6 +28,32 @@ class _UnconfiguredStorage(BlackHoleStorage):  # type: ignore[misc]
 huey = Huey(QUEUE_NAME, storage_class=_UnconfiguredStorage, utc=True)
 
 
+class QuietRoutine(logging.Filter):
+    """Huey logs every task's start and end, and every delayed task, at INFO; a task that runs every
+    few seconds (the mail pump) would bury the log under them. Those lines of the tasks named
+    `quiet` are dropped, and Huey's "added to schedule" lines (which name no task); warnings,
+    errors and every other task's lines stay."""
+
+    names: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.INFO:
+            return True
+        if record.msg == "Added task %s to schedule, eta %s":
+            return False
+        message = record.getMessage()
+        return not any(name in message for name in self.names)
+
+
+_quiet = QuietRoutine()
+logging.getLogger("huey").addFilter(_quiet)
+
+
+def quiet(task_name: str) -> None:
+    """Keep a routine task's start and end out of the log."""
+    QuietRoutine.names.add(task_name)
+
+
 def configure_jobs(settings: Settings) -> Huey:
     """Point the shared queue at Redis (when configured) or the SQLite jobs file."""
     huey.name = settings.jobs_queue

@@ -18,13 +18,14 @@ from huey.exceptions import TaskLockedException
 from core.context import get_context
 from core.db import Database
 from core.ids import new_id
-from core.jobs import huey
+from core.jobs import huey, quiet
 from core.settings import Settings
 from mail import broadcasts, transactional
 from mail.providers.factory import make_mail_provider
 from mail.queue import Outcome, claim, release_stale, send_claimed
 
 log = logging.getLogger("academy.mail")
+quiet("mail.pump_tick")  # every 2 s: its start and end would bury the log
 CHAIN, BEAT = "mail:pump-chain", "mail:pump-beat"
 MAX_ROUNDS = 50  # a tick yields after this many rounds; the next tick goes on
 

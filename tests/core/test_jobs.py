@@ -1,3 +1,4 @@
+import logging
 import os
 import time
 import uuid
@@ -93,3 +94,19 @@ def test_redis_queue_runs_jobs_in_a_worker(
     finally:
         consumer.stop(graceful=True)
     assert huey.pending_count() == 0
+
+
+def test_a_quiet_tasks_routine_lines_stay_out_of_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    from core.jobs import quiet
+
+    quiet("tests.routine_tick")
+    logger = logging.getLogger("huey")
+    with caplog.at_level(logging.INFO, logger="huey"):
+        logger.info("Executing %s", "tests.routine_tick: 1234")
+        logger.info("Added task %s to schedule, eta %s", "1234", "later")
+        logger.info("Executing %s", "courses.drip_unlocks: 5678")
+        logger.error("Unhandled exception in task %s", "tests.routine_tick: 1234")
+    assert [r.getMessage() for r in caplog.records] == [
+        "Executing courses.drip_unlocks: 5678",
+        "Unhandled exception in task tests.routine_tick: 1234",
+    ]
