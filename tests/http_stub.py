@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
-Reply = Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]
+# A reply is (status, JSON body), or (status, JSON body, response headers) for a service that says
+# more in its headers (a 429's `retry-after`).
+Reply = Callable[[dict[str, Any]], tuple[int, dict[str, Any]] | tuple[int, dict[str, Any], dict[str, str]]]
 
 
 @dataclass
@@ -21,19 +23,23 @@ class Stub:
 
 @contextmanager
 def json_stub(reply: Reply) -> Iterator[Stub]:
-    """POSTed JSON goes to `reply(request)`; each request is recorded with its path and auth header."""
+    """POSTed JSON goes to `reply(request)`; each request is recorded with its path, its auth header and
+    all its headers (`request_headers`, lower-case names)."""
     stub = Stub(url="")
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-            request = {"path": self.path, "auth": self.headers.get("authorization"), **body}
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            request = {"path": self.path, "auth": headers.get("authorization"), "request_headers": headers, **body}
             stub.seen.append(request)
-            status, payload = reply(request)
+            status, payload, *extra = reply(request)
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(data)))
+            for name, value in (extra[0] if extra else {}).items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(data)
 

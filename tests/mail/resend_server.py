@@ -1,17 +1,17 @@
-"""A loopback Resend for the adapter's tests: `POST /emails` as Resend answers it (a Bearer key, JSON in
+"""A loopback Resend for the adapter's tests, on the shared JSON stub: `POST /emails` as Resend answers it (a Bearer key, JSON in
 and out, `Idempotency-Key` replays the first answer, Resend's error bodies `{"statusCode", "name",
 "message"}`), and test hooks for what Resend does under load: `throttle(n, retry_after)` answers the
 next `n` sends with a 429 and a `retry-after` header, `fail(n)` with a 500."""
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.http_stub import json_stub
 
 KEY = "re_loopback_key"
 
@@ -54,43 +54,18 @@ class LoopbackResend:
             return 200, reply, {}
 
 
-def _handler(server: LoopbackResend) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            return None
-
-        def _answer(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_POST(self) -> None:
-            if self.headers.get("Authorization") != f"Bearer {KEY}":
-                self._answer(403, {"statusCode": 403, "name": "invalid_api_key", "message": "API key is invalid"}, {})
-                return
-            if self.path.rstrip("/") != "/emails":
-                self._answer(404, {"statusCode": 404, "name": "not_found", "message": "Not found"}, {})
-                return
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
-            self._answer(*server.handle(self.headers.get("Idempotency-Key"), body))
-
-    return Handler
+def _reply(server: LoopbackResend, request: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+    if request["auth"] != f"Bearer {KEY}":
+        return 403, {"statusCode": 403, "name": "invalid_api_key", "message": "API key is invalid"}, {}
+    if request["path"].rstrip("/") != "/emails":
+        return 404, {"statusCode": 404, "name": "not_found", "message": "Not found"}, {}
+    body = {k: v for k, v in request.items() if k not in ("path", "auth", "request_headers")}
+    return server.handle(request["request_headers"].get("idempotency-key"), body)
 
 
 @contextmanager
 def loopback_resend() -> Iterator[LoopbackResend]:
     server = LoopbackResend()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(server))
-    server.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with json_stub(lambda request: _reply(server, request)) as stub:
+        server.url = stub.url
         yield server
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
