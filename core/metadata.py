@@ -15,9 +15,11 @@ from core.db import Base
 MODEL_MODULES = (
     "core.models",
     "core.entitlements",
+    "core.activity",
     "courses.models",
     "commerce.models",
     "mail.models",
+    "mail.workflows.models",
     "ingestion.models",
     "tools.models",
     "agents.models",

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import entitlements, invitations
+from core import activity, entitlements, invitations
 from core.db import utcnow
 from core.entitlements import Entitlement
 from core.errors import Forbidden, NotFound, invalid
@@ -55,6 +55,8 @@ def sync_enrollment(session: Session, entitlement: Entitlement) -> None:
         session.add(enrollment)
     enrollment.revoked_at, enrollment.granted_at, enrollment.source = None, first.starts_at, first.source
     session.flush()
+    activity.record(session, store_id, user_id, "enrollment", f"{enrollment.id}:{first.starts_at.isoformat()}",
+                    course_id=course_id)  # fmt: skip
 
 
 entitlements.listen(sync_enrollment)
@@ -178,6 +180,8 @@ def complete_lesson(session: Session, principal: Principal, lesson_id: str) -> L
     )
     session.add(progress)
     session.flush()
+    activity.record(session, lesson.store_id, principal.user_id, "lesson_completed", progress.id,
+                    course_id=lesson.course_id, lesson_id=lesson.id)  # fmt: skip
     return progress
 
 

@@ -5,8 +5,9 @@ each rendered and queued under `broadcast:{id}:{contact}`, and the cursor moved 
 A crash inside a batch rolls all of it back; a crash between batches leaves the cursor where the
 last committed batch put it. Running again continues from there: no recipient twice (the cursor,
 and the keys besides), none skipped (ids in order, the cursor moved only with its batch). The
-audience is the store's `subscribed` contacts (with any of `tags`, when given); an unsubscribe that
-comes while the broadcast is queued stops its message at send. Cancelling stops what is not sent."""
+audience is the store's `subscribed` contacts (of its segment and with any of `tags`, when given),
+selected in SQL; an unsubscribe that comes while the broadcast is queued stops its message at send.
+Cancelling stops what is not sent."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from core.db import Database, utcnow
@@ -23,29 +24,41 @@ from core.models import Store
 from core.pagination import Page, paginate
 from core.principal import CONTACTS_READ, CONTACTS_WRITE, Principal
 from core.settings import Settings
+from mail import segments
 from mail.contacts import unsubscribe_headers
 from mail.library import contact_data, context, get_template
 from mail.models import Contact, MailBroadcast, MailMessage, MailTemplate
 from mail.queue import enqueue
+from mail.rules import GroupRule, TagRule
 from mail.templates import render
 
 BATCH = 500
 LIVE = ("scheduled", "sending")
 
 
-def _in_audience(contact_tags: list[str], wanted: list[str]) -> bool:
-    """A subscribed contact is in a broadcast's audience: any, or one with any of its tags."""
-    return not wanted or bool(set(contact_tags) & set(wanted))
+def audience(session: Session, broadcast: MailBroadcast) -> list[ColumnElement[bool]]:
+    """Who a broadcast goes to, in SQL: the store's subscribed contacts, of its segment and with any
+    of its tags when it names them."""
+    parts = [Contact.store_id == broadcast.store_id, Contact.status == "subscribed"]
+    if broadcast.tags:
+        tags = GroupRule(rule="any", rules=[TagRule(rule="tag", tag=t) for t in broadcast.tags])
+        parts.append(segments.where(session, tags))
+    if broadcast.segment_id:
+        parts.append(segments.where(session, segments.stored_rule(session, broadcast.segment_id)))
+    return parts
 
 
 def create_broadcast(session: Session, principal: Principal, name: str, template_id: str,
-                     tags: list[str] | None = None) -> MailBroadcast:  # fmt: skip
+                     tags: list[str] | None = None, segment_id: str | None = None) -> MailBroadcast:  # fmt: skip
     principal.require(CONTACTS_WRITE)
     template = get_template(session, principal, template_id)
     if not name.strip():
         raise invalid("name", "a broadcast needs a name")
+    if segment_id is not None:
+        segments.get_segment(session, principal, segment_id)
     clean = sorted({t.strip()[:40] for t in tags or [] if t.strip()})
-    broadcast = MailBroadcast(store_id=template.store_id, template_id=template.id, name=name.strip()[:200], tags=clean)
+    broadcast = MailBroadcast(store_id=template.store_id, template_id=template.id, name=name.strip()[:200],
+                              tags=clean, segment_id=segment_id)  # fmt: skip
     session.add(broadcast)
     session.flush()
     return broadcast
@@ -53,10 +66,7 @@ def create_broadcast(session: Session, principal: Principal, name: str, template
 
 def audience_size(session: Session, broadcast: MailBroadcast) -> int:
     """How many subscribed contacts the broadcast would go to now."""
-    rows = session.scalars(
-        select(Contact.tags).where(Contact.store_id == broadcast.store_id, Contact.status == "subscribed")
-    )
-    return sum(1 for tags in rows if _in_audience(tags, broadcast.tags))
+    return session.scalar(select(func.count(Contact.id)).where(*audience(session, broadcast))) or 0
 
 
 def get_broadcast(session: Session, principal: Principal, broadcast_id: str) -> MailBroadcast:
@@ -119,23 +129,18 @@ def fan_out_batch(db: Database, settings: Settings, broadcast_id: str, batch: in
         store = s.get(Store, broadcast.store_id)
         assert template is not None  # a template in use is never deleted (RESTRICT)
         assert store is not None
-        query = select(Contact).where(
-            Contact.store_id == broadcast.store_id, Contact.status == "subscribed", Contact.id > broadcast.cursor
-        )
+        query = select(Contact).where(*audience(s, broadcast), Contact.id > broadcast.cursor)
         candidates = list(s.scalars(query.order_by(Contact.id).limit(batch)))
         if not candidates:
             broadcast.status, broadcast.finished_at = "sent", utcnow()
             return 0
-        queued = 0
         for contact in candidates:
-            if _in_audience(contact.tags, broadcast.tags):
-                letter = render(template.subject, template.body, context(settings, store, contact_data(contact)))
-                enqueue(s, store.id, "broadcast", contact.email, letter.subject, letter.html, letter.text,
-                        f"broadcast:{broadcast.id}:{contact.id}", from_name=store.name,
-                        headers=unsubscribe_headers(settings, store.id, contact.email),
-                        broadcast_id=broadcast.id)  # fmt: skip
-                queued += 1
-        broadcast.cursor, broadcast.queued = candidates[-1].id, broadcast.queued + queued
+            letter = render(template.subject, template.body, context(settings, store, contact_data(contact)))
+            enqueue(s, store.id, "broadcast", contact.email, letter.subject, letter.html, letter.text,
+                    f"broadcast:{broadcast.id}:{contact.id}", from_name=store.name,
+                    headers=unsubscribe_headers(settings, store.id, contact.email),
+                    broadcast_id=broadcast.id)  # fmt: skip
+        broadcast.cursor, broadcast.queued = candidates[-1].id, broadcast.queued + len(candidates)
         return len(candidates)
 
 

@@ -24,6 +24,7 @@ from core.security import sign_token, verify_token
 from core.settings import Settings
 from mail.models import Contact
 from mail.queue import address, suppress
+from mail.workflows import signals
 
 PURPOSE = "unsubscribe"
 NEVER = 4102444800  # 2100-01-01: an unsubscribe link must keep working (and be the same each time)
@@ -54,6 +55,8 @@ def upsert(session: Session, store_id: str, email: str, name: str = "", source: 
         contact.name = name[:200]
     if subscribed and contact.status == "none":
         contact.status, contact.consent_at, contact.source = "subscribed", utcnow(), source[:24]
+        session.flush()
+        signals.signal(session, contact, "contact_added", contact.id, utcnow())
     return contact
 
 
@@ -61,9 +64,21 @@ def add_contact(session: Session, principal: Principal, email: str, name: str = 
                 tags: list[str] | None = None, fields: dict[str, Any] | None = None) -> Contact:  # fmt: skip
     principal.require(CONTACTS_WRITE)
     contact = upsert(session, principal.require_store(), email, name, "api", subscribed or None)
-    contact.tags = sorted({*contact.tags, *(t.strip()[:40] for t in tags or [] if t.strip())})
     contact.fields = {**contact.fields, **(fields or {})}
+    tag(session, contact, tags or [])
     return contact
+
+
+def tag(session: Session, contact: Contact, tags: list[str]) -> list[str]:
+    """Add tags; each new one is a `tag_added` for workflows (one already there is not). The new ones."""
+    new = sorted({t.strip()[:40] for t in tags if t.strip()} - set(contact.tags))
+    if new:
+        contact.tags = sorted({*contact.tags, *new})
+        session.flush()
+        now = utcnow()
+        for name in new:
+            signals.signal(session, contact, "tag_added", f"{name}:{now.isoformat()}", now, tag=name)
+    return new
 
 
 def list_contacts(session: Session, principal: Principal, status: str | None, cursor: str | None,
@@ -101,4 +116,5 @@ def unsubscribe(session: Session, who: Addressee) -> Contact:
     if contact.status != "unsubscribed":
         contact.status, contact.unsubscribed_at = "unsubscribed", utcnow()
     suppress(session, who.store_id, contact.email, "unsubscribed")
+    signals.leave(session, contact.id, "unsubscribed", utcnow())
     return contact

@@ -107,6 +107,7 @@ class Contact(Base):
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)  # the store's topics they want
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -127,8 +128,22 @@ class MailTemplate(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class MailSegment(Base):
+    """A named audience rule (`mail.rules`), evaluated in SQL whenever it is used: a segment is who
+    matches now, not a list frozen when it was made."""
+
+    __tablename__ = "mail_segments"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("seg"))
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    rule: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
 class MailBroadcast(Base):
-    """One message to an audience (subscribed contacts, or those with any of `tags`): `draft`,
+    """One message to an audience (subscribed contacts; of a segment, or with any of `tags`, when given): `draft`,
     `scheduled` (from `scheduled_at`), `sending` (fanned out in batches past `cursor`, the last contact
     id queued), `sent` (every recipient queued), or `cancelled`."""
 
@@ -139,6 +154,7 @@ class MailBroadcast(Base):
     template_id: Mapped[str] = mapped_column(ForeignKey("mail_templates.id", ondelete="RESTRICT"))
     name: Mapped[str] = mapped_column(String(200))
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    segment_id: Mapped[str | None] = mapped_column(ForeignKey("mail_segments.id", ondelete="RESTRICT"))
     status: Mapped[str] = mapped_column(String(16), default="draft")
     scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -23,6 +23,7 @@ from core.settings import Settings
 from mail import broadcasts, transactional
 from mail.providers.factory import make_mail_provider
 from mail.queue import Outcome, claim, release_stale, send_claimed
+from mail.workflows import engine, intake
 
 log = logging.getLogger("academy.mail")
 quiet("mail.pump_tick")  # every 2 s: its start and end would bury the log
@@ -31,11 +32,14 @@ MAX_ROUNDS = 50  # a tick yields after this many rounds; the next tick goes on
 
 
 def pump(db: Database, settings: Settings, rounds: int = MAX_ROUNDS) -> Outcome:
-    """One pass: queue transactional mail and a few batches of live broadcasts, then send fair rounds
-    until nothing is due."""
+    """One pass: queue transactional mail, take in learners' activity, walk the workflow runs that are
+    due and fan out a few batches of live broadcasts, then send fair rounds until nothing is due."""
     provider = make_mail_provider(settings)
     release_stale(db)
     events_left = transactional.collect(db, settings) == transactional.BATCH  # a full batch: maybe more
+    events_left |= intake.collect(db) == intake.BATCH
+    events_left |= engine.start_dated(db) > 0
+    events_left |= engine.advance(db, settings) > 0  # runs moved: their mail is due, maybe more runs
     events_left |= broadcasts.advance(db, settings) > 0  # a broadcast still fanning out
     total = Outcome(more=True)
     for _ in range(rounds):

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any
 
 import css_inline
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from mjml import mjml2html
@@ -53,9 +54,16 @@ class Rendered:
     text: str
 
 
+@lru_cache(maxsize=256)
+def _compiled(html: bool, source: str) -> Template:
+    """A template compiled once per process: a broadcast or a workflow renders the same source for
+    every recipient, and compiling is most of a render (a syntax error is raised, never cached)."""
+    return (_HTML if html else _PLAIN).from_string(source)
+
+
 def _run(env: _Sandbox, field: str, source: str, context: dict[str, Any]) -> str:
     try:
-        out = env.from_string(source).render(context)
+        out = _compiled(env is _HTML, source).render(context)
     except TemplateSyntaxError as exc:
         raise invalid(field, f"line {exc.lineno}: {exc.message}") from exc
     except UndefinedError as exc:

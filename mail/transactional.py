@@ -23,6 +23,7 @@ from core.models import Store, User
 from core.settings import Settings
 from mail import contacts
 from mail.queue import enqueue
+from mail.workflows import signals
 
 EVENTS = table(
     "order_events", column("id"), column("store_id"), column("order_id"), column("checkout_session_id"),
@@ -31,7 +32,7 @@ EVENTS = table(
 ORDERS = table(
     "orders", column("id"), column("user_id"), column("currency"), column("total"), column("amount_refunded")
 )
-LINES = table("order_lines", column("order_id"), column("description"), column("gross"))
+LINES = table("order_lines", column("order_id"), column("product_id"), column("description"), column("gross"))
 CHECKOUTS = table("checkout_sessions", column("id"), column("user_id"))
 BATCH = 200
 
@@ -103,9 +104,13 @@ def _handle(db: Database, settings: Settings, event_id: str) -> None:
             )  # fmt: skip
             store, user = s.get(Store, event.store_id), s.get(User, user_id) if user_id else None
             if store is not None and user is not None:
-                if event.kind == "purchase.completed":  # a buyer is a contact (transactional mail only)
-                    contacts.upsert(s, store.id, user.email, user.name, "purchase")
                 lines = list(s.execute(select(LINES).where(LINES.c.order_id == event.order_id))) if order else []
+                if event.kind == "purchase.completed":  # a buyer is a contact (transactional mail only)
+                    buyer = contacts.upsert(s, store.id, user.email, user.name, "purchase")
+                    buyer.last_activity_at = utcnow()
+                    signals.signal(
+                        s, buyer, "purchase", event.id, utcnow(), product_ids=[li.product_id for li in lines]
+                    )
                 link = f"{settings.public_base_url.rstrip('/')}/s/{store.slug}/orders"
                 letter = _letter(event.kind, store, dict(event.data or {}), order, lines, link)
                 enqueue(s, store.id, "transactional", user.email, letter.subject, letter.html, letter.text,

@@ -1,6 +1,7 @@
-"""Mail tools: the store's contacts and a broadcast's stats (read); contacts, templates and broadcast
-drafts (write); scheduling a broadcast (`send`: an agent's call waits for the owner's approval, an
-outside agent's becomes a pending action unless its key may send unattended)."""
+"""Mail tools: the store's contacts, a segment's preview, a broadcast's and a workflow's stats (read);
+contacts, templates, segments, broadcast drafts and workflow drafts (write); scheduling a broadcast
+and activating a workflow (`send`: an agent's call waits for the owner's approval, an outside
+agent's becomes a pending action unless its key may send unattended)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from core.principal import CONTACTS_READ, CONTACTS_WRITE
-from mail import broadcasts, contacts, library
+from mail import broadcasts, contacts, library, segments
 from mail.models import Contact
+from mail.rules import Rule
+from mail.workflows import service as workflows
+from mail.workflows.graph import Graph
 from tools.base import ToolContext, ToolInput
 from tools.declare import ActionInput, ToolSet
 
@@ -90,6 +94,7 @@ class DraftIn(ActionInput):
     name: str = Field(max_length=200)
     template_id: str = Field(max_length=40)
     tags: list[str] = Field(default_factory=list, max_length=50, description="Empty: every subscribed contact.")
+    segment_id: str | None = Field(default=None, max_length=40, description="Only this segment's members.")
 
 
 class BroadcastRef(BaseModel):
@@ -103,9 +108,10 @@ class BroadcastRef(BaseModel):
 
 @TOOLS.tool(scopes=(CONTACTS_WRITE,), side_effect="write")
 def draft_broadcast(ctx: ToolContext, args: DraftIn) -> BroadcastRef:
-    """Draft a broadcast of a template to the subscribed contacts (or those with any of `tags`); nothing is sent."""
+    """Draft a broadcast of a template to subscribed contacts (of a segment, with any of `tags`); nothing is sent."""
     with ctx.transaction() as session:
-        made = broadcasts.create_broadcast(session, ctx.principal, args.name, args.template_id, args.tags)
+        made = broadcasts.create_broadcast(session, ctx.principal, args.name, args.template_id, args.tags,
+                                           args.segment_id)  # fmt: skip
         return BroadcastRef.model_validate(made, from_attributes=True)
 
 
@@ -159,3 +165,98 @@ def schedule_broadcast(ctx: ToolContext, args: ScheduleIn) -> BroadcastRef:
         return BroadcastRef.model_validate(
             broadcasts.schedule(session, ctx.principal, args.broadcast_id, args.at), from_attributes=True
         )
+
+
+class RuleIn(ToolInput):
+    rule: Rule = Field(description="e.g. {'rule': 'all', 'rules': [{'rule': 'tag', 'tag': 'vip'}, "
+                                   "{'rule': 'lessons_completed', 'at_least': 3}]}")  # fmt: skip
+
+
+class SegmentPreview(BaseModel):
+    count: int
+    subscribed: int = Field(description="Of them, those marketing mail may go to.")
+    sample: list[str] = Field(description="A few of their addresses.")
+
+
+@TOOLS.tool(scopes=(CONTACTS_READ,))
+def preview_segment(ctx: ToolContext, args: RuleIn) -> SegmentPreview:
+    """How many contacts an audience rule matches now (tags, fields, purchases, enrollment, progress, activity)."""
+    with ctx.transaction() as session:
+        seen = segments.preview(session, ctx.principal, args.rule)
+        return SegmentPreview(count=seen.count, subscribed=seen.subscribed, sample=[c.email for c in seen.sample])
+
+
+class SegmentIn(ActionInput):
+    name: str = Field(max_length=200)
+    rule: Rule
+
+
+class SegmentRef(BaseModel):
+    id: str
+    name: str
+
+
+@TOOLS.tool(scopes=(CONTACTS_WRITE,), side_effect="write")
+def create_segment(ctx: ToolContext, args: SegmentIn) -> SegmentRef:
+    """Save an audience rule as a named segment, for broadcasts."""
+    with ctx.transaction() as session:
+        return SegmentRef.model_validate(segments.create_segment(session, ctx.principal, args.name, args.rule),
+                                         from_attributes=True)  # fmt: skip
+
+
+class WorkflowIn(ActionInput):
+    name: str = Field(max_length=200)
+    graph: Graph = Field(description="trigger, start, nodes (send_email, delay, wait, condition, action, exit).")
+
+
+class WorkflowRef(BaseModel):
+    id: str
+    name: str
+    status: str
+    trigger: str
+    version: int
+
+
+@TOOLS.tool(scopes=(CONTACTS_WRITE,), side_effect="write")
+def create_workflow(ctx: ToolContext, args: WorkflowIn) -> WorkflowRef:
+    """Draw an automation workflow (a draft, checked whole; it runs only once activated)."""
+    graph = args.graph.model_dump(mode="json", exclude_none=True)
+    with ctx.transaction() as session:
+        made = workflows.create_workflow(session, ctx.principal, args.name, graph)
+        return WorkflowRef.model_validate(made, from_attributes=True)
+
+
+class WorkflowId(ToolInput):
+    workflow_id: str = Field(max_length=40)
+
+
+class ActivateIn(ActionInput):
+    workflow_id: str = Field(max_length=40)
+
+
+class WorkflowStats(BaseModel):
+    workflow: WorkflowRef
+    runs: dict[str, int] = Field(description="Runs by status: active, waiting, done, exited, failed.")
+    at_node: dict[str, int] = Field(description="Live runs by the node they are at.")
+
+
+def _stats(ctx: ToolContext, args: WorkflowId | ActivateIn) -> WorkflowStats:
+    with ctx.transaction() as session:
+        found = workflows.get_workflow(session, ctx.principal, args.workflow_id)
+        counted = workflows.counts(session, found)
+        ref = WorkflowRef.model_validate(found, from_attributes=True)
+        return WorkflowStats(workflow=ref, runs=counted.by_status, at_node=counted.at_node)
+
+
+@TOOLS.tool(scopes=(CONTACTS_READ,))
+def workflow_stats(ctx: ToolContext, args: WorkflowId) -> WorkflowStats:
+    """A workflow's runs by status and where the live ones are."""
+    return _stats(ctx, args)
+
+
+@TOOLS.tool(scopes=(CONTACTS_WRITE,), side_effect="send", preview=_stats)
+def activate_workflow(ctx: ToolContext, args: ActivateIn) -> WorkflowRef:
+    """Activate a workflow: its draft is published as a version and its trigger starts sending mail."""
+    with ctx.transaction() as session:
+        return WorkflowRef.model_validate(workflows.activate(session, ctx.principal, args.workflow_id),
+                                          from_attributes=True)  # fmt: skip

@@ -1,4 +1,4 @@
-"""Broadcasts: one template to the store's subscribed contacts (or those with any of some tags);
+"""Broadcasts: one template to the store's subscribed contacts (of a segment, with any of some tags);
 draft, schedule, cancel, and stats per broadcast (creators: `contacts:write` / `contacts:read`)."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ class BroadcastCreate(Input):
     name: str = Field(max_length=200)
     template_id: str = Field(max_length=40)
     tags: list[str] = Field(default_factory=list, max_length=50, description="Empty: every subscribed contact.")
+    segment_id: str | None = Field(default=None, max_length=40, description="Only the segment's subscribed members.")
 
 
 class ScheduleIn(Input):
@@ -31,6 +32,7 @@ class BroadcastOut(Output):
     name: str
     template_id: str
     tags: list[str]
+    segment_id: str | None
     status: str
     scheduled_at: datetime | None
     started_at: datetime | None
@@ -45,7 +47,7 @@ class BroadcastDetail(BroadcastOut):
 
 @router.post("/mail/broadcasts", response_model=BroadcastOut, status_code=201, summary="Draft a broadcast")
 def create_broadcast(body: BroadcastCreate, caller: Caller, session: DB) -> BroadcastOut:
-    made = broadcasts.create_broadcast(session, caller, body.name, body.template_id, body.tags)
+    made = broadcasts.create_broadcast(session, caller, body.name, body.template_id, body.tags, body.segment_id)
     return BroadcastOut.model_validate(made)
 
 

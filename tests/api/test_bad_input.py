@@ -251,6 +251,18 @@ def _patch_target(path: str, store_a: StoreWorld, db: Database, settings: Settin
         with db.transaction() as s:
             made = library.create_template(s, store_a.owner, settings, "News", "News", "<p>Hi</p>")
             ids["template_id"] = made.id
+    if "{segment_id}" in path:
+        from mail import segments
+
+        with db.transaction() as s:
+            rule = segments.parse_rule({"rule": "tag", "tag": "vip"})
+            ids["segment_id"] = segments.create_segment(s, store_a.owner, "VIPs", rule).id
+    if "{workflow_id}" in path:
+        from mail.workflows import service
+
+        with db.transaction() as s:
+            graph = {"trigger": {"type": "contact_added"}, "start": "end", "nodes": {"end": {"type": "exit"}}}
+            ids["workflow_id"] = service.create_workflow(s, store_a.owner, "Flow", graph).id
     return path.format(**ids)
 
 

@@ -12,18 +12,8 @@ from mail.models import Contact, MailMessage
 from mail.providers.outbox import OutboxProvider
 from mail.tasks import pump
 from mail.transactional import collect
-from tests.commerce.factories import Shop, checkout, deliver, shop
-
-
-def bought(db: Database, settings: Settings) -> tuple[Shop, str]:
-    s = shop(db, settings)
-    row = checkout(db, settings, s)
-    assert s.provider.pay(row.provider_session_id or "", "4000 0000 0000 0002") == "declined"
-    assert s.provider.pay(row.provider_session_id or "", "4242 4242 4242 4242") == "paid"
-    deliver(db, settings, s.provider)
-    with db.transaction() as session:
-        order = session.scalars(select(Order)).one()
-        return s, order.id
+from tests.commerce.factories import deliver
+from tests.mail.factories import bought
 
 
 def messages(db: Database) -> list[MailMessage]:

@@ -54,3 +54,30 @@ def test_a_broken_template_is_refused_naming_the_body(db: Database, settings: Se
     with pytest.raises(ValidationFailed, match="body"):
         build_registry().invoke("create_mail_template", ctx(db, settings, store_a.owner),
                                 {"name": "Bad", "subject": "x", "body": "{{ store.__class__ }}"})  # fmt: skip
+
+
+def test_a_segment_is_previewed_and_saved(db: Database, settings: Settings, store_a: StoreWorld) -> None:
+    reg, owner = build_registry(), ctx(db, settings, store_a.owner)
+    reg.invoke("add_contact", owner, {"email": "vip@example.com", "subscribed": True, "tags": ["vip"]})
+    reg.invoke("add_contact", owner, {"email": "fan@example.com", "subscribed": True})
+    rule = {"rule": "tag", "tag": "vip", "negate": True}
+    seen = reg.invoke("preview_segment", owner, {"rule": rule})
+    assert (seen["count"], seen["sample"]) == (1, ["fan@example.com"])
+    assert reg.invoke("create_segment", owner, {"name": "Not VIP", "rule": rule})["name"] == "Not VIP"
+
+
+def test_an_outside_agents_workflow_activation_waits_for_the_owner(
+    db: Database, settings: Settings, store_a: StoreWorld
+) -> None:
+    reg, owner = build_registry(), ctx(db, settings, store_a.owner)
+    template = reg.invoke("create_mail_template", owner, {"name": "W", "subject": "Welcome", "body": BODY})
+    graph = {"trigger": {"type": "contact_added"}, "start": "hi",
+             "nodes": {"hi": {"type": "send_email", "template_id": template["id"], "next": "end"}, "end": {"type": "exit"}}}  # fmt: skip
+    made = reg.invoke("create_workflow", owner, {"name": "Welcome", "graph": graph})
+    assert made["status"] == "draft"
+    outside = ctx(db, settings, key_principal(db, store_a), "mcp")
+    pending = reg.invoke("activate_workflow", outside, {"workflow_id": made["id"]})
+    assert pending["status"] == "pending" and pending["preview"]["workflow"]["status"] == "draft"
+    approvals.decide(reg, owner, pending["action_id"], "approve")
+    stats = reg.invoke("workflow_stats", owner, {"workflow_id": made["id"]})
+    assert stats["workflow"]["status"] == "active" and stats["workflow"]["version"] == 1
