@@ -1,10 +1,12 @@
-"""What a person did in a store that another service reacts to: enrolled in a course, completed a lesson.
+"""What a person did in a store that another service reacts to: joined it, enrolled in a course,
+completed a lesson.
 
-The course service writes one row per happening, in the transaction that made it, unique by its
-kind and a reference (an enrollment and its start, a progress row), so writing it again changes
-nothing. The mail service collects unhandled rows (`handled_at` empty) to start and wake workflows
-and to note the contact's last activity, each row once, as it does for commerce's order events.
-It lives in `core` because `courses` writes it and `mail`, a sibling, reads it."""
+The service where it happened (identity, courses) writes one row per happening, in the transaction
+that made it, unique by its kind and a reference (a membership, an enrollment and its start, a
+progress row), so writing it again changes nothing. The mail service collects unhandled rows
+(`handled_at` empty) to send the welcome and enrollment mail, start and wake workflows and note the
+contact's last activity, each row once, as it does for commerce's order events.
+It lives in `core` because `core` and `courses` write it and `mail`, a sibling, reads it."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from core.db import Base, UTCDateTime, utcnow
 from core.ids import new_id
 
-KINDS = ("enrollment", "lesson_completed")
+KINDS = ("joined", "enrollment", "lesson_completed")
 
 
 class ActivityEvent(Base):

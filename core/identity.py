@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import activity
 from core.db import utcnow
 from core.errors import Conflict, NotFound, Unauthorized, ValidationFailed, invalid
 from core.models import ApiKey, Store, StoreMember, User
@@ -174,6 +175,7 @@ def join_store_as_learner(session: Session, user: User, store: Store) -> StoreMe
     member = StoreMember(store_id=store.id, user_id=user.id, role="learner")
     session.add(member)
     session.flush()
+    activity.record(session, store.id, user.id, "joined", member.id)  # the welcome mail
     return member
 
 

@@ -141,6 +141,15 @@ class Settings(BaseSettings):
         default=20, ge=1, description="Messages one store may have claimed per pump round (the fair share)."
     )
     mail_pump_seconds: float = Field(default=2.0, gt=0, description="How often an idle send queue is looked at.")
+    mail_rate_per_store: float = Field(
+        default=0, ge=0, description="Messages a second one store may send; 0: no limit."
+    )
+    mail_rate_overall: float | None = Field(
+        default=None, ge=0, description="Messages a second in all; unset: the provider's limit (Resend: 2), 0: none."
+    )
+    mail_max_queued_per_store: int = Field(
+        default=200_000, ge=1, description="Marketing messages one store may have queued; its broadcasts wait above."
+    )
     demo: bool = True
     demo_course_path: Path = Field(default_factory=_default_demo_course_path)
     public_base_url: str = "http://127.0.0.1:8000"

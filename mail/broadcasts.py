@@ -24,7 +24,7 @@ from core.models import Store
 from core.pagination import Page, paginate
 from core.principal import CONTACTS_READ, CONTACTS_WRITE, Principal
 from core.settings import Settings
-from mail import segments
+from mail import deliverability, segments
 from mail.contacts import unsubscribe_headers
 from mail.library import contact_data, context, get_template
 from mail.models import Contact, MailBroadcast, MailMessage, MailTemplate
@@ -91,6 +91,7 @@ def schedule(session: Session, principal: Principal, broadcast_id: str, at: date
         return broadcast
     if broadcast.status != "draft":
         raise Conflict(f"this broadcast is {broadcast.status}: make a new one", extra={"reason": broadcast.status})
+    deliverability.refuse_if_paused(session, broadcast.store_id)
     broadcast.status, broadcast.scheduled_at = "scheduled", at or utcnow()
     return broadcast
 
@@ -117,11 +118,21 @@ def _unsent(session: Session, broadcast_id: str) -> int:
     return session.scalar(query) or 0
 
 
+def _held(session: Session, store_id: str) -> int:
+    """The store's marketing mail queued and not sent yet."""
+    return session.scalar(select(func.count(MailMessage.id)).where(
+        MailMessage.store_id == store_id, MailMessage.status == "queued", MailMessage.kind != "transactional"
+    )) or 0  # fmt: skip
+
+
 def fan_out_batch(db: Database, settings: Settings, broadcast_id: str, batch: int = BATCH) -> int:
-    """Queue the next batch of recipients in one transaction; how many (0: it is all queued)."""
+    """Queue the next batch of recipients in one transaction; how many (0: it is all queued, or the
+    store holds its cap of queued marketing mail and the batch waits for a later pass)."""
     with db.transaction() as s:
         broadcast = s.get(MailBroadcast, broadcast_id, with_for_update=True)
         if broadcast is None or broadcast.status not in LIVE:
+            return 0
+        if _held(s, broadcast.store_id) + batch > settings.mail_max_queued_per_store:
             return 0
         if broadcast.status == "scheduled":
             broadcast.status, broadcast.started_at = "sending", utcnow()

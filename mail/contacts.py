@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,13 +22,14 @@ from core.pagination import Page, paginate
 from core.principal import CONTACTS_READ, CONTACTS_WRITE, Principal
 from core.security import sign_token, verify_token
 from core.settings import Settings
-from mail.models import Contact
+from mail import topics
+from mail.models import Contact, Suppression
 from mail.queue import address, suppress
 from mail.workflows import signals
 
 PURPOSE = "unsubscribe"
 NEVER = 4102444800  # 2100-01-01: an unsubscribe link must keep working (and be the same each time)
-STATUSES = ("none", "subscribed", "unsubscribed")
+STATUSES = ("none", "pending", "subscribed", "unsubscribed")  # pending: asked to confirm a sign-up
 
 
 @dataclass(frozen=True)
@@ -53,18 +54,39 @@ def upsert(session: Session, store_id: str, email: str, name: str = "", source: 
             contact = session.scalars(select(Contact).where(Contact.store_id == store_id, Contact.email == email)).one()
     if name and not contact.name:
         contact.name = name[:200]
-    if subscribed and contact.status == "none":
-        contact.status, contact.consent_at, contact.source = "subscribed", utcnow(), source[:24]
-        session.flush()
-        signals.signal(session, contact, "contact_added", contact.id, utcnow())
+    if subscribed and contact.status == "none":  # pending: only the person's confirmation subscribes
+        consent(session, contact, source)
     return contact
 
 
+def consent(session: Session, contact: Contact, source: str) -> None:
+    """They said yes (a creator's record of it, or a confirmed sign-up: the person themself, which
+    also undoes their earlier unsubscribe); a new subscriber is `contact_added` for workflows."""
+    if contact.status == "subscribed":
+        return
+    if contact.status in ("unsubscribed", "pending"):  # pending: maybe after an unsubscribe
+        session.execute(delete(Suppression).where(
+            Suppression.store_id == contact.store_id, Suppression.email == contact.email,
+            Suppression.reason == "unsubscribed",
+        ))  # fmt: skip
+    contact.status, contact.consent_at, contact.source = "subscribed", utcnow(), source[:24]
+    contact.unsubscribed_at = None
+    session.flush()
+    signals.signal(session, contact, "contact_added", contact.id, utcnow())
+
+
+def find(session: Session, store_id: str, email: str) -> Contact | None:
+    return session.scalar(select(Contact).where(Contact.store_id == store_id, Contact.email == email))
+
+
 def add_contact(session: Session, principal: Principal, email: str, name: str = "", subscribed: bool = False,
-                tags: list[str] | None = None, fields: dict[str, Any] | None = None) -> Contact:  # fmt: skip
+                tags: list[str] | None = None, fields: dict[str, Any] | None = None,
+                chosen_topics: list[str] | None = None) -> Contact:  # fmt: skip
     principal.require(CONTACTS_WRITE)
     contact = upsert(session, principal.require_store(), email, name, "api", subscribed or None)
     contact.fields = {**contact.fields, **(fields or {})}
+    if chosen_topics is not None:
+        topics.choose(session, contact, chosen_topics)
     tag(session, contact, tags or [])
     return contact
 

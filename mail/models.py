@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, utcnow
@@ -28,6 +28,7 @@ class MailMessage(Base):
     __table_args__ = (
         Index("ix_mail_messages_due", "status", "next_attempt_at"),
         Index("ix_mail_messages_store_due", "store_id", "status", "priority", "next_attempt_at"),
+        Index("ix_mail_messages_sent", "status", "sent_at"),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("msg"))
@@ -163,3 +164,33 @@ class MailBroadcast(Base):
     queued: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class MailPause(Base):
+    """A store held from marketing sends because its mail is hurting deliverability (`mail.deliverability`):
+    live while `lifted_at` is empty; the rates that caused it are kept for the notice."""
+
+    __tablename__ = "mail_pauses"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("mps"))
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(300))
+    sent: Mapped[int] = mapped_column(Integer)
+    bounce_rate: Mapped[float] = mapped_column(Float)
+    complaint_rate: Mapped[float] = mapped_column(Float)
+    paused_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MailTopic(Base):
+    """Something a store writes about (news, releases, offers): contacts choose theirs on the sign-up
+    form and the preferences page, and a segment's `topic` rule reaches those who chose it."""
+
+    __tablename__ = "mail_topics"
+    __table_args__ = (UniqueConstraint("store_id", "key"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("top"))
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

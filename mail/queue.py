@@ -29,7 +29,8 @@ from sqlalchemy.orm import Session
 from core.db import Database, utcnow
 from core.errors import invalid
 from core.ids import new_id
-from mail.models import KINDS, MailMessage, Suppression
+from mail.buckets import UNLIMITED, Limits
+from mail.models import KINDS, MailMessage, MailPause, Suppression
 from mail.providers.base import MailProvider, Outgoing, Refused, TryLater
 
 log = logging.getLogger("academy.mail")
@@ -125,12 +126,14 @@ def release_stale(db: Database, now: datetime | None = None) -> int:
         return int(getattr(result, "rowcount", 0) or 0)
 
 
-def claim(db: Database, per_store: int, now: datetime | None = None) -> list[MailMessage]:
-    """One fair round of due messages, marked `sending` for this caller alone."""
+def claim(db: Database, per_store: int, now: datetime | None = None, limits: Limits = UNLIMITED) -> list[MailMessage]:
+    """One fair round of due messages, marked `sending` for this caller alone: each store's share,
+    held to its token bucket and the deployment's; a paused store's marketing mail stays queued."""
     now = now or utcnow()
     token = new_id("clm")
     due = (MailMessage.status == "queued", MailMessage.next_attempt_at <= now)
     with db.transaction() as s:
+        paused = set(s.scalars(select(MailPause.store_id).where(MailPause.lifted_at.is_(None))))
         stores = s.execute(
             select(MailMessage.store_id, func.min(MailMessage.priority)).where(*due).group_by(MailMessage.store_id)
         ).all()
@@ -143,7 +146,10 @@ def claim(db: Database, per_store: int, now: datetime | None = None) -> list[Mai
                 .order_by(MailMessage.priority, MailMessage.created_at, MailMessage.id)
                 .limit(per_store)
             )
+            if store_id in paused:
+                query = query.where(MailMessage.priority == KINDS["transactional"])
             ids = list(s.scalars(query.with_for_update(skip_locked=True) if postgres else query))
+            ids = ids[: limits.grant(store_id, len(ids))] if ids else ids
             s.execute(
                 update(MailMessage)
                 .where(MailMessage.id.in_(ids), MailMessage.status == "queued")

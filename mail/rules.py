@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import TableClause
+from sqlalchemy.sql.expression import ColumnClause, TableClause
 
 from core.errors import invalid
 from mail.models import Contact
@@ -44,6 +44,7 @@ ORDERS = table("orders", column("id"), column("store_id"), column("user_id"), co
 LINES = table("order_lines", column("order_id"), column("product_id"))
 PRODUCTS = table("products", column("id"), column("store_id"))
 COURSES = table("courses", column("id"), column("store_id"))
+TOPICS = table("mail_topics", column("key"), column("store_id"))
 ENROLLMENTS = table("enrollments", column("user_id"), column("course_id"), column("revoked_at"))
 PROGRESS = table("lesson_progress", column("user_id"), column("store_id"), column("course_id"))
 HELD = ("paid", "free", "partially_refunded")  # an order that still counts as bought
@@ -74,7 +75,7 @@ class FieldRule(_Rule):
 
 class StatusRule(_Rule):
     rule: Literal["status"]
-    status: Literal["none", "subscribed", "unsubscribed"]
+    status: Literal["none", "pending", "subscribed", "unsubscribed"]
 
 
 class PurchasedRule(_Rule):
@@ -241,15 +242,19 @@ def check(session: Session, store_id: str, rule: AnyRule, path: str = "rule", to
             raise invalid(f"{path}.value", f"'{rule.op}' compares numbers")
         if rule.op not in ("exists",) and rule.value is None:
             raise invalid(f"{path}.value", f"'{rule.op}' needs a value")
+    elif isinstance(rule, TopicRule):
+        owned(session, TOPICS, store_id, rule.topic, f"{path}.topic", "topic", by=TOPICS.c.key)
     elif isinstance(rule, PurchasedRule) and rule.product_id:
         owned(session, PRODUCTS, store_id, rule.product_id, f"{path}.product_id", "product")
     elif isinstance(rule, EnrolledRule | LessonsRule) and rule.course_id:
         owned(session, COURSES, store_id, rule.course_id, f"{path}.course_id", "course")
 
 
-def owned(session: Session, kind: TableClause, store_id: str, ident: str, where: str, what: str) -> None:
+def owned(session: Session, kind: TableClause, store_id: str, ident: str, where: str, what: str,
+          by: ColumnClause[Any] | None = None) -> None:  # fmt: skip
     """A 422 at `where` unless the store has this product, course, ... (a table with `store_id`)."""
-    if session.scalar(select(kind.c.id).where(kind.c.id == ident, kind.c.store_id == store_id)) is None:
+    key = kind.c.id if by is None else by
+    if session.scalar(select(key).where(key == ident, kind.c.store_id == store_id)) is None:
         raise invalid(where, f"the store has no {what} '{ident}'")
 
 

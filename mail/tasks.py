@@ -20,8 +20,9 @@ from core.db import Database
 from core.ids import new_id
 from core.jobs import huey, quiet
 from core.settings import Settings
-from mail import broadcasts, transactional
-from mail.providers.factory import make_mail_provider
+from mail import broadcasts, deliverability, transactional, webhooks
+from mail.buckets import Limits, make_buckets
+from mail.providers.factory import make_mail_provider, overall_rate
 from mail.queue import Outcome, claim, release_stale, send_claimed
 from mail.workflows import engine, intake
 
@@ -37,13 +38,15 @@ def pump(db: Database, settings: Settings, rounds: int = MAX_ROUNDS) -> Outcome:
     provider = make_mail_provider(settings)
     release_stale(db)
     events_left = transactional.collect(db, settings) == transactional.BATCH  # a full batch: maybe more
-    events_left |= intake.collect(db) == intake.BATCH
+    events_left |= intake.collect(db, settings) == intake.BATCH
     events_left |= engine.start_dated(db) > 0
     events_left |= engine.advance(db, settings) > 0  # runs moved: their mail is due, maybe more runs
     events_left |= broadcasts.advance(db, settings) > 0  # a broadcast still fanning out
     total = Outcome(more=True)
+    limits = Limits(make_buckets(settings.redis_url), settings.mail_rate_per_store, overall_rate(settings),
+                    settings.mail_pump_seconds)  # fmt: skip
     for _ in range(rounds):
-        claimed = claim(db, settings.mail_batch_per_store)
+        claimed = claim(db, settings.mail_batch_per_store, limits=limits)
         if not claimed:
             total.more = events_left
             break
@@ -91,3 +94,16 @@ def pump_watchdog() -> bool:
     if not alive:
         start_pumping()
     return not alive
+
+
+@huey.periodic_task(crontab(minute="*"), name="mail.review_deliverability")  # type: ignore[untyped-decorator]
+def review_deliverability() -> list[str]:
+    """Pause (or resume) stores' marketing mail by their bounce and complaint rates; the stores changed."""
+    return deliverability.review(get_context().db)
+
+
+@huey.periodic_task(crontab(minute="23", hour="3"), name="mail.forget_old_events")  # type: ignore[untyped-decorator]
+def forget_old_events() -> int:
+    """Daily: drop provider webhooks and handled activity events older than 30 days (what they did
+    is on the messages and contacts; their ids only guard against a redelivery, which comes in hours)."""
+    return webhooks.forget_old(get_context().db)

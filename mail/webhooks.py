@@ -1,7 +1,8 @@
 """Resend's webhooks: verified the Svix way on the raw bytes before anything is parsed, stored once by
 their `svix-id`, and acted on in the same transaction.
 
-- `email.delivered`, `email.opened`, `email.clicked`: the first time of each, on the message.
+- `email.delivered`, `email.opened`, `email.clicked`: the first time of each, on the message (an open
+  or a click is also the contact's latest activity).
 - `email.bounced`: a permanent (hard) bounce suppresses the address for the store at once; a
   transient (soft) one counts, and the third in 30 days suppresses it too.
 - `email.complained`: the address is suppressed.
@@ -12,16 +13,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from svix.webhooks import Webhook, WebhookVerificationError
 
-from core.db import utcnow
-from mail.models import MailMessage, MailWebhookEvent
+from core.activity import ActivityEvent
+from core.db import Database, utcnow
+from mail.models import Contact, MailMessage, MailWebhookEvent
 from mail.queue import suppress
 
 SOFT_BOUNCES = 3  # within SOFT_WINDOW, then the address is suppressed
@@ -55,10 +57,16 @@ def _apply(session: Session, kind: str, data: dict[str, Any]) -> str:
     now = utcnow()
     if kind == "email.delivered":
         message.delivered_at = message.delivered_at or now
-    elif kind == "email.opened":
-        message.opened_at = message.opened_at or now
-    elif kind == "email.clicked":
-        message.clicked_at = message.clicked_at or now
+    elif kind in ("email.opened", "email.clicked"):
+        if kind == "email.opened":
+            message.opened_at = message.opened_at or now
+        else:
+            message.clicked_at = message.clicked_at or now
+        session.execute(  # reading and clicking is activity (segments' `active` rule)
+            update(Contact)
+            .where(Contact.store_id == message.store_id, Contact.email == message.to_email)
+            .values(last_activity_at=now)
+        )
     elif kind == "email.complained":
         message.complained_at = message.complained_at or now
         suppress(session, message.store_id, message.to_email, "complaint")
@@ -98,3 +106,15 @@ def receive(session: Session, event_id: str, event: dict[str, Any]) -> tuple[Mai
         return session.scalars(select(MailWebhookEvent).where(MailWebhookEvent.event_id == event_id)).one(), False
     row.outcome = _apply(session, kind, data if isinstance(data, dict) else {})
     return row, True
+
+
+KEEP = timedelta(days=30)
+
+
+def forget_old(db: Database, now: datetime | None = None) -> int:
+    """Drop provider events and handled activity events older than `KEEP`; how many."""
+    before = (now or utcnow()) - KEEP
+    with db.transaction() as s:
+        gone = s.execute(delete(MailWebhookEvent).where(MailWebhookEvent.received_at < before))
+        handled = s.execute(delete(ActivityEvent).where(ActivityEvent.handled_at < before))
+        return int(getattr(gone, "rowcount", 0) or 0) + int(getattr(handled, "rowcount", 0) or 0)

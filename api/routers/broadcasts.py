@@ -11,7 +11,9 @@ from pydantic import Field
 
 from api.deps import DB, Caller
 from api.schemas import Input, Output, PageOut
-from mail import broadcasts
+from core.db import utcnow
+from core.principal import CONTACTS_READ
+from mail import broadcasts, deliverability
 
 router = APIRouter(prefix="/v1", tags=["mail"])
 
@@ -78,3 +80,29 @@ def schedule(broadcast_id: str, body: ScheduleIn, caller: Caller, session: DB) -
 @router.post("/mail/broadcasts/{broadcast_id}/cancel", response_model=BroadcastOut, summary="Stop what is not sent")
 def cancel(broadcast_id: str, caller: Caller, session: DB) -> BroadcastOut:
     return BroadcastOut.model_validate(broadcasts.cancel(session, caller, broadcast_id))
+
+
+class DeliverabilityOut(Output):
+    sent: int = Field(description="Messages sent in the last 30 days.")
+    bounced: int
+    complained: int
+    bounce_rate: float
+    complaint_rate: float
+    max_bounce_rate: float = deliverability.MAX_BOUNCES
+    max_complaint_rate: float = deliverability.MAX_COMPLAINTS
+    paused: bool = Field(description="Broadcasts and automations are held (receipts still go).")
+    reason: str | None
+    paused_at: datetime | None
+
+
+@router.get("/mail/deliverability", response_model=DeliverabilityOut, summary="Bounce and complaint rates; a pause")
+def standing(caller: Caller, session: DB) -> DeliverabilityOut:
+    caller.require(CONTACTS_READ)
+    store_id = caller.require_store()
+    found = deliverability.standings(session, utcnow(), store_id).get(store_id, deliverability.Standing(0, 0, 0))
+    pause = deliverability.live_pause(session, store_id)
+    return DeliverabilityOut(
+        sent=found.sent, bounced=found.bounced, complained=found.complained, bounce_rate=round(found.bounce_rate, 4),
+        complaint_rate=round(found.complaint_rate, 4), paused=pause is not None,
+        reason=pause.reason if pause else None, paused_at=pause.paused_at if pause else None,
+    )  # fmt: skip

@@ -1,5 +1,6 @@
 """The store's page, `/s/{store}`: what it sells, with prices and a Buy button that opens checkout
-(the local test page on the embedded stack), and what the signed-in learner already holds."""
+(the local test page on the embedded stack), what the signed-in learner already holds, and a form to
+sign up for the store's mail."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from commerce.checkout import already_held
 from commerce.models import Price
 from commerce.storefront import on_sale
 from core.errors import AppError
+from core.models import Store
+from mail.topics import store_topics
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,6 +34,22 @@ def _price_label(price: Price) -> str:
     if price.min_amount is not None:
         label = f"pay what you want, from {money(price.min_amount, price.currency)}"
     return (f"{escape(price.nickname)}: " if price.nickname else "") + label
+
+
+def _sign_up(session: DB, store: Store) -> str:
+    """The mail sign-up form (double opt-in: `api/routers/signups.py`), with the store's topics."""
+    boxes = "".join(
+        f'<label><input type="checkbox" name="topic" value="{escape(t.key)}" checked> {escape(t.name)}</label>'
+        for t in store_topics(session, store.id)
+    )
+    return (
+        f'<section class="signup"><h2>Get mail from {escape(store.name)}</h2>'
+        f'<form method="post" action="/s/{escape(store.slug)}/subscribe">'
+        '<label>Email <input name="email" type="email" required autocomplete="email"></label>'
+        '<label>Name <input name="name" autocomplete="name"></label>'
+        f"{boxes}<button>Sign up</button></form>"
+        "<p>We will email you a link to confirm. Every message has a link to unsubscribe.</p></section>"
+    )
 
 
 @router.get("/s/{slug}", response_class=HTMLResponse)
@@ -76,6 +95,7 @@ def store_page(slug: str, request: Request, session: DB, checkout: str | None = 
         f"<h1>{escape(store.name)}</h1>"
         + (orders if user_id is not None else "")
         + ("".join(cards) or "<p>Nothing is on sale here yet.</p>")
+        + _sign_up(session, store)
         + BUY_SCRIPT
     )
     return HTMLResponse(page(store.name, body, note.get(checkout or "", "")))

@@ -21,6 +21,16 @@ def make_mail_provider(settings: Settings) -> MailProvider:
     return ResendProvider(settings.resend_api_key.get_secret_value(), settings.resend_api_url)
 
 
+PROVIDER_RATES = {"resend": 2.0}  # Resend's default limit: 2 requests a second per team
+
+
+def overall_rate(settings: Settings) -> float:
+    """Messages a second the deployment may send in all (0: no limit): the setting, else the provider's."""
+    if settings.mail_rate_overall is not None:
+        return settings.mail_rate_overall
+    return PROVIDER_RATES.get(settings.mail_provider, 0.0)
+
+
 def _smtp(settings: Settings) -> MailProvider:
     from mail.providers.smtp import DkimKey, SmtpProvider
 

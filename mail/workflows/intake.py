@@ -1,6 +1,7 @@
-"""Learners' activity (`core.activity`: enrollments, completed lessons) taken in by mail: each
-unhandled event makes its learner a contact (transactional mail only, unless they subscribed),
-notes their last activity, and is told to workflows, in one transaction with marking it handled,
+"""Learners' activity (`core.activity`: joining a store, enrollments, completed lessons) taken in by
+mail: each unhandled event makes its learner a contact (transactional mail only, unless they
+subscribed), queues its welcome or enrollment mail, notes their last activity, and is told to
+workflows, in one transaction with marking it handled,
 so an event is acted on once however many pumps collect."""
 
 from __future__ import annotations
@@ -9,14 +10,15 @@ from sqlalchemy import select
 
 from core.activity import ActivityEvent
 from core.db import Database, utcnow
-from core.models import User
-from mail import contacts
+from core.models import Store, User
+from core.settings import Settings
+from mail import contacts, welcome
 from mail.workflows import signals
 
 BATCH = 200
 
 
-def collect(db: Database, limit: int = BATCH) -> int:
+def collect(db: Database, settings: Settings, limit: int = BATCH) -> int:
     """Take in the oldest unhandled events; how many."""
     with db.transaction() as s:
         pending = list(s.scalars(
@@ -28,8 +30,9 @@ def collect(db: Database, limit: int = BATCH) -> int:
             event = s.get(ActivityEvent, event_id)
             if event is None or event.handled_at is not None:
                 continue  # taken by another pump since we listed it
-            user = s.get(User, event.user_id)
-            if user is not None:
+            user, store = s.get(User, event.user_id), s.get(Store, event.store_id)
+            if user is not None and store is not None:
+                welcome.send_for(s, settings, event, store, user)
                 contact = contacts.upsert(s, event.store_id, user.email, user.name, "learner")
                 contact.last_activity_at = max(contact.last_activity_at or event.created_at, event.created_at)
                 course_id = event.data.get("course_id")

@@ -16,6 +16,7 @@ from core.db import utcnow
 from core.errors import Conflict, NotFound, invalid
 from core.pagination import Page, paginate
 from core.principal import CONTACTS_READ, CONTACTS_WRITE, Principal
+from mail.deliverability import refuse_if_paused
 from mail.workflows.graph import Graph, check, parse
 from mail.workflows.models import (
     LIVE_RUNS,
@@ -83,6 +84,7 @@ def activate(session: Session, principal: Principal, workflow_id: str) -> MailWo
     workflow = get_workflow(session, principal, workflow_id)
     if workflow.status == "archived":
         raise Conflict("this workflow is archived: make a new one", extra={"reason": "archived"})
+    refuse_if_paused(session, workflow.store_id)
     parsed, stored = _graph(session, workflow.store_id, workflow.graph)
     last = session.scalar(select(MailWorkflowVersion).where(
         MailWorkflowVersion.workflow_id == workflow.id, MailWorkflowVersion.version == workflow.version

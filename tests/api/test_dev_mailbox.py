@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from core.db import Database
 from core.settings import Settings
-from mail.providers.outbox import OutboxProvider
+from mail.providers.outbox import OutboxMessage, OutboxProvider
 from mail.tasks import pump
 from tests.commerce.factories import another_learner, shop
 from tests.conftest import login
@@ -20,15 +20,19 @@ def paid(client: TestClient, db: Database, settings: Settings) -> tuple[str, dic
     session_id = made.json()["url"].rsplit("/", 1)[1]
     done = client.post(f"/checkout/{session_id}/pay", data={"card": "4242 4242 4242 4242"}, follow_redirects=False)
     client.get(done.headers["location"], follow_redirects=False)
-    assert pump(db, settings).sent == 1
+    assert pump(db, settings).sent == 3  # the receipt; the welcome and the enrollment note
     return s.world.slug, auth
+
+
+def receipt(settings: Settings) -> OutboxMessage:
+    return next(m for m in OutboxProvider(settings.data_dir).messages() if m.subject.startswith("Your receipt"))
 
 
 def test_the_buyer_reads_their_receipt_in_the_dev_mailbox(client: TestClient, db: Database, settings: Settings) -> None:
     _, auth = paid(client, db, settings)
     listed = client.get("/dev/mailbox", headers=auth)
     assert listed.status_code == 200 and "Your receipt from Store shop" in listed.text
-    [message] = OutboxProvider(settings.data_dir).messages()
+    message = receipt(settings)
     shown = client.get(f"/dev/mailbox/{message.id}", headers=auth)
     assert shown.status_code == 200 and " sandbox " in shown.text and f"/dev/mailbox/{message.id}/html" in shown.text
     assert "Total: 49.99 USD" in shown.text  # the plain-text part
@@ -46,7 +50,7 @@ def test_another_learner_sees_none_of_it(client: TestClient, db: Database, setti
 
         store_id = s.scalars(select(Store.id).where(Store.slug == slug)).one()
     other = login(client, another_learner(db, store_id), slug)
-    [message] = OutboxProvider(settings.data_dir).messages()
+    message = receipt(settings)
     assert "No mail yet" in client.get("/dev/mailbox", headers=other).text
     assert client.get(f"/dev/mailbox/{message.id}", headers=other).status_code == 404
     assert client.get(f"/dev/mailbox/{message.id}/html", headers=other).status_code == 404

@@ -73,9 +73,11 @@ def _order(db: Database, order_id: str) -> Order:
 def test_the_pump_delivers_the_receipt_to_the_outbox(db: Database, settings: Settings) -> None:
     s, _ = bought(db, settings)
     done = pump(db, settings)
-    assert done.sent == 2  # the declined attempt's notice, then the receipt
+    assert done.sent == 4  # the declined attempt's notice, then the receipt (and the welcome, the enrollment)
     inbox = OutboxProvider(settings.data_dir).messages(to_email=s.world.learner_email)
     assert {m.subject for m in inbox} == {
+        "Welcome to Store shop",
+        "You are enrolled in shop course",
         "Your receipt from Store shop",
         "Your payment to Store shop did not go through",
     }

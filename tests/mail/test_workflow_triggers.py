@@ -59,7 +59,7 @@ def test_an_enrollment_starts_its_courses_workflow(db: Database, settings: Setti
     contact(db, world, world.learner_email)
     with db.transaction() as s:
         enrollments.grant_enrollment(s, world.owner, world.course_id, world.learner_email)
-    assert intake.collect(db) == 1 and intake.collect(db) == 0
+    assert intake.collect(db, settings) == 2 and intake.collect(db, settings) == 0  # joined, enrolled
     assert run_count(db) == 1
 
 
@@ -91,9 +91,20 @@ def test_a_completed_lesson_wakes_a_run_waiting_for_it(db: Database, settings: S
     learner = principal_of(db, store_a.learner_email, store_a.store_id)
     with db.transaction() as s:
         enrollments.complete_lesson(s, learner, store_a.preview_lesson_id)
-    intake.collect(db)
+    intake.collect(db, settings)
     while engine.advance(db, settings, utcnow() + timedelta(minutes=1)):
         pass
     with db.transaction() as s:
-        assert list(s.scalars(select(MailMessage.subject))) == ["Nice work"]
+        assert list(s.scalars(select(MailMessage.subject).where(MailMessage.kind == "workflow"))) == ["Nice work"]
         assert s.scalar(select(func.count()).where(ActivityEvent.handled_at.is_(None))) == 0
+
+
+def test_joining_and_enrolling_send_one_welcome_and_one_enrollment_note(db: Database, settings: Settings) -> None:
+    world = build_store(db, "delta")  # its learner joins the store and is enrolled in its course
+    intake.collect(db, settings)
+    with db.transaction() as s:  # handled again after a crash: still one of each
+        s.execute(update(ActivityEvent).values(handled_at=None))
+    intake.collect(db, settings)
+    with db.transaction() as s:
+        sent = sorted(s.scalars(select(MailMessage.subject).where(MailMessage.to_email == world.learner_email)))
+    assert sent == ["Welcome to Store delta", "You are enrolled in delta course"]
