@@ -55,6 +55,7 @@ DESCRIPTIONS = {
     503: "Overloaded or the database is busy; `Retry-After` says when to retry",
 }
 PUBLIC_LIMITED = frozenset({"/v1/auth/login", "/v1/auth/signup"})
+PUBLIC_RATED = frozenset({"/v1/stores/{slug}/subscribe"})  # no login, limited per caller address
 NEVER_REFUSED = frozenset({"/healthz"})
 
 
@@ -87,6 +88,8 @@ def problem_statuses(route: APIRoute, method: str) -> list[int]:
         statuses |= {401, 403, 429}
     if route.path_format in PUBLIC_LIMITED:
         statuses |= {401, 404, 429}
+    if route.path_format in PUBLIC_RATED:
+        statuses.add(429)
     if route.dependant.path_params or body:
         statuses.add(404)
     if method in {"POST", "PUT", "PATCH", "DELETE"}:

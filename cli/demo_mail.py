@@ -1,6 +1,7 @@
 """The demo store's mail: its learner and buyer as contacts who agreed to its news, a welcome
-template, and one welcome broadcast to them, which the pump sends to the dev mailbox on the first
-start (made once: later starts find it)."""
+template, one welcome broadcast to them, which the pump sends to the dev mailbox on the first
+start, a "News" topic, and an active welcome sequence for whoever signs up on the store page from
+then on (made once: later starts find it)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from sqlalchemy import select
 from core.db import Database
 from core.principal import Principal
 from core.settings import Settings
-from mail import broadcasts, contacts, library
+from mail import broadcasts, contacts, library, topics
 from mail.models import MailBroadcast
+from mail.workflows import service as workflows
 
 BROADCAST = "Welcome to the demo store"
 SUBJECT = "Welcome to {{ store.name }}, {{ contact.first_name }}"
@@ -31,6 +33,13 @@ BODY = """<mjml>
 </mjml>"""
 
 
+TIPS_SUBJECT = "Three ways to learn faster at {{ store.name }}"
+TIPS_BODY = """<p>Hi {{ contact.first_name }},</p>
+<p>Ask the course assistant about any lesson: it answers from the course, with the passage it used.
+Mark lessons complete to keep your place. Ask for a cheat sheet when you want the whole course on a page.</p>
+<p><a href="{{ store.url }}">Back to {{ store.name }}</a> · <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>"""
+
+
 def ensure_demo_mail(
     db: Database, settings: Settings, store_id: str, owner_id: str, people: list[tuple[str, str]]
 ) -> bool:
@@ -46,4 +55,9 @@ def ensure_demo_mail(
         template = library.create_template(s, owner, settings, "Welcome", SUBJECT, BODY)
         broadcast = broadcasts.create_broadcast(s, owner, BROADCAST, template.id)
         broadcasts.schedule(s, owner, broadcast.id)
+        topics.create_topic(s, owner, "news", "News and new lessons")
+        tips = library.create_template(s, owner, settings, "Tips", TIPS_SUBJECT, TIPS_BODY)
+        graph = workflows.sequence({"type": "contact_added"}, [(template.id, 0), (tips.id, 86400)])
+        sequence = workflows.create_workflow(s, owner, "Welcome sequence", graph)
+        workflows.activate(s, owner, sequence.id)
         return True

@@ -182,6 +182,7 @@ class Stats(BaseModel):
     clicked: int
     bounced: int
     complained: int
+    unsubscribed: int = Field(description="Recipients who unsubscribed after it was sent to them.")
 
 
 def stats(session: Session, principal: Principal, broadcast_id: str) -> Stats:
@@ -202,4 +203,10 @@ def stats(session: Session, principal: Principal, broadcast_id: str) -> Stats:
         clicked=count(MailMessage.clicked_at.is_not(None)),
         bounced=count(MailMessage.bounce != ""),
         complained=count(MailMessage.complained_at.is_not(None)),
+        unsubscribed=session.scalar(  # recipients who unsubscribed after it reached them
+            select(func.count(MailMessage.id))
+            .join(Contact, (Contact.store_id == MailMessage.store_id) & (Contact.email == MailMessage.to_email))
+            .where(mine, Contact.unsubscribed_at >= MailMessage.sent_at)
+        )
+        or 0,
     )

@@ -12,18 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
-from core.errors import Unauthorized, invalid
+from core.errors import NotFound, Unauthorized, invalid
 from core.pagination import Page, paginate
 from core.principal import CONTACTS_READ, CONTACTS_WRITE, Principal
 from core.security import sign_token, verify_token
 from core.settings import Settings
 from mail import topics
-from mail.models import Contact, Suppression
+from mail.models import Contact, MailMessage, Suppression
 from mail.queue import address, suppress
 from mail.workflows import signals
 
@@ -101,6 +101,46 @@ def tag(session: Session, contact: Contact, tags: list[str]) -> list[str]:
         for name in new:
             signals.signal(session, contact, "tag_added", f"{name}:{now.isoformat()}", now, tag=name)
     return new
+
+
+def get_contact(session: Session, principal: Principal, contact_id: str) -> Contact:
+    principal.require(CONTACTS_READ)
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.store_id != principal.require_store():
+        raise NotFound(f"contact '{contact_id}' not found")
+    return contact
+
+
+def update_contact(session: Session, principal: Principal, contact_id: str, changes: dict[str, Any]) -> Contact:
+    """Rename, replace tags (each new one a `tag_added`), fields or topics. Consent is not edited here:
+    it is the person's (sign-up, unsubscribe link) or recorded once with `add_contact`."""
+    principal.require(CONTACTS_WRITE)
+    contact = get_contact(session, principal, contact_id)
+    if "name" in changes:
+        contact.name = str(changes["name"])[:200]
+    if "fields" in changes:
+        contact.fields = dict(changes["fields"])
+    if "topics" in changes:
+        topics.choose(session, contact, list(changes["topics"]))
+    if "tags" in changes:
+        wanted = {t.strip()[:40] for t in changes["tags"] if t.strip()}
+        contact.tags = sorted(set(contact.tags) & wanted)
+        tag(session, contact, sorted(wanted))
+    return contact
+
+
+def delete_contact(session: Session, principal: Principal, contact_id: str) -> None:
+    """Forget the person (their runs go with them; their queued marketing is cancelled). A bounce or
+    an unsubscribe stays recorded as a suppression, so an import cannot bring them back to marketing."""
+    principal.require(CONTACTS_WRITE)
+    contact = get_contact(session, principal, contact_id)
+    session.execute(
+        update(MailMessage)
+        .where(MailMessage.store_id == contact.store_id, MailMessage.to_email == contact.email,
+               MailMessage.status == "queued", MailMessage.kind != "transactional")
+        .values(status="cancelled", last_error="the contact was deleted")
+    )  # fmt: skip
+    session.delete(contact)
 
 
 def list_contacts(session: Session, principal: Principal, status: str | None, cursor: str | None,

@@ -127,6 +127,7 @@ class StatsRef(BaseModel):
     clicked: int
     bounced: int
     complained: int
+    unsubscribed: int
 
 
 @TOOLS.tool(scopes=(CONTACTS_READ,))
@@ -223,6 +224,21 @@ def create_workflow(ctx: ToolContext, args: WorkflowIn) -> WorkflowRef:
     graph = args.graph.model_dump(mode="json", exclude_none=True)
     with ctx.transaction() as session:
         made = workflows.create_workflow(session, ctx.principal, args.name, graph)
+        return WorkflowRef.model_validate(made, from_attributes=True)
+
+
+class WorkflowChange(ActionInput):
+    workflow_id: str = Field(max_length=40)
+    name: str | None = Field(default=None, max_length=200)
+    graph: Graph | None = Field(default=None, description="The new draft; live runs keep their version.")
+
+
+@TOOLS.tool(scopes=(CONTACTS_WRITE,), side_effect="write")
+def update_workflow(ctx: ToolContext, args: WorkflowChange) -> WorkflowRef:
+    """Rename a workflow or redraw its draft (checked whole; it takes effect when activated again)."""
+    graph = args.graph.model_dump(mode="json", exclude_none=True) if args.graph is not None else None
+    with ctx.transaction() as session:
+        made = workflows.update_workflow(session, ctx.principal, args.workflow_id, args.name, graph)
         return WorkflowRef.model_validate(made, from_attributes=True)
 
 

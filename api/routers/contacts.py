@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
 from api.deps import DB, Caller
-from api.schemas import Input, Name, Output, PageOut
+from api.schemas import Input, Name, Output, PageOut, Patch
 from mail import contacts, imports, topics
 
 router = APIRouter(prefix="/v1", tags=["mail"])
@@ -56,6 +56,32 @@ def add_contact(body: ContactCreate, caller: Caller, session: DB) -> ContactOut:
     contact = contacts.add_contact(session, caller, body.email, body.name, body.subscribed, body.tags, body.fields,
                                    body.topics)  # fmt: skip
     return ContactOut.model_validate(contact)
+
+
+class ContactUpdate(Patch):
+    name: str | None = Field(default=None, max_length=200)
+    tags: list[str] | None = Field(
+        default=None, max_length=50, description="The whole set (new ones trigger workflows)."
+    )
+    fields: dict[str, Any] | None = Field(default=None, description="The whole set of custom fields.")
+    topics: list[str] | None = Field(default=None, max_length=20)
+
+
+@router.get("/contacts/{contact_id}", response_model=ContactOut, summary="A contact")
+def get_contact(contact_id: str, caller: Caller, session: DB) -> ContactOut:
+    return ContactOut.model_validate(contacts.get_contact(session, caller, contact_id))
+
+
+@router.patch("/contacts/{contact_id}", response_model=ContactOut, summary="Change a contact (not their consent)")
+def update_contact(contact_id: str, body: ContactUpdate, caller: Caller, session: DB) -> ContactOut:
+    changes = body.model_dump(exclude_unset=True)
+    return ContactOut.model_validate(contacts.update_contact(session, caller, contact_id, changes))
+
+
+@router.delete("/contacts/{contact_id}", status_code=204, summary="Forget a contact (suppressions stay)")
+def delete_contact(contact_id: str, caller: Caller, session: DB) -> Response:
+    contacts.delete_contact(session, caller, contact_id)
+    return Response(status_code=204)
 
 
 class ImportIn(Input):

@@ -257,6 +257,11 @@ def _patch_target(path: str, store_a: StoreWorld, db: Database, settings: Settin
         with db.transaction() as s:
             rule = segments.parse_rule({"rule": "tag", "tag": "vip"})
             ids["segment_id"] = segments.create_segment(s, store_a.owner, "VIPs", rule).id
+    if "{contact_id}" in path:
+        from mail import contacts
+
+        with db.transaction() as s:
+            ids["contact_id"] = contacts.add_contact(s, store_a.owner, "patch@example.com").id
     if "{workflow_id}" in path:
         from mail.workflows import service
 

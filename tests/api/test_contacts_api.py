@@ -25,3 +25,22 @@ def test_a_topic_key_is_checked_and_unique(client: TestClient, store_a: StoreWor
     assert client.post("/v1/mail/topics", json={"key": "news", "name": "Again"}, headers=owner).status_code == 409
     assert client.get("/v1/mail/topics", headers=owner).json() == [{"key": "news", "name": "News"}]
     assert client.delete("/v1/mail/topics/news", headers=owner).status_code == 204
+
+
+def test_a_contact_is_read_changed_and_forgotten(client: TestClient, store_a: StoreWorld) -> None:
+    owner = login(client, store_a.owner_email, store_a.slug)
+    made = client.post("/v1/contacts", json={"email": "ann@example.com", "tags": ["a", "b"]}, headers=owner).json()
+    changed = client.patch(f"/v1/contacts/{made['id']}", json={"name": "Ann", "tags": ["b", "c"]}, headers=owner)
+    assert changed.status_code == 200 and (changed.json()["name"], changed.json()["tags"]) == ("Ann", ["b", "c"])
+    assert client.patch(f"/v1/contacts/{made['id']}", json={"status": "subscribed"}, headers=owner).status_code == 422
+    assert client.get(f"/v1/contacts/{made['id']}", headers=owner).json()["email"] == "ann@example.com"
+    assert client.delete(f"/v1/contacts/{made['id']}", headers=owner).status_code == 204
+    assert client.get(f"/v1/contacts/{made['id']}", headers=owner).status_code == 404
+
+
+def test_another_stores_contact_is_not_found(client: TestClient, store_a: StoreWorld, store_b: StoreWorld) -> None:
+    theirs = login(client, store_b.owner_email, store_b.slug)
+    made = client.post("/v1/contacts", json={"email": "ann@example.com"}, headers=theirs).json()
+    mine = login(client, store_a.owner_email, store_a.slug)
+    assert client.patch(f"/v1/contacts/{made['id']}", json={"name": "X"}, headers=mine).status_code == 404
+    assert client.delete(f"/v1/contacts/{made['id']}", headers=mine).status_code == 404

@@ -137,3 +137,15 @@ def test_a_store_at_its_queued_cap_waits_to_fan_out_more(db: Database, settings:
     assert len(messages(db, broadcast_id)) == 2
     with db.transaction() as s:
         assert s.scalar(select(MailBroadcast.status).where(MailBroadcast.id == broadcast_id)) == "sending"
+
+
+def test_stats_count_who_unsubscribed_after_it_reached_them(
+    db: Database, settings: Settings, store_a: StoreWorld
+) -> None:
+    audience(db, store_a, 3)
+    broadcast_id = drafted(db, settings, store_a)
+    while pump(db, settings).more:
+        pass
+    with db.transaction() as s:
+        contacts.unsubscribe(s, contacts.Addressee(store_a.store_id, "fan001@example.com"))
+        assert broadcasts.stats(s, store_a.owner, broadcast_id).unsubscribed == 1

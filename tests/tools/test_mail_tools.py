@@ -81,3 +81,17 @@ def test_an_outside_agents_workflow_activation_waits_for_the_owner(
     approvals.decide(reg, owner, pending["action_id"], "approve")
     stats = reg.invoke("workflow_stats", owner, {"workflow_id": made["id"]})
     assert stats["workflow"]["status"] == "active" and stats["workflow"]["version"] == 1
+
+
+def test_a_workflow_draft_is_redrawn_and_a_broken_one_refused(
+    db: Database, settings: Settings, store_a: StoreWorld
+) -> None:
+    reg, owner = build_registry(), ctx(db, settings, store_a.owner)
+    done = {"trigger": {"type": "contact_added"}, "start": "end", "nodes": {"end": {"type": "exit"}}}
+    made = reg.invoke("create_workflow", owner, {"name": "Flow", "graph": done})
+    renamed = reg.invoke("update_workflow", owner, {"workflow_id": made["id"], "name": "Renamed"})
+    assert renamed["name"] == "Renamed" and renamed["version"] == 0
+    loop = {"trigger": {"type": "contact_added"}, "start": "a",
+            "nodes": {"a": {"type": "action", "action": "add_tag", "tag": "x", "next": "a"}}}  # fmt: skip
+    with pytest.raises(ValidationFailed, match="a loop with no delay"):
+        reg.invoke("update_workflow", owner, {"workflow_id": made["id"], "graph": loop})
