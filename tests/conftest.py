@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import uuid
@@ -15,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from api.app import create_app
-from core import identity, migrate
+from core import identity, migrate, security
 from core.db import Database, create_database, drop_database, normalise_url
 from core.metadata import load_metadata
 from core.principal import Principal
@@ -23,6 +24,9 @@ from core.settings import Settings
 from courses import catalog
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# Every store a test builds makes two accounts with the same password, and argon2 costs ~0.1-0.3 s a
+# hash by design: the factories' accounts share one real hash per password (verifying is unchanged).
+vars(identity)["hash_password"] = functools.lru_cache(maxsize=16)(security.hash_password)
 pytest_plugins = ["tests.retrieval_fixtures", "tests.agent_fixtures"]
 PG_ADMIN_URL = os.environ.get("ACADEMY_TEST_DATABASE_URL")
 ENGINES = ["sqlite", *(["postgresql"] if PG_ADMIN_URL else [])]
