@@ -14,16 +14,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from html import escape
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from core.db import Database, utcnow
 from core.errors import Conflict
-from core.models import StoreMember, User
 from mail.models import MailMessage, MailPause
-from mail.queue import enqueue
+from mail.notices import tell_owners
+from mail.queue import paused_stores
 
 WINDOW = timedelta(days=30)
 MIN_SENT = 100
@@ -79,24 +78,11 @@ def live_pause(session: Session, store_id: str) -> MailPause | None:
     return session.scalar(select(MailPause).where(MailPause.store_id == store_id, MailPause.lifted_at.is_(None)))
 
 
-def paused_stores(session: Session) -> set[str]:
-    return set(session.scalars(select(MailPause.store_id).where(MailPause.lifted_at.is_(None))))
-
-
 def refuse_if_paused(session: Session, store_id: str) -> None:
     """409 with the reason when the store's marketing mail is paused."""
     pause = live_pause(session, store_id)
     if pause is not None:
         raise Conflict(f"marketing mail is paused for this store: {pause.reason}", extra={"reason": "paused"})
-
-
-def _tell_owners(session: Session, store_id: str, key: str, subject: str, said: list[str]) -> None:
-    owners = session.scalars(select(User.email).join(StoreMember, StoreMember.user_id == User.id).where(
-        StoreMember.store_id == store_id, StoreMember.role == "owner"
-    ))  # fmt: skip
-    html = "<!doctype html><html><body>" + "".join(f"<p>{escape(line)}</p>" for line in said) + "</body></html>"
-    for owner in owners:
-        enqueue(session, store_id, "transactional", owner, subject, html, "\n\n".join(said), f"{key}:{owner}")
 
 
 def review(db: Database, now: datetime | None = None) -> list[str]:
@@ -113,7 +99,7 @@ def review(db: Database, now: datetime | None = None) -> list[str]:
                                   bounce_rate=standing.bounce_rate, complaint_rate=standing.complaint_rate)  # fmt: skip
                 s.add(pause)
                 s.flush()
-                _tell_owners(s, store_id, f"pause:{pause.id}", "Your store's marketing mail is paused",
+                tell_owners(s, store_id, f"pause:{pause.id}", "Your store's marketing mail is paused",
                              [f"We paused your broadcasts and automations: {why}.",
                               "Receipts and other transactional mail still go out. Sending resumes by itself "
                               "once the rate is back under the limit."])  # fmt: skip
@@ -121,6 +107,6 @@ def review(db: Database, now: datetime | None = None) -> list[str]:
             elif not why and pause is not None:
                 pause.lifted_at = now
                 back = "The rates are back under the limits; broadcasts and automations are sending again."
-                _tell_owners(s, store_id, f"resume:{pause.id}", "Your store's marketing mail is sending again", [back])
+                tell_owners(s, store_id, f"resume:{pause.id}", "Your store's marketing mail is sending again", [back])
                 changed.append(store_id)
     return changed

@@ -114,6 +114,11 @@ def enqueue(
     return message
 
 
+def paused_stores(session: Session) -> set[str]:
+    """Stores whose marketing mail is held (`mail.deliverability`)."""
+    return set(session.scalars(select(MailPause.store_id).where(MailPause.lifted_at.is_(None))))
+
+
 def release_stale(db: Database, now: datetime | None = None) -> int:
     """Queue again what a pump claimed and never finished (it died): after the lease."""
     now = now or utcnow()
@@ -133,7 +138,7 @@ def claim(db: Database, per_store: int, now: datetime | None = None, limits: Lim
     token = new_id("clm")
     due = (MailMessage.status == "queued", MailMessage.next_attempt_at <= now)
     with db.transaction() as s:
-        paused = set(s.scalars(select(MailPause.store_id).where(MailPause.lifted_at.is_(None))))
+        paused = paused_stores(s)
         stores = s.execute(
             select(MailMessage.store_id, func.min(MailMessage.priority)).where(*due).group_by(MailMessage.store_id)
         ).all()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from html import escape
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
@@ -24,11 +23,12 @@ from sqlalchemy.orm import Session
 
 from core import entitlements
 from core.db import Database, utcnow
-from core.models import Store, StoreMember, User
+from core.models import Store, User
 from core.settings import Settings
 from mail.contacts import unsubscribe_headers
 from mail.library import contact_data, context
 from mail.models import Contact, MailTemplate
+from mail.notices import tell_owners
 from mail.queue import enqueue
 from mail.rules import AnyRule
 from mail.segments import where
@@ -84,14 +84,8 @@ def _act(session: Session, run: MailWorkflowRun, contact: Contact, node: Action,
             return f"no account for {contact.email}: not enrolled"
         entitlements.grant(session, run.store_id, user.id, "course", node.course_id, "grant", f"workflow:{run.id}")
         return f"enrolled in {node.course_id}"
-    owners = session.scalars(select(User.email).join(StoreMember, StoreMember.user_id == User.id).where(
-        StoreMember.store_id == run.store_id, StoreMember.role == "owner"
-    ))  # fmt: skip
     said = [str(node.message), f"Contact: {contact.name} <{contact.email}>"]
-    html = "".join(f"<p>{escape(line)}</p>" for line in said)
-    for owner in owners:
-        enqueue(session, run.store_id, "transactional", owner, f"Workflow: {node.message}"[:300], html,
-                "\n\n".join(said), f"workflow:{run.id}:{run.seq + 1}:{owner}")  # fmt: skip
+    tell_owners(session, run.store_id, f"workflow:{run.id}:{run.seq + 1}", f"Workflow: {node.message}", said)
     return "told the creator"
 
 

@@ -24,8 +24,6 @@ from mail.rules import check as check_rule
 
 TEMPLATES = table("mail_templates", column("id"), column("store_id"))
 COUPONS = table("coupons", column("store_id"), column("code"), column("active"))
-EVENTS = ("tag_added", "purchase", "enrollment", "lesson_completed")
-TRIGGERS = ("contact_added", *EVENTS, "date")
 NODE_TYPES = ("send_email", "delay", "wait", "condition", "action", "exit")
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
 MAX_NODES = 100

@@ -114,13 +114,19 @@ def test_cancelling_stops_what_is_not_sent(db: Database, settings: Settings, sto
     assert [m for m in OutboxProvider(settings.data_dir).messages() if m.subject.startswith("News")] == []
 
 
+def sent_to_three(db: Database, settings: Settings, store: StoreWorld) -> str:
+    """A broadcast to three subscribed contacts, pumped until it is all sent; its id."""
+    audience(db, store, 3)
+    broadcast_id = drafted(db, settings, store)
+    while pump(db, settings).more:
+        pass
+    return broadcast_id
+
+
 def test_the_pump_sends_a_broadcast_and_its_stats_count_it(
     db: Database, settings: Settings, store_a: StoreWorld
 ) -> None:
-    audience(db, store_a, 3)
-    broadcast_id = drafted(db, settings, store_a)
-    while pump(db, settings).more:
-        pass
+    broadcast_id = sent_to_three(db, settings, store_a)
     with db.transaction() as s:
         counted = broadcasts.stats(s, store_a.owner, broadcast_id)
         assert counted.recipients == 3 and counted.by_status == {"sent": 3}
@@ -142,10 +148,7 @@ def test_a_store_at_its_queued_cap_waits_to_fan_out_more(db: Database, settings:
 def test_stats_count_who_unsubscribed_after_it_reached_them(
     db: Database, settings: Settings, store_a: StoreWorld
 ) -> None:
-    audience(db, store_a, 3)
-    broadcast_id = drafted(db, settings, store_a)
-    while pump(db, settings).more:
-        pass
+    broadcast_id = sent_to_three(db, settings, store_a)
     with db.transaction() as s:
         contacts.unsubscribe(s, contacts.Addressee(store_a.store_id, "fan001@example.com"))
         assert broadcasts.stats(s, store_a.owner, broadcast_id).unsubscribed == 1
