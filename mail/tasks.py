@@ -28,6 +28,7 @@ from mail.workflows import engine, intake
 
 log = logging.getLogger("academy.mail")
 quiet("mail.pump_tick")  # every 2 s: its start and end would bury the log
+quiet("mail.review_deliverability")  # every minute, and nearly always a no-op
 CHAIN, BEAT = "mail:pump-chain", "mail:pump-beat"
 MAX_ROUNDS = 50  # a tick yields after this many rounds; the next tick goes on
 
