@@ -21,6 +21,7 @@ from api.mcp_server import AcademyMCP
 from api.routers import (
     artifacts,
     auth,
+    bookings,
     broadcasts,
     checkout_pages,
     contacts,
@@ -142,6 +143,7 @@ def create_app(
         insights,
         storefront,
         products,
+        bookings,
         payments,
         subscriptions,
         mail_webhooks,

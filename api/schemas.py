@@ -13,6 +13,8 @@ from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from core.branding import brand_of
+
 T = TypeVar("T")
 
 
@@ -87,7 +89,13 @@ class StoreOut(Output):
     name: str
     plan: str
     owner_id: str
+    brand: dict[str, str] = Field(description="Its colours and logo: what the store set, defaults for the rest.")
     created_at: datetime
+
+    @field_validator("brand", mode="before")
+    @classmethod
+    def _with_defaults(cls, value: Any) -> dict[str, str]:
+        return brand_of(value if isinstance(value, dict) else None).plain()
 
 
 class TokenOut(BaseModel):

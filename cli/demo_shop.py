@@ -1,6 +1,6 @@
 """The demo store's shop: a payment account on the local provider (onboarded), the demo course on
-sale alone and in a monthly membership, and a buyer who holds nothing yet, so a fresh install can
-sell the course (or a subscription to it) end to end."""
+sale alone and in a monthly membership, an hour of coaching to book, and a buyer who holds nothing
+yet, so a fresh install can sell the course (or a subscription to it, or a lesson) end to end."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ BUYER_EMAIL = "buyer@demo.academy"
 BUYER_PASSWORD = "demo-buyer-pass"  # noqa: S105 (demo account, printed on start)
 DEMO_PRICE = 4900  # 49.00 USD
 MEMBERSHIP_PRICE = 1200  # 12.00 USD a month, for everything the store sells
+COACHING_PRICE = 6000  # 60.00 USD for an hour, booked on the store page (weekday office hours, UTC)
 
 
 @dataclass(frozen=True)
@@ -64,5 +65,13 @@ def ensure_demo_shop(db: Database, settings: Settings, store_id: str, owner_id: 
             )  # fmt: skip
             catalog.create_price(s, owner, tier.id, "usd", MEMBERSHIP_PRICE, interval="month", nickname="Monthly")
             catalog.update_product(s, owner, tier.id, status="active")
+        if s.scalar(select(Product.id).where(Product.store_id == store_id, Product.kind == "coaching")) is None:
+            call = catalog.create_product(
+                s, owner, "coaching", "One-to-one theory lesson",
+                "An hour on a video call with the course's author: bring your questions or a piece to analyse.",
+                details={"duration_minutes": 60, "timezone": "UTC", "notice_hours": 12},
+            )  # fmt: skip
+            catalog.create_price(s, owner, call.id, "usd", COACHING_PRICE)
+            catalog.update_product(s, owner, call.id, status="active")
         price = catalog.active_prices(s, product.id)[0]
         return DemoShop(product.id, price.id)

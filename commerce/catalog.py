@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import column, select, table
 from sqlalchemy.orm import Session
 
+from commerce import bookings
 from commerce.models import Price, Product
 from core.errors import NotFound, invalid
 from core.pagination import Page, paginate
@@ -98,6 +99,8 @@ def create_product(
         raise invalid("name", "must be 1 to 200 characters")
     bundle = list(dict.fromkeys(bundle_product_ids or []))
     _check_grant(session, store_id, kind, course_id, bundle)
+    if kind == "coaching":  # its length, time zone and weekly hours (`commerce.bookings`)
+        details = bookings.check_details(details or {})
     product = Product(
         store_id=store_id,
         kind=kind,

@@ -8,12 +8,13 @@ so (409), not charged twice; kinds bought again and again (tips, credits, servic
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlparse
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commerce import coupons, fees
+from commerce import bookings, coupons, fees
 from commerce.catalog import get_price
 from commerce.fulfilment import fulfil
 from commerce.models import CheckoutSession, Coupon, PaymentAccount, Price, Product
@@ -97,7 +98,10 @@ def start_checkout(
     coupon: str | None = None,
     amount: int | None = None,
     currency: str | None = None,
+    starts_at: datetime | None = None,
 ) -> CheckoutSession:
+    """A checkout for one price; a coaching session needs `starts_at`, one of the product's free
+    times (`bookings.free_slots`), held with the checkout."""
     principal.require(LEARN)
     store_id = principal.require_store()
     product = session.get(Product, product_id)
@@ -112,8 +116,11 @@ def start_checkout(
         raise invalid("currency", f"this price is in {price.currency}")
     if already_held(session, product, principal.user_id):
         raise Conflict("you already have this; nothing was charged", extra={"reason": "already_held"})
+    if starts_at is not None and product.kind != "coaching":
+        raise invalid("starts_at", "only a coaching session is booked for a time")
     priced = quote(session, product, price, coupon, amount, fee_bps)
     account = selling_account(session, store_id, provider.name)
+    ends_at = bookings.claim(session, product, starts_at) if product.kind == "coaching" else None
     user = session.get(User, principal.user_id)
     reference = new_id("chk")
     success, cancel = _url("success_url", success_url), _url("cancel_url", cancel_url)
@@ -139,6 +146,8 @@ def start_checkout(
         # (`no_payment_required`) and the learner goes straight to the success address.
         session.add(row)
         session.flush()
+        if starts_at is not None and ends_at is not None:
+            bookings.hold(session, row, starts_at, ends_at)
         fulfil(session, provider, row)
         return row
     # The provider first, then our row: the provider is another system; a session it made for a row
@@ -164,4 +173,6 @@ def start_checkout(
     row.provider_session_id, row.url = made.id, made.url
     session.add(row)
     session.flush()
+    if starts_at is not None and ends_at is not None:
+        bookings.hold(session, row, starts_at, ends_at)
     return row

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from commerce import coupons, subscriptions
+from commerce import bookings, coupons, subscriptions
 from commerce.catalog import HOLDERS
 from commerce.models import CheckoutSession, Order, OrderLine, Product
 from commerce.orders import order_of, record
@@ -98,4 +98,5 @@ def fulfil(session: Session, provider: PaymentProvider, checkout: CheckoutSessio
     record(
         session, order.store_id, order, "purchase.completed", checkout.id, total=order.total, currency=order.currency
     )
+    bookings.confirm(session, checkout, order)  # after the receipt's event: the receipt is mailed first
     return order

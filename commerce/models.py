@@ -221,3 +221,22 @@ class OrderEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Booking(Base):
+    """A coaching session's time: held while its checkout is open, confirmed when paid, cancelled by a
+    full refund. The creator is one person, so no two live bookings of a store overlap
+    (`commerce.bookings` checks under a lock on the store's row)."""
+
+    __tablename__ = "bookings"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("bkg"))
+    store_id: Mapped[str] = mapped_column(ForeignKey(STORE_FK, ondelete="CASCADE"), index=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id", ondelete="RESTRICT"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    checkout_session_id: Mapped[str] = mapped_column(ForeignKey("checkout_sessions.id"), unique=True)
+    order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="held")  # held, confirmed, cancelled
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -28,6 +28,8 @@ LABELS = {
     "dispute.under_review": "Dispute under review",
     "dispute.won": "Dispute won",
     "dispute.lost": "Dispute lost",
+    "booking.confirmed": "Session booked",
+    "booking.cancelled": "Session cancelled",
 }
 
 

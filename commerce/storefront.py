@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commerce.models import Price, Product
-from core.errors import NotFound
+from core.errors import NotFound, invalid
 from core.models import Store
 
 
@@ -29,3 +29,13 @@ def on_sale(session: Session, slug: str) -> tuple[Store, list[tuple[Product, lis
     for price in prices:
         by_product.setdefault(price.product_id, []).append(price)
     return store, [(p, by_product[p.id]) for p in products if p.id in by_product]
+
+
+def bookable(session: Session, store_id: str, product_id: str) -> Product:
+    """An active coaching product of the store, whose free times anyone who may buy it can list."""
+    product = session.get(Product, product_id)
+    if product is None or product.store_id != store_id or product.status != "active":
+        raise NotFound(f"product '{product_id}' not found")
+    if product.kind != "coaching":
+        raise invalid("product_id", f"only a coaching product is booked for a time (this is a {product.kind})")
+    return product

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import activity
+from core.branding import check_brand
 from core.db import utcnow
 from core.errors import Conflict, NotFound, Unauthorized, ValidationFailed, invalid
 from core.models import ApiKey, Store, StoreMember, User
@@ -157,10 +159,16 @@ def get_store_by_slug(session: Session, slug: str) -> Store | None:
     return session.scalar(select(Store).where(Store.slug == slug))
 
 
-def rename_store(session: Session, principal: Principal, name: str) -> Store:
+def update_store(
+    session: Session, principal: Principal, name: str | None = None, brand: dict[str, Any] | None = None
+) -> Store:
+    """Rename the store or change its brand (`core.branding`; given fields replace, others stay)."""
     principal.require(STORE_WRITE)
     store = get_store(session, principal)
-    store.name = name
+    if name is not None:
+        store.name = name
+    if brand is not None:
+        store.brand = {**(store.brand or {}), **check_brand(brand)}
     session.flush()
     return store
 

@@ -34,6 +34,7 @@ class Store(Base):
     name: Mapped[str] = mapped_column(String(200))
     owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     plan: Mapped[str] = mapped_column(String(32), default="free")
+    brand: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # `core.branding`: colours, logo
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

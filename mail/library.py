@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.branding import brand_of
 from core.errors import NotFound, ValidationFailed, invalid
 from core.models import Store, User
 from core.pagination import Page, paginate
@@ -27,7 +28,8 @@ def context(settings: Settings, store: Store, contact: dict[str, Any]) -> dict[s
     """What a template sees: plain data, never a row."""
     base = settings.public_base_url.rstrip("/")
     link = unsubscribe_headers(settings, store.id, contact["email"])["List-Unsubscribe"].strip("<>")
-    return {"contact": contact, "store": {"name": store.name, "url": f"{base}/s/{store.slug}"}, "unsubscribe_url": link}
+    shown = {"name": store.name, "url": f"{base}/s/{store.slug}", **brand_of(store.brand).plain()}
+    return {"contact": contact, "store": shown, "unsubscribe_url": link}
 
 
 def contact_data(contact: Contact) -> dict[str, Any]:

@@ -12,7 +12,6 @@ An unconfirmed contact gets no marketing. A hard-bounced or complaining address 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +21,7 @@ from core.models import Store
 from core.security import sign_token, verify_token
 from core.settings import Settings
 from mail import contacts, topics
+from mail.letters import compose
 from mail.models import Contact
 from mail.queue import enqueue
 
@@ -54,15 +54,13 @@ def sign_up(session: Session, settings: Settings, store: Store, email: str, name
     if contact.status in ("none", "unsubscribed"):
         contact.status = "pending"
     confirm_at = link(settings, contact, wanted)
-    said = [f"Please confirm that you want mail from {store.name}.",
-            f"Confirm: {confirm_at}",
-            "If you did not ask for this, ignore this message: nothing more will be sent."]  # fmt: skip
-    html = (f"<!doctype html><html><body><p>{escape(said[0])}</p>"
-            f'<p><a href="{escape(confirm_at)}">Yes, send me mail from {escape(store.name)}</a></p>'
-            f"<p>{escape(said[2])}</p></body></html>")  # fmt: skip
+    letter = compose(store, f"Confirm your subscription to {store.name}", [
+        f"Please confirm that you want mail from {store.name}.",
+        "If you did not ask for this, ignore this message: nothing more will be sent.",
+    ], confirm_at, f"Yes, send me mail from {store.name}")  # fmt: skip
     hour = utcnow().strftime("%Y%m%d%H")
-    enqueue(session, store.id, "transactional", contact.email, f"Confirm your subscription to {store.name}",
-            html, "\n\n".join(said), f"optin:{contact.id}:{hour}", from_name=store.name)  # fmt: skip
+    enqueue(session, store.id, "transactional", contact.email, letter.subject, letter.html, letter.text,
+            f"optin:{contact.id}:{hour}", from_name=store.name)  # fmt: skip
     return contact
 
 

@@ -31,7 +31,7 @@ from core.errors import invalid
 from core.ids import new_id
 from mail.buckets import UNLIMITED, Limits
 from mail.models import KINDS, MailMessage, MailPause, Suppression
-from mail.providers.base import MailProvider, Outgoing, Refused, TryLater
+from mail.providers.base import Attachment, MailProvider, Outgoing, Refused, TryLater
 
 log = logging.getLogger("academy.mail")
 ADDRESS = re.compile(r"^[^@\s<>\"(),;:]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -88,6 +88,7 @@ def enqueue(
     from_name: str = "",
     headers: dict[str, str] | None = None,
     broadcast_id: str | None = None,
+    attachments: list[Attachment] | None = None,
 ) -> MailMessage:
     """The message under this key: made now, or the one made before (never a second)."""
     if kind not in KINDS:
@@ -103,7 +104,7 @@ def enqueue(
         store_id=store_id, kind=kind, priority=KINDS[kind], idempotency_key=idempotency_key, to_email=email,
         from_name=from_name[:200], subject=subject[:300], html=html, text=text, headers=dict(headers or {}),
         status="suppressed" if why else "queued", last_error=f"suppressed: {why}" if why else "",
-        broadcast_id=broadcast_id,
+        broadcast_id=broadcast_id, attachments=[a.stored() for a in attachments or []],
     )  # fmt: skip
     try:
         with session.begin_nested():
@@ -199,6 +200,7 @@ def send_claimed(db: Database, provider: MailProvider, messages: list[MailMessag
         outgoing = Outgoing(
             message.id, message.store_id, message.to_email, message.from_name, from_address, message.subject,
             message.html, message.text, dict(message.headers),
+            tuple(Attachment.load(a) for a in message.attachments or []),
         )  # fmt: skip
         attempts = message.attempts + 1
         try:

@@ -1,5 +1,6 @@
 """Transactional mail from commerce's order events: a receipt for a purchase or a renewal, a refund
-notice, a failed payment (dunning), a membership that ended; each sent exactly once.
+notice, a failed payment (dunning), a membership that ended, a coaching session booked or cancelled
+(with its calendar invitation); each sent exactly once.
 
 `commerce` records each event once per cause and leaves `handled_at` empty; here, in one
 transaction, the message is queued under the event's id as its idempotency key and the event marked
@@ -12,8 +13,6 @@ tables, as `commerce` reads `courses`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from html import escape
 from typing import Any
 
 from sqlalchemy import JSON, column, select, table, update
@@ -22,12 +21,14 @@ from core.db import Database, UTCDateTime, utcnow
 from core.models import Store, User
 from core.settings import Settings
 from mail import contacts
+from mail.bookings import booking_letter
+from mail.letters import Letter, compose
 from mail.queue import enqueue
 from mail.workflows import signals
 
 EVENTS = table(
     "order_events", column("id"), column("store_id"), column("order_id"), column("checkout_session_id"),
-    column("kind"), column("data", JSON()), column("created_at"), column("handled_at", UTCDateTime()),
+    column("kind"), column("data", JSON()), column("created_at", UTCDateTime()), column("handled_at", UTCDateTime()),
 )  # fmt: skip
 ORDERS = table(
     "orders", column("id"), column("user_id"), column("currency"), column("total"), column("amount_refunded")
@@ -42,14 +43,9 @@ SUBJECTS = {
     "refund": "Your refund from {store}",
     "payment.failed": "Your payment to {store} did not go through",
     "subscription.ended": "Your membership at {store} has ended",
+    "booking.confirmed": "Your session with {store} is booked",
+    "booking.cancelled": "Your session with {store} is cancelled",
 }
-
-
-@dataclass(frozen=True)
-class Letter:
-    subject: str
-    html: str
-    text: str
 
 
 def money(amount: int, currency: str) -> str:
@@ -75,10 +71,7 @@ def _letter(kind: str, store: Store, data: dict[str, Any], order: Any, lines: li
         said.append("Nothing was charged. You can try again from the store's page.")
     else:
         said.append("Your membership has ended, and with it the access it gave. You can join again any time.")
-    text = "\n\n".join([*said, f"Your orders and receipts: {link}"])
-    html = "".join(f"<p>{escape(line)}</p>" for line in said)
-    html += f'<p><a href="{escape(link)}">Your orders and receipts</a></p>'
-    return Letter(subject, f"<!doctype html><html><body>{html}</body></html>", text)
+    return compose(store, subject, said, link, "Your orders and receipts")
 
 
 def collect(db: Database, settings: Settings, limit: int = BATCH) -> int:
@@ -112,7 +105,16 @@ def _handle(db: Database, settings: Settings, event_id: str) -> None:
                         s, buyer, "purchase", event.id, utcnow(), product_ids=[li.product_id for li in lines]
                     )
                 link = f"{settings.public_base_url.rstrip('/')}/s/{store.slug}/orders"
-                letter = _letter(event.kind, store, dict(event.data or {}), order, lines, link)
+                data, attached = dict(event.data or {}), []
+                if event.kind.startswith("booking."):
+                    subject = SUBJECTS[event.kind].format(store=store.name)
+                    cancelled = event.kind == "booking.cancelled"
+                    letter, invitation = booking_letter(
+                        subject, store, user, data, link, settings, event.created_at, cancelled
+                    )
+                    attached.append(invitation)
+                else:
+                    letter = _letter(event.kind, store, data, order, lines, link)
                 enqueue(s, store.id, "transactional", user.email, letter.subject, letter.html, letter.text,
-                        f"order-event:{event.id}", from_name=store.name)  # fmt: skip
+                        f"order-event:{event.id}", from_name=store.name, attachments=attached)  # fmt: skip
         s.execute(update(EVENTS).where(EVENTS.c.id == event_id).values(handled_at=utcnow()))

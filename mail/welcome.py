@@ -5,22 +5,16 @@ hard-bounced or complaining address gets nothing."""
 
 from __future__ import annotations
 
-from html import escape
-
 from sqlalchemy import column, select, table
 from sqlalchemy.orm import Session
 
 from core.activity import ActivityEvent
 from core.models import Store, User
 from core.settings import Settings
+from mail.letters import compose
 from mail.queue import enqueue
 
 COURSES = table("courses", column("id"), column("title"))
-
-
-def _letter(lines: list[str], link: str, label: str) -> tuple[str, str]:
-    html = "".join(f"<p>{escape(line)}</p>" for line in lines) + f'<p><a href="{escape(link)}">{escape(label)}</a></p>'
-    return f"<!doctype html><html><body>{html}</body></html>", "\n\n".join([*lines, f"{label}: {link}"])
 
 
 def send_for(session: Session, settings: Settings, event: ActivityEvent, store: Store, user: User) -> None:
@@ -28,19 +22,18 @@ def send_for(session: Session, settings: Settings, event: ActivityEvent, store: 
     base = settings.public_base_url.rstrip("/")
     first = user.name.split()[0] if user.name.strip() else "there"
     if event.kind == "joined":
-        subject = f"Welcome to {store.name}"
-        html, text = _letter([f"Hi {first}, welcome to {store.name}.",
-                              "Your courses, orders and receipts are one click away."],
-                             f"{base}/s/{store.slug}", f"Visit {store.name}")  # fmt: skip
+        letter = compose(store, f"Welcome to {store.name}", [f"Hi {first}, welcome to {store.name}.",
+                         "Your courses, orders and receipts are one click away."],
+                         f"{base}/s/{store.slug}", f"Visit {store.name}")  # fmt: skip
     elif event.kind == "enrollment":
         title = session.scalar(select(COURSES.c.title).where(COURSES.c.id == event.data.get("course_id")))
         if title is None:
             return
-        subject = f"You are enrolled in {title}"
-        html, text = _letter([f"Hi {first}, you now have access to {title} at {store.name}.",
-                              "Ask the course assistant anything about its lessons as you go."],
-                             f"{base}/", "Start learning")  # fmt: skip
+        letter = compose(store, f"You are enrolled in {title}", [
+            f"Hi {first}, you now have access to {title} at {store.name}.",
+            "Ask the course assistant anything about its lessons as you go.",
+        ], f"{base}/", "Start learning")  # fmt: skip
     else:
         return
-    enqueue(session, store.id, "transactional", user.email, subject, html, text, f"activity:{event.id}",
-            from_name=store.name)  # fmt: skip
+    enqueue(session, store.id, "transactional", user.email, letter.subject, letter.html, letter.text,
+            f"activity:{event.id}", from_name=store.name)  # fmt: skip

@@ -9,13 +9,14 @@ from __future__ import annotations
 from html import escape
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from api.deps import DB, app_context, current_principal
 from api.lesson_view import page
 from core.errors import AppError, NotFound
 from core.models import User
 from core.principal import ORDERS_READ, Principal
+from mail.providers.base import Attachment
 from mail.providers.outbox import OutboxMessage, OutboxProvider
 
 router = APIRouter(include_in_schema=False)
@@ -94,9 +95,35 @@ def message(message_id: str, request: Request, session: DB) -> HTMLResponse:
         f"{found.received_at:%d %b %Y, %H:%M} UTC</p>"
         f'<iframe title="The message" sandbox src="/dev/mailbox/{escape(found.id)}/html" class="mail-frame"></iframe>'
         f"<h2>Plain text</h2><pre>{escape(found.text)}</pre>"
-        '<p><a href="/dev/mailbox">All mail</a></p>'
+        + _attachments(found)
+        + '<p><a href="/dev/mailbox">All mail</a></p>'
     )
     return HTMLResponse(page(found.subject, body))
+
+
+def _attachments(found: OutboxMessage) -> str:
+    if not found.attachments:
+        return ""
+    items = "".join(
+        f'<li><a href="/dev/mailbox/{escape(found.id)}/attachments/{n}" download>{escape(a["filename"])}</a> '
+        f"({escape(a['content_type'].split(';')[0])})</li>"
+        for n, a in enumerate(found.attachments)
+    )
+    return f"<h2>Attachments</h2><ul>{items}</ul>"
+
+
+@router.get("/dev/mailbox/{message_id}/attachments/{number}")
+def attachment(message_id: str, number: int, request: Request, session: DB) -> Response:
+    """An attached file as the recipient would save it (a booking's `invite.ics`)."""
+    try:
+        found = _found(request, session, message_id)
+        if not 0 <= number < len(found.attachments or []):
+            raise NotFound(f"message '{found.id}' has no attachment {number}")
+    except AppError as exc:
+        return _problem(exc)
+    attached = Attachment.load(found.attachments[number])
+    disposition = {"Content-Disposition": f'attachment; filename="{attached.filename}"'}
+    return Response(attached.data, media_type=attached.content_type, headers=disposition)
 
 
 @router.get("/dev/mailbox/{message_id}/html", response_class=HTMLResponse)

@@ -44,6 +44,9 @@ class CheckoutCreate(Input):
     currency: str | None = Field(default=None, min_length=3, max_length=3, description="Checked against the price.")
     success_url: str | None = Field(default=None, max_length=2000, description="Default: the store's page.")
     cancel_url: str | None = Field(default=None, max_length=2000)
+    starts_at: datetime | None = Field(
+        default=None, description="A coaching session's time: one of `GET /v1/products/{id}/slots`."
+    )
 
 
 class CheckoutOut(Output):
@@ -134,6 +137,7 @@ def checkout(
             coupon=body.coupon,
             amount=body.amount,
             currency=body.currency,
+            starts_at=body.starts_at,
         )
         return CheckoutOut.model_validate(row)
 

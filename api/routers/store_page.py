@@ -11,8 +11,9 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import DB, current_principal
 from api.lesson_view import page
+from commerce import bookings
 from commerce.checkout import already_held
-from commerce.models import Price
+from commerce.models import Price, Product
 from commerce.storefront import on_sale
 from core.errors import AppError
 from core.models import Store
@@ -34,6 +35,19 @@ def _price_label(price: Price) -> str:
     if price.min_amount is not None:
         label = f"pay what you want, from {money(price.min_amount, price.currency)}"
     return (f"{escape(price.nickname)}: " if price.nickname else "") + label
+
+
+def _times(session: DB, product: Product) -> str:
+    """A coaching session's free times to choose from, in the creator's time zone (the next two weeks)."""
+    plan = bookings.schedule(product)
+    free = bookings.free_slots(session, product, 14)[:60]
+    if not free:
+        return '<p class="held">No free times in the next two weeks. Check back soon.</p>'
+    options = "".join(
+        f'<option value="{s.isoformat()}">{s.astimezone(plan.zone):%a %d %b, %H:%M}</option>' for s in free
+    )
+    zone = escape(plan.zone.key)
+    return f'<label>Time ({zone}, {plan.minutes} min) <select name="starts_at">{options}</select></label>'
 
 
 def _sign_up(session: DB, store: Store) -> str:
@@ -81,9 +95,10 @@ def store_page(slug: str, request: Request, session: DB, checkout: str | None = 
                 if tip and prices[0].min_amount is not None
                 else ""
             )
+            times = _times(session, product) if product.kind == "coaching" else ""
             action = (
                 f'<form class="buy"><input type="hidden" name="product_id" value="{product.id}">'
-                f'<select name="price_id" aria-label="Price">{options}</select>{amount}'
+                f'<select name="price_id" aria-label="Price">{options}</select>{amount}{times}'
                 f'<button>Buy</button><span class="status" role="status"></span></form>'
             )
         cards.append(

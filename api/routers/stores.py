@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from api.deps import DB, Caller, Context, Idem
 from api.routers.invitations import InvitationOut, invitation_out
-from api.schemas import Input, Name, Output, StoreOut
+from api.schemas import Input, Name, Output, Patch, StoreOut
 from core import identity, invitations
 from core.errors import Forbidden
 from core.models import Invitation, Store, User
@@ -27,8 +27,15 @@ class StoreCreate(Input):
     model_config = {"json_schema_extra": {"examples": [{"slug": "beat-lab", "name": "Beat Lab"}]}}
 
 
-class StoreUpdate(Input):
-    name: Name = Field(min_length=1, max_length=200)
+class BrandIn(Input):
+    color: str | None = Field(default=None, description="Headings and buttons, #RRGGBB.", examples=["#1d3557"])
+    accent: str | None = Field(default=None, description="Highlights, #RRGGBB.")
+    logo_url: str | None = Field(default=None, max_length=500, description="An absolute http(s) image address.")
+
+
+class StoreUpdate(Patch):
+    name: Name | None = Field(default=None, min_length=1, max_length=200)
+    brand: BrandIn | None = Field(default=None, description="The store's look in its mail, page and media.")
 
 
 class MemberAdd(Input):
@@ -88,9 +95,10 @@ def get_store(caller: Caller, session: DB) -> StoreOut:
     return StoreOut.model_validate(identity.get_store(session, caller))
 
 
-@router.patch("/store", response_model=StoreOut, summary="Rename the store")
+@router.patch("/store", response_model=StoreOut, summary="Rename the store or change its colours and logo")
 def update_store(body: StoreUpdate, caller: Caller, session: DB) -> StoreOut:
-    return StoreOut.model_validate(identity.rename_store(session, caller, body.name))
+    brand = body.brand.model_dump(exclude_none=True) if body.brand is not None else None
+    return StoreOut.model_validate(identity.update_store(session, caller, body.name, brand))
 
 
 @router.get("/store/members", response_model=list[MemberOut], summary="Owner, staff and learners of the store")

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from commerce import accounts, subscriptions
+from commerce import accounts, bookings, subscriptions
 from commerce.fees import fee_returned
 from commerce.fulfilment import fulfil, session_by_provider_id
 from commerce.models import CheckoutSession, Order, PaymentAccount, PaymentEvent, Subscription
@@ -115,6 +115,7 @@ def refunded(session: Session, provider: PaymentProvider, obj: dict[str, Any], e
         order.status = _refund_status(order)
     if full:
         _set_access(session, order, "revoked", "refunded")
+        bookings.cancel_for(session, order)
     ref = f"{charge['id']}:{amount}"
     record(session, order.store_id, order, "refund", ref, at=happened(event), amount_refunded=amount, full=full)
 

@@ -7,8 +7,29 @@ carries its queue id as an idempotency key, so a send retried after a crash is a
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
+
+MAX_ATTACHMENT_BYTES = 1_000_000  # what we attach is ours (a calendar invitation): small
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (a booking's `invite.ics`). Kept on the queue row as JSON, its
+    bytes in base64, so a message is sent with the same file however often it is retried."""
+
+    filename: str
+    content_type: str  # with its parameters: `text/calendar; method=REQUEST`
+    data: bytes
+
+    def stored(self) -> dict[str, str]:
+        return {"filename": self.filename, "content_type": self.content_type,
+                "content": base64.b64encode(self.data).decode()}  # fmt: skip
+
+    @classmethod
+    def load(cls, row: dict[str, Any]) -> Attachment:
+        return cls(str(row["filename"]), str(row["content_type"]), base64.b64decode(str(row["content"])))
 
 
 @dataclass(frozen=True)
@@ -22,6 +43,7 @@ class Outgoing:
     html: str
     text: str
     headers: dict[str, str] = field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = ()
 
 
 def sender(message: Outgoing) -> str:

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, String, Text, select
+from sqlalchemy import JSON, String, Text, inspect, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from core.db import Database, UTCDateTime, utcnow
@@ -31,6 +31,7 @@ class OutboxMessage(_OutboxBase):
     html: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     headers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    attachments: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)  # `Attachment.stored()`
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
@@ -39,6 +40,9 @@ def outbox_database(path: Path) -> Database:
     path.parent.mkdir(parents=True, exist_ok=True)
     db = Database(f"sqlite:///{path}")
     _OutboxBase.metadata.create_all(db.engine)
+    with db.engine.begin() as conn:  # an outbox made before attachments were kept gets their column
+        if "attachments" not in {c["name"] for c in inspect(conn).get_columns("outbox_messages")}:
+            conn.execute(text("ALTER TABLE outbox_messages ADD COLUMN attachments JSON DEFAULT '[]'"))
     return db
 
 
@@ -55,6 +59,7 @@ class OutboxProvider:
                     id=message.id, store_id=message.store_id, to_email=message.to_email,
                     from_name=sender(message),
                     subject=message.subject, html=message.html, text=message.text, headers=dict(message.headers),
+                    attachments=[a.stored() for a in message.attachments],
                 ))  # fmt: skip
         return f"outbox_{message.id}"
 

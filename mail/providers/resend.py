@@ -56,6 +56,11 @@ class ResendProvider:
         }
         if message.headers:
             params["headers"] = dict(message.headers)
+        if message.attachments:  # base64 content, as Resend's API takes it
+            params["attachments"] = [
+                {"filename": a.filename, "content": a.stored()["content"], "content_type": a.content_type}
+                for a in message.attachments
+            ]
         try:
             sent = resend.Emails.send(params, {"idempotency_key": message.id})
         except RateLimitError as exc:

@@ -45,6 +45,12 @@ def build(message: Outgoing, dkim_key: DkimKey | None = None) -> bytes:
         email[name] = value
     email.set_content(message.text)
     email.add_alternative(message.html, subtype="html")
+    for attached in message.attachments:  # the message becomes multipart/mixed around the two parts
+        kind, _, parameters = attached.content_type.partition(";")
+        maintype, subtype = kind.strip().split("/", 1)
+        params = dict(p.strip().split("=", 1) for p in parameters.split(";") if "=" in p)
+        name = attached.filename
+        email.add_attachment(attached.data, maintype=maintype, subtype=subtype, filename=name, params=params)
     raw = email.as_bytes()
     if dkim_key is None:
         return raw

@@ -168,3 +168,14 @@ def test_service_layer_refuses_foreign_ids_too(db: Database, target: Target, sto
     for principal in (store_b.owner, learner_b):
         with pytest.raises(NotFound), db.transaction() as s:
             catalog.read_lesson(s, principal, target.world.preview_lesson_id)
+
+
+def test_the_owner_sets_the_stores_colours_and_logo(client: TestClient, store_a: StoreWorld) -> None:
+    auth = login(client, store_a.owner_email, store_a.slug)
+    brand = {"color": "#102030", "logo_url": "https://cdn.example.com/logo.png"}
+    changed = client.patch("/v1/store", json={"brand": brand}, headers=auth)
+    assert changed.status_code == 200 and changed.json()["brand"]["color"] == "#102030"
+    kept = client.patch("/v1/store", json={"name": "Renamed"}, headers=auth).json()
+    assert kept["name"] == "Renamed" and kept["brand"]["logo_url"] == brand["logo_url"]
+    refused = client.patch("/v1/store", json={"brand": {"color": "red"}}, headers=auth)
+    assert refused.status_code == 422 and "brand.color" in refused.text

@@ -67,7 +67,7 @@ def test_demo_puts_its_course_on_sale_for_a_buyer_who_holds_nothing(env: Databas
         product = s.scalar(select(Product).where(Product.kind == "course"))
         assert product is not None and product.status == "active"
         kinds = sorted(s.scalars(select(Product.kind)))
-        assert kinds == ["course", "membership"]  # the demo ran twice: each made once
+        assert kinds == ["coaching", "course", "membership"]  # the demo ran twice: each made once
         tier = s.scalar(select(Product).where(Product.kind == "membership"))
         assert tier is not None and tier.bundle_product_ids == [product.id] and tier.status == "active"
         assert s.scalar(select(Price.unit_amount).where(Price.product_id == product.id)) == 4900

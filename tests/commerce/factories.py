@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from commerce import accounts, catalog
@@ -189,3 +190,33 @@ def another_learner(db: Database, store_id: str, email: str = "other@shop.exampl
         assert store is not None
         identity.join_store_as_learner(session, user, store)
     return email
+
+
+ALWAYS = [{"weekday": d, "start": "00:00", "end": "23:59"} for d in ("monday", "tuesday", "wednesday", "thursday",
+                                                                     "friday", "saturday", "sunday")]  # fmt: skip
+
+
+def coaching_shop(db: Database, settings: Settings, amount: int = 9000, **details: Any) -> Shop:
+    """A shop selling hour-long coaching sessions, bookable any hour from now unless `details` say
+    otherwise (its weekly hours, time zone, notice)."""
+    s = shop(db, settings)
+    with db.transaction() as session:
+        product = catalog.create_product(
+            session, s.world.owner, "coaching", "Mix review call",
+            details={"hours": ALWAYS, "notice_hours": 0} | details,
+        )  # fmt: skip
+        price = catalog.create_price(session, s.world.owner, product.id, "usd", amount)
+        catalog.update_product(session, s.world.owner, product.id, status="active")
+        s.product_id, s.price_id = product.id, price.id
+    return s
+
+
+def first_free(db: Database, s: Shop, n: int = 0) -> datetime:
+    """The product's `n`th free time from now."""
+    from commerce import bookings
+    from commerce.models import Product
+
+    with db.transaction() as session:
+        product = session.get(Product, s.product_id)
+        assert product is not None
+        return bookings.free_slots(session, product, 2)[n]

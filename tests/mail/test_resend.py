@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from core.db import Database, utcnow
 from mail.models import MailMessage
-from mail.providers.base import Outgoing, Refused, TryLater
+from mail.providers.base import Attachment, Outgoing, Refused, TryLater
 from mail.providers.resend import ResendProvider
 from mail.queue import claim, send_claimed
 from tests.conftest import StoreWorld
@@ -79,3 +81,13 @@ def test_a_5xx_is_tried_again_and_an_invalid_message_is_refused(server: Loopback
 def test_a_wrong_key_keeps_the_message_for_later(server: LoopbackResend) -> None:
     with pytest.raises(TryLater, match="API key"):
         ResendProvider("re_wrong", server.url).send(outgoing())
+
+
+def test_an_attachment_reaches_resend_as_base64(server: LoopbackResend) -> None:
+    ics = b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+    ResendProvider(KEY, server.url).send(
+        replace(outgoing(), attachments=(Attachment("invite.ics", "text/calendar", ics),))
+    )
+    [attached] = server.accepted[0]["attachments"]
+    assert attached["filename"] == "invite.ics" and attached["content_type"] == "text/calendar"
+    assert base64.b64decode(attached["content"]) == ics

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import email
 from collections.abc import Iterator
+from dataclasses import replace
 from email import policy
 from typing import Any
 
@@ -16,7 +17,7 @@ from aiosmtpd.controller import Controller
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from mail.providers.base import Outgoing, Refused, TryLater
+from mail.providers.base import Attachment, Outgoing, Refused, TryLater
 from mail.providers.smtp import DkimKey, SmtpProvider
 from tests.live_server import free_port
 
@@ -105,3 +106,18 @@ def test_a_deferral_is_tried_again_and_a_gone_mailbox_fails(inbox: tuple[Inbox, 
 def test_a_server_that_is_down_keeps_the_message_for_later() -> None:
     with pytest.raises(TryLater, match="could not be reached"):
         SmtpProvider("127.0.0.1", free_port(), security="none", timeout=5).send(outgoing())
+
+
+def test_an_invitation_travels_as_a_calendar_part_beside_both_bodies(inbox: tuple[Inbox, int]) -> None:
+    handler, port = inbox
+    ics = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+    invited = replace(outgoing(), attachments=(Attachment("invite.ics", "text/calendar; method=REQUEST", ics),))
+    SmtpProvider("127.0.0.1", port, security="none").send(invited)
+    [(_, _, raw)] = handler.received
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    assert parsed.get_content_type() == "multipart/mixed"
+    [attached] = list(parsed.iter_attachments())
+    assert attached.get_filename() == "invite.ics" and attached.get_content_type() == "text/calendar"
+    assert attached.get_param("method") == "REQUEST" and attached.get_payload(decode=True) == ics
+    body = parsed.get_body(preferencelist=("plain",))
+    assert body is not None and body.get_content().strip() == "Thank you"

@@ -6,6 +6,9 @@ from __future__ import annotations
 import pytest
 
 from core.errors import ValidationFailed
+from core.models import Store
+from core.settings import Settings
+from mail.library import context
 from mail.templates import render, to_text
 
 CONTEXT = {"contact": {"name": "<b>Ann</b>", "first_name": "Ann", "email": "ann@example.com", "fields": {"level": 2}},
@@ -72,3 +75,10 @@ def test_an_empty_or_broken_subject_is_named() -> None:
 def test_text_keeps_blocks_apart_and_drops_styles() -> None:
     html = "<html><head><style>p{}</style></head><body><h1>Title</h1><p>One</p><p>Two <a href='u'>link</a></p></body>"
     assert to_text(html) == "Title\n\nOne\n\nTwo link (u)"
+
+
+def test_a_template_reads_the_stores_brand(settings: Settings) -> None:
+    store = Store(id="sto_brand", slug="mix", name="The Mix Room", brand={"accent": "#00aa55"})
+    seen = context(settings, store, CONTEXT["contact"])
+    out = render("Hi", '<p style="color: {{ store.accent }}">{{ store.color }}</p>', seen)
+    assert '<p style="color: #00aa55">#1d3557</p>' in out.html  # the accent set, the default colour

@@ -12,7 +12,7 @@ from mail.models import Contact, MailMessage
 from mail.providers.outbox import OutboxProvider
 from mail.tasks import pump
 from mail.transactional import collect
-from tests.commerce.factories import deliver
+from tests.commerce.factories import checkout, deliver, shop
 from tests.mail.factories import bought
 
 
@@ -82,3 +82,19 @@ def test_the_pump_delivers_the_receipt_to_the_outbox(db: Database, settings: Set
         "Your payment to Store shop did not go through",
     }
     assert pump(db, settings).sent == 0
+
+
+def test_a_receipt_wears_the_stores_colours_and_logo(db: Database, settings: Settings) -> None:
+    from core import identity
+
+    s = shop(db, settings)
+    with db.transaction() as session:
+        brand = {"color": "#7a1f5c", "logo_url": "https://cdn.example.com/mix.png"}
+        identity.update_store(session, s.world.owner, brand=brand)
+    row = checkout(db, settings, s)
+    s.provider.pay(row.provider_session_id or "", "4242 4242 4242 4242")
+    deliver(db, settings, s.provider)
+    collect(db, settings)
+    receipt = next(m for m in messages(db) if m.subject.startswith("Your receipt"))
+    assert "background:#7a1f5c" in receipt.html and 'src="https://cdn.example.com/mix.png"' in receipt.html
+    assert "#7a1f5c" not in receipt.text
