@@ -60,6 +60,7 @@ from courses import tasks as course_tasks
 from ingestion import tasks as ingestion_tasks
 from mail import tasks as mail_tasks
 from rag.runtime import close_runtime, get_runtime
+from tools import media_tasks
 
 log = logging.getLogger("academy.api")
 TASK_MODULES = (
@@ -67,6 +68,7 @@ TASK_MODULES = (
     ingestion_tasks,
     commerce_tasks,
     mail_tasks,
+    media_tasks,
 )  # imported so their jobs are registered with the queue
 
 DESCRIPTION = """Academy's HTTP API. Authenticate with `Authorization: Bearer <token>`, where the token is

@@ -527,6 +527,24 @@ def eval_assistant(
     console.print(markdown_report(report), soft_wrap=True)
 
 
+@eval_app.command("claims")
+def eval_claims(
+    dataset: Annotated[Path, typer.Option(help="The course folder the labelled sentences are about.")] = Path(
+        "../shared/datasets/open-music-theory"
+    ),
+    out: Annotated[Path, typer.Option(help="Where the JSON and markdown reports go.")] = Path("evals/reports"),
+) -> None:
+    """The claim check's precision and recall on labelled marketing sentences (the tuning set and a held-out one)."""
+    from evals.claims import markdown_report, run_claims_eval
+    from rag.runtime import make_embedder
+
+    embedder = make_embedder(_settings())
+    for labels in (dataset.name, f"{dataset.name}-heldout"):
+        report = run_claims_eval(dataset, embedder, out, labels)
+        console.print(markdown_report(report), soft_wrap=True)
+        console.print(f"reports written to {out}/claims-{labels}.json and .md")
+
+
 def run() -> None:
     """Entry point: domain and configuration errors become one clear line and exit code 2."""
     try:

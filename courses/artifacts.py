@@ -16,15 +16,15 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict, NotFound, PayloadTooLarge, invalid
+from core.errors import AppError, Conflict, NotFound, PayloadTooLarge, invalid
 from core.ids import new_id
 from core.principal import COURSES_WRITE, Principal
 from core.storage import ObjectStore
 from courses.access import active_enrollment, reader_kind
-from courses.catalog import _course_in_store, readable_course
+from courses.catalog import _course_in_store, read_lesson, readable_course
 from courses.models import Artifact, Lesson
 
-KINDS = ("cheat_sheet", "reference_guide", "course_outline", "audio", "image", "video")
+KINDS = ("cheat_sheet", "reference_guide", "course_outline", "audio", "image", "video", "captions")
 CONTENT_TYPES = {
     "application/pdf": "pdf",
     "application/json": "json",
@@ -33,6 +33,7 @@ CONTENT_TYPES = {
     "audio/wav": "wav",
     "image/png": "png",
     "video/mp4": "mp4",
+    "text/vtt": "vtt",
 }
 MAX_BYTES = 50 * 1024 * 1024
 TITLE_CHARS = 300
@@ -82,10 +83,33 @@ def course_fingerprint(session: Session, principal: Principal, course_id: str) -
     return digest.hexdigest()
 
 
-def _latest(session: Session, store_id: str, course_id: str | None, kind: str) -> Artifact | None:
+def _latest(
+    session: Session, store_id: str, course_id: str | None, kind: str, lesson_id: str | None = None
+) -> Artifact | None:
+    """The newest version of a course's kind, or of a lesson's when `lesson_id` is given."""
     query = select(Artifact).where(Artifact.store_id == store_id, Artifact.kind == kind)
-    query = query.where(Artifact.course_id.is_(None) if course_id is None else Artifact.course_id == course_id)
+    if lesson_id is not None:
+        query = query.where(Artifact.lesson_id == lesson_id)
+    else:
+        query = query.where(Artifact.lesson_id.is_(None))
+        query = query.where(Artifact.course_id.is_(None) if course_id is None else Artifact.course_id == course_id)
     return session.scalar(query.order_by(Artifact.version.desc()).limit(1))
+
+
+def lesson_fingerprint(lesson: Lesson, *extra: str) -> str:
+    """A hash of what a lesson's artifact is made from (its title and body, and what else the maker
+    names: a voice), so a narration can tell whether it is still the lesson's."""
+    digest = hashlib.sha256()
+    for part in (lesson.id, lesson.title, lesson.body_md, *extra):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def latest_for_lesson(session: Session, principal: Principal, lesson_id: str, kind: str) -> Artifact | None:
+    """The newest `kind` of a lesson the principal may see (a learner: of a lesson they may read)."""
+    found = _latest(session, principal.require_store(), None, kind, lesson_id)
+    return found if found is not None and _visible(session, principal, found) else None
 
 
 def save_artifact(
@@ -100,18 +124,23 @@ def save_artifact(
     content_type: str,
     run_id: str | None = None,
     source_fingerprint: str | None = None,
+    lesson_id: str | None = None,
 ) -> Artifact:
-    """Store a new version of the course's `kind`. The same bytes as the latest version are that
-    version (a retried or repeated generation makes no duplicate). The file is written before the
-    row, under the new row's id, so a row never names a missing file; a row that fails to commit
-    leaves an unreferenced file, not a broken artifact."""
+    """Store a new version of the course's `kind` (of the lesson's, when `lesson_id` is given). The
+    same bytes as the latest version are that version (a retried or repeated generation makes no
+    duplicate). The file is written before the row, under the new row's id, so a row never names a
+    missing file; a row that fails to commit leaves an unreferenced file, not a broken artifact."""
     principal.require(COURSES_WRITE)
     store_id = principal.require_store()
     title = _check(kind, title, data, content_type)
     if course_id is not None:
         _course_in_store(session, principal, course_id)
+    if lesson_id is not None:
+        lesson = session.get(Lesson, lesson_id)
+        if lesson is None or lesson.course_id != course_id:
+            raise invalid("lesson_id", "must be a lesson of the course")
     digest = hashlib.sha256(data).hexdigest()
-    latest = _latest(session, store_id, course_id, kind)
+    latest = _latest(session, store_id, course_id, kind, lesson_id)
     if latest is not None and latest.content_hash == digest:
         return latest
     artifact_id = new_id("art")
@@ -121,6 +150,7 @@ def save_artifact(
         id=artifact_id,
         store_id=store_id,
         course_id=course_id,
+        lesson_id=lesson_id,
         kind=kind,
         title=title,
         version=(latest.version if latest else 0) + 1,
@@ -152,9 +182,14 @@ def _visible(session: Session, principal: Principal, artifact: Artifact) -> bool
         readable_course(session, principal, artifact.course_id)
     except NotFound:
         return False
-    if active_enrollment(session, principal, artifact.course_id) is None:
+    if artifact.lesson_id is not None:  # a lesson's narration: for whoever may read the lesson
+        try:
+            read_lesson(session, principal, artifact.lesson_id)
+        except AppError:
+            return False
+    elif active_enrollment(session, principal, artifact.course_id) is None:
         return False
-    latest = _latest(session, artifact.store_id, artifact.course_id, artifact.kind)
+    latest = _latest(session, artifact.store_id, artifact.course_id, artifact.kind, artifact.lesson_id)
     return latest is not None and latest.id == artifact.id
 
 
@@ -185,14 +220,15 @@ def list_artifacts(
     if reader_kind(principal) == "creator":
         return list(session.scalars(query.order_by(Artifact.created_at.desc(), Artifact.id.desc())))
     newest = (
-        select(Artifact.course_id, Artifact.kind, func.max(Artifact.version).label("version"))
+        select(Artifact.course_id, Artifact.lesson_id, Artifact.kind, func.max(Artifact.version).label("version"))
         .where(Artifact.store_id == store_id, Artifact.course_id.is_not(None))
-        .group_by(Artifact.course_id, Artifact.kind)
+        .group_by(Artifact.course_id, Artifact.lesson_id, Artifact.kind)
         .subquery()
     )
     query = query.join(
         newest,
         (Artifact.course_id == newest.c.course_id)
+        & Artifact.lesson_id.is_not_distinct_from(newest.c.lesson_id)
         & (Artifact.kind == newest.c.kind)
         & (Artifact.version == newest.c.version),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, utcnow
@@ -111,13 +111,22 @@ class Artifact(Base):
 
     __tablename__ = "artifacts"
     __table_args__ = (
-        UniqueConstraint("store_id", "course_id", "kind", "version"),
+        # Versions count per course and kind, or, for a lesson's artifact (its narration), per lesson.
+        Index(
+            "uq_artifacts_course_version", "store_id", "course_id", "kind", "version", unique=True,
+            sqlite_where=text("lesson_id IS NULL"), postgresql_where=text("lesson_id IS NULL"),
+        ),
+        Index(
+            "uq_artifacts_lesson_version", "store_id", "lesson_id", "kind", "version", unique=True,
+            sqlite_where=text("lesson_id IS NOT NULL"), postgresql_where=text("lesson_id IS NOT NULL"),
+        ),
         Index("ix_artifacts_store_course_kind", "store_id", "course_id", "kind"),
-    )
+    )  # fmt: skip
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=lambda: new_id("art"))
     store_id: Mapped[str] = mapped_column(ForeignKey(STORE_FK, ondelete="CASCADE"))
     course_id: Mapped[str | None] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    lesson_id: Mapped[str | None] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(300))
     version: Mapped[int] = mapped_column(Integer)

@@ -27,10 +27,10 @@ from agents.course_builder.schemas import shape_of
 from agents.events import EventLog
 from agents.llm import ChatModel
 from agents.runs import RunDeps, RunManager
-from agents.text import stems
 from core.db import Database
 from core.principal import Principal
 from core.settings import Settings
+from core.text import stems
 from courses.models import Course, Lesson, Module
 from evals.creator import model_label, scratch_store, write_report
 from evals.retrieval import machine

@@ -30,12 +30,12 @@ from agents.events import EventLog
 from agents.llm import ChatModel
 from agents.runs import RunDeps, RunManager
 from agents.study_guides.support import claim_text
-from agents.text import stems
 from core import identity, migrate
 from core.db import Database
 from core.principal import Principal
 from core.settings import Settings
 from core.storage.factory import make_object_store
+from core.text import stems
 from courses import artifacts
 from courses.importer import import_course, read_source
 from courses.models import Lesson

@@ -20,6 +20,7 @@ from core.db import Database
 from core.errors import AppError, FieldError, Forbidden, ValidationFailed
 from core.principal import Principal
 from core.settings import Settings
+from media.progress import Progress
 from rag.runtime import RetrievalRuntime
 from tools import actions
 
@@ -54,6 +55,7 @@ class ToolContext:
     session: Session | None = None
     channel: Channel = "agent"
     run_id: str | None = None
+    progress: Progress | None = None  # a slow tool's reports and cancel (a run's events; None: quiet)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -77,6 +79,9 @@ class Tool(Generic[In, Out]):
     # Answers `preview: true` for effects outside the database; None: rehearse in a rolled-back transaction.
     preview: Callable[[ToolContext, Any], BaseModel] | None = None
     title: str = ""
+    # Works for seconds or minutes (media): runs before the registry's transaction, in short ones of
+    # its own, so no write lock is held while it works; what it saves is idempotent by content.
+    slow: bool = False
 
     @property
     def needs_approval(self) -> bool:
@@ -260,10 +265,15 @@ class Registry:
             if stored is not None:
                 return stored
         try:
+            made = tool.func(replace(ctx, session=None), parsed).model_dump(mode="json") if tool.slow else None
             with ctx.db.transaction() as session:
                 if key:
                     idempotency.remember(session, owner, key, fingerprint, 200, "")
-                output: dict[str, Any] = tool.func(replace(ctx, session=session), parsed).model_dump(mode="json")
+                output: dict[str, Any] = (
+                    made
+                    if made is not None
+                    else tool.func(replace(ctx, session=session), parsed).model_dump(mode="json")
+                )
                 if key:
                     idempotency.complete(session, owner, key, json.dumps(output))
                 self._log(tool, ctx, parsed, "done", session, result=output, idempotency_key=key)

@@ -43,9 +43,12 @@ class ToolSet:
         side_effect: SideEffect = "read",
         preview: Preview | None = None,
         title: str | None = None,
+        slow: bool = False,
     ) -> Callable[[Callable[[ToolContext, Any], Any]], Tool[Any, Any]]:
         """`preview` answers a `preview: true` call of a tool whose effect leaves the database (mail,
-        money); without one, the registry runs the tool in a transaction it rolls back."""
+        money); without one, the registry runs the tool in a transaction it rolls back. A `slow` tool
+        (media) works outside the registry's transaction and must have a preview (a rehearsal would
+        do all its work)."""
         if not scopes:
             raise ValueError("a tool needs at least one scope")
 
@@ -61,6 +64,8 @@ class ToolSet:
                 raise TypeError(f"tool {func.__name__}: it must return a pydantic model")
             if side_effect != "read" and not issubclass(input_model, ActionInput):
                 raise TypeError(f"tool {func.__name__} changes something, so its input must be an ActionInput")
+            if slow and preview is None:
+                raise TypeError(f"tool {func.__name__} is slow, so it needs a preview function")
             if side_effect in ("send", "money") and preview is None:
                 raise TypeError(f"tool {func.__name__} acts outside the database, so it needs a preview function")
             doc = inspect.getdoc(func) or ""
@@ -78,6 +83,7 @@ class ToolSet:
                 service=self.service,
                 preview=preview,
                 title=title or func.__name__.replace("_", " ").capitalize(),
+                slow=slow,
             )
             self._tools.append(declared)
             return declared

@@ -26,6 +26,7 @@ PDF = "application/pdf"
 class ArtifactRef(BaseModel):
     artifact_id: str
     course_id: str | None
+    lesson_id: str | None = Field(default=None, description="The lesson it belongs to (a narration).")
     kind: str
     title: str
     version: int
@@ -38,6 +39,7 @@ def artifact_ref(artifact: Artifact, current: bool | None = None) -> ArtifactRef
     return ArtifactRef(
         artifact_id=artifact.id,
         course_id=artifact.course_id,
+        lesson_id=artifact.lesson_id,
         kind=artifact.kind,
         title=artifact.title,
         version=artifact.version,

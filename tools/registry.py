@@ -6,7 +6,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from tools import commerce, course_authoring, course_outlines, courses, documents, insights, mail, style, web
+from tools import (
+    commerce,
+    course_authoring,
+    course_outlines,
+    courses,
+    documents,
+    insights,
+    mail,
+    marketing,
+    media,
+    style,
+    video,
+    web,
+)
 from tools.base import Registry, Tool
 
 TOOL_SETS: tuple[Iterable[Tool[Any, Any]], ...] = (
@@ -14,6 +27,9 @@ TOOL_SETS: tuple[Iterable[Tool[Any, Any]], ...] = (
     course_authoring.TOOLS,
     course_outlines.TOOLS,
     documents.TOOLS,
+    media.TOOLS,
+    marketing.TOOLS,
+    video.TOOLS,
     insights.TOOLS,
     style.TOOLS,
     web.TOOLS,

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents.text import words
+from core.text import words
 
 CITATION = re.compile(r"\[(\d{1,2})\]")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")

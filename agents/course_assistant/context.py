@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from agents.text import stems as _stems
+from core.text import stems as _stems
 
 SENTENCE = re.compile(r"(?<=[.!?:])\s+|\n+")
 LEAD_BONUS = 0.25  # a section's first sentence often defines its subject

@@ -18,8 +18,8 @@ from agents.course_builder.state import BuilderState
 from agents.course_builder.writing import unfence
 from agents.drafts import bound, last_request, say
 from agents.event_models import ApprovalRequired, MessageDelta
-from agents.text import stems
 from core.errors import AppError
+from core.text import stems
 
 UPDATE = "update_lesson"
 EDIT_REVIEW = "lesson_edit"

@@ -22,8 +22,8 @@ from agents.course_builder.schemas import outline_schema, outline_tokens, shape_
 from agents.course_builder.state import BuilderState
 from agents.drafts import Bindings, bound, json_reply, last_request, say
 from agents.event_models import ApprovalRequired, MessageDelta
-from agents.text import stems
 from core.errors import AppError
+from core.text import stems
 from tools.course_outlines import CourseOutline
 
 CREATE = "create_course_from_outline"

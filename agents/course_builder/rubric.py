@@ -4,7 +4,7 @@ the creator) can fix it. An outline with no problems passes; fewer problems is b
 from __future__ import annotations
 
 from agents.course_builder.schemas import Shape
-from agents.text import stems
+from core.text import stems
 from tools.course_outlines import CourseOutline
 
 # Words of a brief that say its form, not its topic ("a short beginner course of 2 modules").

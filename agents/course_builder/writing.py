@@ -12,8 +12,8 @@ from typing import Any
 from agents.course_builder import prompts
 from agents.course_builder.configuration import Configuration
 from agents.drafts import Bindings
-from agents.text import stems
 from core.errors import AppError
+from core.text import stems
 
 MARK = re.compile(r"[ \t]?\[(\d{1,2})\]")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n")

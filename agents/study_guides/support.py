@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from agents.study_guides.state import Group
-from agents.text import stem_sequence, stems
+from core.text import stem_sequence, stems
 
 SUBJECT_WORDS = 3  # "The 'C' parameter", "A decision tree": a term this near the start is the subject
 INTRODUCERS = "called named as"  # "… are called categorical", "known as X"

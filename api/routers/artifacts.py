@@ -22,6 +22,7 @@ CourseFilter = Annotated[str | None, Query(max_length=40, description="Only this
 class ArtifactOut(Output):
     id: str
     course_id: str | None
+    lesson_id: str | None
     kind: str
     title: str
     version: int
@@ -37,6 +38,7 @@ def artifact_out(a: Artifact) -> ArtifactOut:
     return ArtifactOut(
         id=a.id,
         course_id=a.course_id,
+        lesson_id=a.lesson_id,
         kind=a.kind,
         title=a.title,
         version=a.version,

@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from api.deps import DB, current_principal
 from api.lesson_view import page, render_markdown
 from core.errors import AppError, NotFound
-from courses import catalog
+from courses import artifacts, catalog
 
 router = APIRouter(include_in_schema=False)
 STATIC = Path(__file__).resolve().parents[1] / "static"
@@ -50,4 +50,11 @@ def lesson_page(slug: str, lesson_id: str, request: Request, session: DB) -> HTM
     header = f'<p class="crumbs">{escape(course.title)}</p>' + ("" if titled else f"<h1>{escape(lesson.title)}</h1>")
     footer = f'<footer class="attribution">{escape(course.attribution)}</footer>' if course.attribution else ""
     article = f'<article aria-label="{escape(lesson.title)}">{render_markdown(lesson.body_md)}</article>'
-    return HTMLResponse(page(f"{lesson.title} · {course.title}", header + article + footer))
+    narration = artifacts.latest_for_lesson(session, principal, lesson.id, "audio")
+    player = (
+        f'<figure class="narration"><figcaption>Listen to this lesson</figcaption>'
+        f'<audio controls preload="none" src="{artifacts.file_url(narration.id)}"></audio></figure>'
+        if narration
+        else ""
+    )
+    return HTMLResponse(page(f"{lesson.title} · {course.title}", header + player + article + footer))

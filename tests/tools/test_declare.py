@@ -65,8 +65,27 @@ def test_a_tool_without_a_docstring_is_refused() -> None:
             return Out(n=1)
 
 
+def test_a_slow_tool_must_have_its_own_preview() -> None:
+    tools = ToolSet("demo")
+    with pytest.raises(TypeError, match="slow"):
+
+        @tools.tool(scopes=("courses:write",), side_effect="write", slow=True)
+        def render(ctx: ToolContext, args: ActIn) -> Out:
+            """Render for a minute."""
+            return Out(n=1)
+
+
 def test_every_platform_tool_that_changes_something_takes_preview() -> None:
     for tool in build_registry().tools.values():
         properties = tool.input_model.model_json_schema()["properties"]
         assert ("preview" in properties) == (tool.side_effect != "read"), tool.name
-        assert tool.description and tool.service in ("courses", "documents", "insights", "web", "commerce", "mail")
+        assert tool.description and tool.service in (
+            "courses",
+            "documents",
+            "insights",
+            "web",
+            "commerce",
+            "mail",
+            "media",
+            "marketing",
+        )

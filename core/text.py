@@ -1,6 +1,6 @@
-"""Word-level text helpers the agents share: content words (lower-case, three or more letters or
-digits, the commonest function words dropped) and their light stems, for matching a question, a
-claim or a citation against course text without a model call."""
+"""Word-level text helpers shared by agents, tools and evals: content words (lower-case, three or
+more letters or digits, the commonest function words dropped) and their light stems, for matching a
+question, a claim or a citation against course text without a model call."""
 
 from __future__ import annotations
 
