@@ -1,6 +1,6 @@
 """The agents this platform offers. A new agent is its package and one line here."""
 
-from agents import course_assistant, course_builder, master, study_guides
+from agents import course_assistant, course_builder, master, study_guides, video_scripter
 from agents.registry import AgentDefinition
 
 AGENTS: tuple[AgentDefinition, ...] = (
@@ -8,4 +8,5 @@ AGENTS: tuple[AgentDefinition, ...] = (
     study_guides.DEFINITION,
     course_builder.DEFINITION,
     master.DEFINITION,
+    video_scripter.DEFINITION,
 )

@@ -18,7 +18,7 @@ from courses import artifacts, catalog
 from courses.models import Artifact, Lesson, Module
 from media.audio import to_mp3
 from media.cache import MediaCache
-from media.progress import Progress
+from media.progress import MediaError, Progress
 from media.speech.base import sentences
 from media.speech.factory import make_speech, narrate
 from media.speech.markdown import spoken
@@ -26,6 +26,7 @@ from tools.base import ToolContext, ToolInput
 from tools.declare import ActionInput, ToolSet
 from tools.documents import ArtifactRef, artifact_ref
 
+__all__ = ["TOOLS", "MediaError", "Progress", "narrate_one", "script", "spoken"]  # agents' door to media
 TOOLS = ToolSet("media")
 MP3 = "audio/mpeg"
 WORDS_PER_SECOND = 2.6  # for the preview's estimate (espeak-ng at 165 words a minute is 2.75)

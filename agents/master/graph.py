@@ -1,8 +1,8 @@
-"""The master assistant's graph: route → one of three subgraphs, each run with the caller's
+"""The master assistant's graph: route → one of four subgraphs, each run with the caller's
 permissions and the parent's checkpointer (so a review card inside the course builder pauses and
 resumes the master's run like any other):
 
-- `course_builder` and `study_guides`: those agents' own graphs, unchanged;
+- `course_builder`, `study_guides` and `video_scripter`: those agents' own graphs, unchanged;
 - `assistant`: the shared tool loop with the creator's read tools, the gap report and web search.
 
 The thread's messages are shared by all three, so the conversation is one memory."""
@@ -15,7 +15,7 @@ from langchain_core.messages import HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 
-from agents import course_builder, study_guides
+from agents import course_builder, study_guides, video_scripter
 from agents.drafts import KEY, Bindings
 from agents.master.configuration import Configuration
 from agents.master.prompts import RESPOND, SYSTEM_PROMPT
@@ -46,10 +46,12 @@ def build() -> StateGraph[MasterState]:
     graph.add_node("route", _route)
     graph.add_node("course_builder", course_builder.graph.build().compile())
     graph.add_node("study_guides", study_guides.graph.build().compile())
+    graph.add_node("video_scripter", video_scripter.graph.build().compile())
     graph.add_node("assistant", compiled(None))
     graph.add_edge(START, "route")
-    graph.add_conditional_edges("route", lambda s: s["route"], ["course_builder", "study_guides", "assistant"])
-    for name in ("course_builder", "study_guides", "assistant"):
+    subgraphs = ["course_builder", "study_guides", "video_scripter", "assistant"]
+    graph.add_conditional_edges("route", lambda s: s["route"], subgraphs)
+    for name in subgraphs:
         graph.add_edge(name, END)
     return graph
 

@@ -1,14 +1,15 @@
 """Where a creator's message goes: to the course builder (plan, draft or change a course), to the
-study-guide agent (a cheat sheet or reference guide), or to the master's own tool loop (everything
-else: questions about the store, the content-gap report, fact-checks). Rules first, because on the
-local model a routing call would cost seconds and guess; a message they do not match goes to the
-tool loop, whose model can still use any tool."""
+study-guide agent (a cheat sheet or reference guide), to the video scripter (a video, a promo), or to
+the master's own tool loop (everything else: questions about the store, the content-gap report,
+fact-checks). Rules first, because on the local model a routing call would cost seconds and guess; a
+message they do not match goes to the tool loop, whose model can still use any tool."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+VIDEO = re.compile(r"\b(videos?|promos?|trailers?|reels?)\b", re.IGNORECASE)
 STUDY = re.compile(r"\b(cheat[- ]?sheets?|reference guides?|study guides?)\b", re.IGNORECASE)
 BUILD = re.compile(
     r"\b(draft|build|create|plan|outline|design|make|write|start)\b[^.?!]{0,60}\b(course|curriculum|outline)\b"
@@ -27,6 +28,8 @@ FACT = re.compile(
 def route(message: str) -> str:
     if STUDY.search(message):
         return "study_guides"
+    if VIDEO.search(message):
+        return "video_scripter"
     if BUILD.search(message) and not GAPS.search(message):
         return "course_builder"
     return "assistant"

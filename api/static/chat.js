@@ -412,10 +412,19 @@ function artifactCard(data) {
   const name = document.createElement("span");
   name.className = "artifact-title";
   name.textContent = data.version ? `${data.title} · version ${data.version}` : data.title;
-  const open = document.createElement("a");
-  open.href = data.url; open.target = "_blank"; open.rel = "noopener"; open.textContent = "Open PDF";
   const save = document.createElement("a");
   save.href = data.url; save.download = ""; save.textContent = "Download";
+  // Media plays in the card; a poster or captions file of a video is kept, but the video card shows it.
+  if (data.kind === "video" || data.kind === "audio") {
+    const player = document.createElement(data.kind);
+    player.controls = true; player.preload = "metadata"; player.src = data.url;
+    player.className = `artifact-${data.kind}`;
+    card.append(name, " ", save, player);
+    return card;
+  }
+  const open = document.createElement("a");
+  open.href = data.url; open.target = "_blank"; open.rel = "noopener";
+  open.textContent = { image: "Open image", captions: "Open captions" }[data.kind] || "Open PDF";
   card.append(name, " ", open, " · ", save);
   return card;
 }

@@ -90,6 +90,24 @@ const KINDS = {
     const counts = el("p", { textContent: `${args.claims} entries, each citing its lesson${args.left_out ? `; ${args.left_out} claim(s) the lessons do not state were left out` : ""}.` });
     return { title: `Save “${args.title}”?`, body: [counts, list], labels: { approve: "Save the PDF", reject: "Discard" }, json: { document: args.document } };
   },
+  render_video: (args) => {
+    if (args.scenes === undefined) return null;
+    const scenes = el("ol", { className: "scenes" }, ...args.scenes.map((sc) => el("li", {},
+      el("strong", { textContent: `${sc.on_screen} · ${sc.seconds} s` }), el("p", { textContent: sc.narration }))));
+    const summary = el("p", { textContent: `About ${args.seconds} seconds (${args.seconds_asked} asked), ${args.words} spoken words.` });
+    const boxes = (args.unsupported || []).map((text) => {
+      const input = el("input", { type: "checkbox", value: text });
+      return { input, row: el("label", { className: "claim-flag" }, input, ` I stand by this: “${text}” (the course does not show it)`) };
+    });
+    const body = [summary, scenes];
+    if (boxes.length) body.push(el("div", { className: "problems" }, el("p", { textContent: "Promises the course does not hold:" }), ...boxes.map((b) => b.row)));
+    if (args.note) body.unshift(el("p", { className: "error", textContent: args.note }));
+    return {
+      title: `Make the video “${args.title}”?`, body, labels: { approve: "Make the video", reject: "Discard" },
+      json: { script: { title: args.title, scenes: args.scenes } },
+      approved: () => ({ confirmed: boxes.filter((b) => b.input.checked).map((b) => b.input.value) }),
+    };
+  },
 };
 
 function generic(data) {
@@ -128,6 +146,7 @@ export function reviewCard(data, decide) {
     } else if (decision === "edit") {
       body.arguments = spec.edited();
     }
+    if (decision === "approve" && spec.approved) body.arguments = spec.approved();
     if (decision === "revise") {
       if (feedback.hidden) { feedback.hidden = false; feedback.focus(); button.textContent = "Send"; return; }
       if (!feedback.value.trim()) { fail("Say what should change."); feedback.focus(); return; }

@@ -35,9 +35,10 @@ def test_agents_offered_follow_the_role(toy_api: Api) -> None:
         "study_guides",
         "course_builder",
         "master",
+        "video_scripter",
         "toy_outliner",
     ]
-    toy = owner_agents[4]
+    toy = owner_agents[5]
     assert toy["tools"] == ["get_course_outline"] and toy["wants_course"] is False
 
 

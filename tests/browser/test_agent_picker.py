@@ -42,7 +42,17 @@ def log_in(page: Page, server: LiveServer, email: str) -> None:
 @pytest.mark.parametrize(
     ("who", "offered"),
     [
-        ("owner", ["Course assistant", "Cheat sheets & guides", "Course builder", "Creator assistant", "Toy outliner"]),
+        (
+            "owner",
+            [
+                "Course assistant",
+                "Cheat sheets & guides",
+                "Course builder",
+                "Creator assistant",
+                "Video scripter",
+                "Toy outliner",
+            ],
+        ),
         ("learner", ["Course assistant"]),
     ],
 )

@@ -1,0 +1,134 @@
+"""Gather, draft and check a script: the course's own words as material (through the course tools),
+one constrained-JSON draft, and two checks: do the scenes' seconds add up to the length asked (and
+can each scene's narration be said in its time), and is every promise held by the course (the claim
+check tool). A draft that fails either is drafted again once, told what to fix."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+
+from agents.drafts import bound, json_reply, last_request, say
+from agents.event_models import MessageDelta
+from agents.video_scripter.configuration import Configuration
+from agents.video_scripter.prompts import SYSTEM, draft_prompt
+from agents.video_scripter.state import VideoState
+from core.errors import AppError
+from tools.media import spoken
+
+LENGTH = re.compile(r"(\d{1,3})\s*[- ]?\s*(seconds?|secs?|s\b|minutes?|mins?)", re.IGNORECASE)
+WORDS_PER_SECOND = 2.6
+
+
+def seconds_asked(message: str, default: int) -> int:
+    match = LENGTH.search(message)
+    if match is None:
+        return default
+    value = int(match.group(1)) * (60 if match.group(2).lower().startswith("m") else 1)
+    return max(10, min(value, 300))
+
+
+def script_schema(scenes: int) -> dict[str, Any]:
+    scene = {
+        "type": "object",
+        "properties": {
+            "narration": {"type": "string", "minLength": 10, "maxLength": 300},
+            "on_screen": {"type": "string", "minLength": 2, "maxLength": 60},
+            "points": {"type": "array", "items": {"type": "string", "maxLength": 50}, "maxItems": 3},
+            "visual": {"type": "string", "maxLength": 120},
+            "seconds": {"type": "integer", "minimum": 3, "maximum": 20},
+        },
+        "required": ["narration", "on_screen", "points", "visual", "seconds"],
+        "additionalProperties": False,
+    }
+    return {
+        "type": "object",
+        "properties": {
+            "title": {"type": "string", "minLength": 3, "maxLength": 80},
+            "scenes": {"type": "array", "items": scene, "minItems": max(2, scenes - 1), "maxItems": scenes + 1},
+        },
+        "required": ["title", "scenes"],
+        "additionalProperties": False,
+    }
+
+
+def scene_count(seconds: int, conf: Configuration) -> int:
+    return max(2, min(conf.max_scenes, round(seconds / conf.seconds_per_scene)))
+
+
+def gather(state: VideoState, config: RunnableConfig) -> dict[str, Any]:
+    b, conf = bound(config), Configuration.from_runnable_config(config)
+    if b.course_id is None:
+        return say("Choose a course first: a video is scripted from one course's lessons.") | {"mode": "ended"}
+    brief = last_request(dict(state))
+    outline = b.registry.invoke("get_course_outline", b.tools, {"course_id": b.course_id})
+    lessons = [lesson for module in outline["modules"] for lesson in module["lessons"]]
+    material, budget = [], conf.material_chars
+    for lesson in lessons[: conf.lessons_read]:
+        body = b.registry.invoke("read_lesson", b.tools, {"lesson_id": lesson["lesson_id"]})["body_md"]
+        text = " ".join(spoken(body).split())[: budget // conf.lessons_read]
+        if text:
+            material.append(f"{lesson['title']}: {text}")
+    if not material:
+        return say("This course has no lesson text yet, so there is nothing a video could promise.") | {"mode": "ended"}
+    seconds = seconds_asked(brief, conf.default_seconds)
+    b.emit(MessageDelta(text=f"Scripting a {seconds}-second video of {outline['title']}.\n"))
+    return {"brief": brief, "seconds": seconds, "course_title": outline["title"], "material": "\n".join(material),
+            "script": None, "problems": [], "claims": [], "feedback": [], "rounds": 0, "mode": "drafting",
+            "video": None, "note": ""}  # fmt: skip
+
+
+def draft(state: VideoState, config: RunnableConfig) -> dict[str, Any]:
+    b, conf = bound(config), Configuration.from_runnable_config(config)
+    scenes = scene_count(state["seconds"], conf)
+    notes = [*state.get("problems", []), *state.get("feedback", [])]
+    prompt = draft_prompt(state["course_title"], state["material"], state["brief"], state["seconds"], scenes, notes)
+    drafted = json_reply(b.chat, SYSTEM, prompt, script_schema(scenes), 200 + 160 * scenes)
+    if not drafted.get("scenes"):
+        return say("The model did not write a usable script; nothing was made. Try again.") | {"mode": "ended"}
+    b.emit(MessageDelta(text=f"Drafted {len(drafted['scenes'])} scenes; checking lengths and promises.\n"))
+    return {"script": drafted, "rounds": state.get("rounds", 0) + 1, "mode": "drafted"}
+
+
+def timing_problems(script: dict[str, Any], seconds: int, tolerance: float) -> list[str]:
+    """What does not add up: the total against the length asked, a scene's narration against its time."""
+    problems = []
+    total = sum(int(s.get("seconds", 0)) for s in script["scenes"])
+    if abs(total - seconds) > seconds * tolerance:
+        problems.append(f"the scenes add up to {total} seconds; the video should be about {seconds}")
+    for n, scene in enumerate(script["scenes"], 1):
+        needed = len(str(scene.get("narration", "")).split()) / WORDS_PER_SECOND
+        if needed > int(scene.get("seconds", 0)) + 1:
+            problems.append(f"scene {n}'s narration takes about {needed:.0f} seconds, not {scene.get('seconds')}")
+    return problems
+
+
+def copy_of(script: dict[str, Any]) -> str:
+    """What the video says and shows, one line each, for the claim check."""
+    lines = []
+    for scene in script["scenes"]:
+        lines += [str(scene.get("narration", "")), *[str(p) for p in scene.get("points", [])]]
+    return "\n".join(x for x in lines if x.strip())
+
+
+def check(state: VideoState, config: RunnableConfig) -> dict[str, Any]:
+    b, conf = bound(config), Configuration.from_runnable_config(config)
+    script = state["script"]
+    assert script is not None
+    problems = timing_problems(script, state["seconds"], conf.tolerance)
+    try:
+        checked = b.registry.invoke("check_claims", b.tools, {"course_id": b.course_id, "text": copy_of(script)})
+        claims = checked["claims"]
+    except AppError as exc:  # no index in this process: the creator is told, and confirms every claim
+        claims = [{"text": "every promise", "supported": False, "reason": f"not checked: {exc.detail}"}]
+    problems += [f'the course does not hold: "{c["text"]}" ({c["reason"]})' for c in claims if not c["supported"]]
+    return {"problems": problems, "claims": claims, "mode": "checked"}
+
+
+def after_check(state: VideoState, config: RunnableConfig) -> str:
+    conf = Configuration.from_runnable_config(config)
+    if state.get("problems") and state.get("rounds", 0) <= conf.max_rounds:
+        return "draft"
+    return "review"

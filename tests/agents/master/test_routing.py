@@ -1,0 +1,14 @@
+"""The master's routing rules for the video scripter (the other routes are tested with the graph)."""
+
+from __future__ import annotations
+
+from agents.master.routing import route
+
+
+def test_a_video_goes_to_the_video_scripter() -> None:
+    assert route("Make a 30-second promo video of this course") == "video_scripter"
+    assert route("Create a trailer for my course") == "video_scripter"
+
+
+def test_a_cheat_sheet_still_goes_to_the_study_guides() -> None:
+    assert route("Make a cheat sheet to go with the promo video") == "study_guides"
