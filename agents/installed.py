@@ -1,6 +1,6 @@
 """The agents this platform offers. A new agent is its package and one line here."""
 
-from agents import course_assistant, course_builder, master, study_guides, video_scripter
+from agents import course_assistant, course_builder, email_writer, master, study_guides, video_scripter
 from agents.registry import AgentDefinition
 
 AGENTS: tuple[AgentDefinition, ...] = (
@@ -9,4 +9,5 @@ AGENTS: tuple[AgentDefinition, ...] = (
     course_builder.DEFINITION,
     master.DEFINITION,
     video_scripter.DEFINITION,
+    email_writer.DEFINITION,
 )

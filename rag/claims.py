@@ -37,7 +37,8 @@ COUNT = re.compile(
 )
 NOT_A_CLAIM = re.compile(  # calls to action, greetings, sign-offs: they promise nothing about the course
     r"^(enrol|enroll|join|sign up|buy|grab|click|reply|see you|hi\b|hello|hey|dear|thanks|thank you|cheers|"
-    r"don't miss|do not miss|hurry|p\.?s\.?|save|get started|start today|ready\b|questions\?|talk soon)",
+    r"don't miss|do not miss|hurry|p\.?s\.?|save|get started|start today|ready\b|questions\?|talk soon|"
+    r"why\b|what\b|when\b|where\b|who\b|ever\b)",  # a question, even without its mark, is a hook
     re.IGNORECASE,
 )
 SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+\s*(?:[-*•]\s*)?")
@@ -76,14 +77,15 @@ class ClaimVerdict:
 
 def promises(text: str) -> list[str]:
     """The sentences of `text` that promise something (bullets count as sentences): a count, a
-    promise phrase, or a statement naming at least two topics ("Design your own synth patches");
-    not a question (a hook), a call to action, a greeting or a sign-off."""
+    promise phrase, or a statement naming at least three topic words ("Design your own synth
+    patches"; a two-word subject line such as "Open endings" is a hook); not a question (a hook),
+    a call to action, a greeting or a sign-off."""
     found = []
     for part in SENTENCE.split(text):
         sentence = part.strip(" -*•\t")
         if len(sentence) < 8 or sentence.endswith("?") or NOT_A_CLAIM.match(sentence):
             continue
-        if COUNT.search(sentence) or PROMISE.search(sentence) or len(topic(sentence)) >= 2:
+        if COUNT.search(sentence) or PROMISE.search(sentence) or len(topic(sentence)) >= 3:
             found.append(sentence)
     return found
 

@@ -1,14 +1,19 @@
 """Where a creator's message goes: to the course builder (plan, draft or change a course), to the
-study-guide agent (a cheat sheet or reference guide), to the video scripter (a video, a promo), or to
-the master's own tool loop (everything else: questions about the store, the content-gap report,
-fact-checks). Rules first, because on the local model a routing call would cost seconds and guess; a
-message they do not match goes to the tool loop, whose model can still use any tool."""
+study-guide agent (a cheat sheet or reference guide), to the video scripter (a video, a promo), to
+the email writer (a sequence of emails), or to the master's own tool loop (everything else:
+questions about the store, the content-gap report, fact-checks). Rules first, because on the local
+model a routing call would cost seconds and guess; a message they do not match goes to the tool
+loop, whose model can still use any tool."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+EMAIL = re.compile(
+    r"\b(write|draft|create|make|plan|start)\b[^.?!]{0,60}\b(emails?|sequences?|newsletters?|nurture|drip)\b",
+    re.IGNORECASE,
+)
 VIDEO = re.compile(r"\b(videos?|promos?|trailers?|reels?)\b", re.IGNORECASE)
 STUDY = re.compile(r"\b(cheat[- ]?sheets?|reference guides?|study guides?)\b", re.IGNORECASE)
 BUILD = re.compile(
@@ -30,6 +35,8 @@ def route(message: str) -> str:
         return "study_guides"
     if VIDEO.search(message):
         return "video_scripter"
+    if EMAIL.search(message):
+        return "email_writer"
     if BUILD.search(message) and not GAPS.search(message):
         return "course_builder"
     return "assistant"

@@ -90,6 +90,27 @@ const KINDS = {
     const counts = el("p", { textContent: `${args.claims} entries, each citing its lesson${args.left_out ? `; ${args.left_out} claim(s) the lessons do not state were left out` : ""}.` });
     return { title: `Save “${args.title}”?`, body: [counts, list], labels: { approve: "Save the PDF", reject: "Discard" }, json: { document: args.document } };
   },
+  create_workflow: (args) => {
+    if (args.emails === undefined) return null; // a plain workflow tool call: the generic card
+    const mails = el("ol", { className: "emails" }, ...args.emails.map((m) => el("li", { className: "email-preview" },
+      el("p", { className: "small muted", textContent: `Day ${m.day} · ${m.kind}` }),
+      el("p", { className: "email-subject", textContent: m.subject }),
+      el("p", { className: "small muted", textContent: m.preview }),
+      ...String(m.body).split("\n").filter((x) => x.trim()).map((x) => el("p", { textContent: x })),
+      el("span", { className: "email-cta", textContent: m.cta }))));
+    const boxes = (args.unsupported || []).map((text) => {
+      const input = el("input", { type: "checkbox", value: text });
+      return { input, row: el("label", { className: "claim-flag" }, input, ` I stand by this: “${text}” (the course does not show it)`) };
+    });
+    const body = [el("p", { textContent: `Starts when a contact is tagged “${args.trigger_tag}”. Saved as a draft: nothing is sent until you activate it.` }), mails];
+    if (boxes.length) body.push(el("div", { className: "problems" }, el("p", { textContent: "Promises the course does not hold:" }), ...boxes.map((b) => b.row)));
+    if (args.note) body.unshift(el("p", { className: "error", textContent: args.note }));
+    return {
+      title: `Save the sequence “${args.name}”?`, body, labels: { approve: "Save as draft", reject: "Discard" },
+      json: { name: args.name, emails: args.emails },
+      approved: () => ({ confirmed: boxes.filter((b) => b.input.checked).map((b) => b.input.value) }),
+    };
+  },
   render_video: (args) => {
     if (args.scenes === undefined) return null;
     const scenes = el("ol", { className: "scenes" }, ...args.scenes.map((sc) => el("li", {},

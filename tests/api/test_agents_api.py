@@ -36,9 +36,10 @@ def test_agents_offered_follow_the_role(toy_api: Api) -> None:
         "course_builder",
         "master",
         "video_scripter",
+        "email_writer",
         "toy_outliner",
     ]
-    toy = owner_agents[5]
+    toy = owner_agents[6]
     assert toy["tools"] == ["get_course_outline"] and toy["wants_course"] is False
 
 

@@ -50,6 +50,7 @@ def log_in(page: Page, server: LiveServer, email: str) -> None:
                 "Course builder",
                 "Creator assistant",
                 "Video scripter",
+                "Email writer",
                 "Toy outliner",
             ],
         ),

@@ -12,3 +12,8 @@ def test_a_video_goes_to_the_video_scripter() -> None:
 
 def test_a_cheat_sheet_still_goes_to_the_study_guides() -> None:
     assert route("Make a cheat sheet to go with the promo video") == "study_guides"
+
+
+def test_an_email_sequence_goes_to_the_email_writer() -> None:
+    assert route("Write a 5-email nurture sequence for my course") == "email_writer"
+    assert route("How many emails did my welcome sequence send?") == "assistant"

@@ -1,0 +1,159 @@
+"""Gather, draft, check: the course's own words as material, one constrained-JSON draft of the
+sequence, and the claim check on every email (a draft with unsupported promises is drafted again
+once, told which). Then the emails as templates (MJML in the store's brand, the creator's words
+escaped, never code) and the sequence as a workflow graph: each email after its delay, and before
+every pitch a check that leaves anyone already enrolled in the course out of it."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+
+from agents.drafts import bound, json_reply, last_request, say
+from agents.email_writer.configuration import Configuration
+from agents.email_writer.prompts import SYSTEM, draft_prompt
+from agents.email_writer.state import EmailState
+from agents.event_models import MessageDelta
+from core.errors import AppError
+from tools.media import spoken
+
+COUNT = re.compile(r"\b(\d{1,2})[- ]?(?:emails?|mails?|messages?|parts?|steps?)\b", re.IGNORECASE)
+DAY = 86_400
+
+
+def emails_asked(message: str, conf: Configuration) -> int:
+    match = COUNT.search(message)
+    return max(2, min(conf.max_emails, int(match.group(1)))) if match else conf.default_emails
+
+
+def sequence_schema(count: int) -> dict[str, Any]:
+    email = {
+        "type": "object",
+        "properties": {
+            "subject": {"type": "string", "minLength": 3, "maxLength": 80},
+            "preview": {"type": "string", "maxLength": 120},
+            "body": {"type": "string", "minLength": 40, "maxLength": 1500},
+            "cta": {"type": "string", "minLength": 2, "maxLength": 40},
+            "send_after_days": {"type": "integer", "minimum": 0, "maximum": 14},
+            "kind": {"type": "string", "enum": ["nurture", "pitch"]},
+        },
+        "required": ["subject", "preview", "body", "cta", "send_after_days", "kind"],
+        "additionalProperties": False,
+    }
+    return {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "minLength": 3, "maxLength": 80},
+            "emails": {"type": "array", "items": email, "minItems": count, "maxItems": count},
+        },
+        "required": ["name", "emails"],
+        "additionalProperties": False,
+    }
+
+
+def gather(state: EmailState, config: RunnableConfig) -> dict[str, Any]:
+    b, conf = bound(config), Configuration.from_runnable_config(config)
+    if b.course_id is None:
+        return say("Choose a course first: a sequence sells one course.") | {"mode": "ended"}
+    brief = last_request(dict(state))
+    outline = b.registry.invoke("get_course_outline", b.tools, {"course_id": b.course_id})
+    lessons = [lesson for module in outline["modules"] for lesson in module["lessons"]]
+    material = []
+    for lesson in lessons[: conf.lessons_read]:
+        body = b.registry.invoke("read_lesson", b.tools, {"lesson_id": lesson["lesson_id"]})["body_md"]
+        text = " ".join(spoken(body).split())[: conf.material_chars // conf.lessons_read]
+        if text:
+            material.append(f"{lesson['title']}: {text}")
+    if not material:
+        return say("This course has no lesson text yet, so there is nothing an email could promise.") | {
+            "mode": "ended"
+        }
+    count = emails_asked(brief, conf)
+    b.emit(MessageDelta(text=f"Writing a {count}-email sequence for {outline['title']}.\n"))
+    return {"brief": brief, "count": count, "course_title": outline["title"],
+            "material": "\n".join(material), "sequence": None, "claims": [], "problems": [], "feedback": [],
+            "rounds": 0, "mode": "drafting", "note": "", "saved": None}  # fmt: skip
+
+
+def draft(state: EmailState, config: RunnableConfig) -> dict[str, Any]:
+    b = bound(config)
+    notes = [*state.get("problems", []), *state.get("feedback", [])]
+    prompt = draft_prompt(state["course_title"], state["material"], state["brief"], state["count"], notes)
+    drafted = json_reply(b.chat, SYSTEM, prompt, sequence_schema(state["count"]), 300 + 380 * state["count"])
+    if not drafted.get("emails"):
+        return say("The model did not write a usable sequence; nothing was saved. Try again.") | {"mode": "ended"}
+    b.emit(MessageDelta(text=f"Drafted {len(drafted['emails'])} emails; checking their promises.\n"))
+    return {"sequence": drafted, "rounds": state.get("rounds", 0) + 1, "mode": "drafted"}
+
+
+def copy_of(sequence: dict[str, Any]) -> str:
+    return "\n".join(f"{e['subject']}.\n{e['body']}" for e in sequence["emails"])
+
+
+def check(state: EmailState, config: RunnableConfig) -> dict[str, Any]:
+    b = bound(config)
+    sequence = state["sequence"]
+    assert sequence is not None
+    try:
+        claims = b.registry.invoke("check_claims", b.tools, {"course_id": b.course_id, "text": copy_of(sequence)})[
+            "claims"
+        ]
+    except AppError as exc:
+        claims = [{"text": "every promise", "supported": False, "reason": f"not checked: {exc.detail}"}]
+    problems = [f'the course does not hold: "{c["text"]}" ({c["reason"]})' for c in claims if not c["supported"]]
+    return {"claims": claims, "problems": problems, "mode": "checked"}
+
+
+def after_check(state: EmailState, config: RunnableConfig) -> str:
+    conf = Configuration.from_runnable_config(config)
+    return "draft" if state.get("problems") and state.get("rounds", 0) <= conf.max_rounds else "review"
+
+
+def mjml(email: dict[str, Any]) -> str:
+    """An email as an MJML template in the store's brand: the creator's words are escaped and kept
+    out of Jinja (`raw`), so a brace in them is text, never code."""
+
+    def words(text: str) -> str:
+        return "{% raw %}" + escape(text) + "{% endraw %}"
+
+    paragraphs = "".join(
+        f'<mj-text font-size="16px" line-height="1.5">{words(p.strip())}</mj-text>'
+        for p in str(email["body"]).split("\n")
+        if p.strip()
+    )
+    return (
+        f"<mjml><mj-head><mj-preview>{words(str(email.get('preview', '')))}</mj-preview></mj-head>"
+        '<mj-body background-color="#f6f6f4"><mj-section background-color="#ffffff"><mj-column>'
+        '<mj-text font-size="20px" font-weight="bold" color="{{ store.color }}">{{ store.name }}</mj-text>'
+        "<mj-text font-size=\"16px\">Hi {{ contact.first_name or 'there' }},</mj-text>"
+        f"{paragraphs}"
+        '<mj-button background-color="{{ store.color }}" href="{{ store.url }}">'
+        f"{words(str(email['cta']))}</mj-button>"
+        '<mj-text font-size="12px" color="#777777"><a href="{{ unsubscribe_url }}">Unsubscribe</a></mj-text>'
+        "</mj-column></mj-section></mj-body></mjml>"
+    )
+
+
+def workflow_graph(template_ids: list[str], emails: list[dict[str, Any]], tag: str, course_id: str) -> dict[str, Any]:
+    """Each email after its delay; before each pitch, anyone enrolled in the course leaves."""
+    nodes: dict[str, Any] = {}
+    order: list[str] = []
+    for n, (template_id, email) in enumerate(zip(template_ids, emails, strict=True), start=1):
+        days = int(email.get("send_after_days", 0))
+        if days and n > 1:
+            nodes[f"wait-{n}"] = {"type": "delay", "seconds": days * DAY, "next": ""}
+            order.append(f"wait-{n}")
+        if email.get("kind") == "pitch":
+            enrolled = {"rule": "enrolled", "course_id": course_id}
+            nodes[f"bought-{n}"] = {"type": "condition", "rule": enrolled, "yes": "end", "no": ""}
+            order.append(f"bought-{n}")
+        nodes[f"email-{n}"] = {"type": "send_email", "template_id": template_id, "next": ""}
+        order.append(f"email-{n}")
+    for here, there in zip(order, [*order[1:], "end"], strict=True):
+        key = "no" if nodes[here]["type"] == "condition" else "next"
+        nodes[here][key] = there
+    nodes["end"] = {"type": "exit"}
+    return {"trigger": {"type": "tag_added", "tag": tag}, "start": order[0], "nodes": nodes}

@@ -1,0 +1,25 @@
+"""The email-writer run's state: the brief, the course material, the sequence under review with the
+claim check's verdicts, and what was saved into the mail service."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypedDict
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+
+
+class EmailState(TypedDict, total=False):
+    messages: Annotated[list[AnyMessage], add_messages]
+    brief: str
+    count: int  # emails asked for
+    course_title: str
+    material: str
+    sequence: dict[str, Any] | None  # name, emails: subject, preview, body, cta, send_after_days
+    claims: list[dict[str, Any]]
+    problems: list[str]
+    feedback: list[str]
+    rounds: int
+    mode: str
+    note: str
+    saved: dict[str, Any] | None

@@ -1,0 +1,111 @@
+"""The email writer on the scripted model over a real index: a sequence drafted, its promises
+checked, approved (unsupported ones confirmed), saved as templates in the store's brand and a draft
+sequence that leaves buyers out of the pitch; rejected, nothing is saved."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from core.db import Database
+from core.settings import Settings
+from mail import library
+from mail.models import MailTemplate
+from mail.workflows.models import MailWorkflow
+from tests.agent_fixtures import indexed_store, manager
+from tests.agents.video_scripter.test_graph import CADENCES
+from tests.conftest import StoreWorld
+from tests.scripted_model import ScriptedChatModel
+
+
+def email(subject: str, body: str, kind: str = "nurture", days: int = 2) -> dict[str, Any]:
+    return {"subject": subject, "preview": "A minute on cadences", "body": body, "cta": "Start learning",
+            "send_after_days": days, "kind": kind}  # fmt: skip
+
+
+NURTURE = [
+    email("Why phrases come to rest", "A cadence ends a phrase.\n{{ not code }}", days=0),
+    email("The authentic cadence", "The authentic cadence moves from the dominant to the tonic."),
+    email("Open endings", "The half cadence ends on the dominant and leaves the phrase open."),
+]  # fmt: skip
+PITCH = [email("Join the course", "Learn the authentic cadence and the half cadence, step by step.", "pitch", 2)]
+UNHELD = [email("Join the course", "Master vocal mixing with compression and reverb.", "pitch", 2)]
+
+
+def sequence(emails: list[dict[str, Any]]) -> str:
+    return json.dumps({"name": "Cadence cycle", "emails": emails})
+
+
+@pytest.fixture
+def course(db: Database, store_a: StoreWorld, tmp_path: Path) -> Iterator[tuple[StoreWorld, Any]]:
+    yield from indexed_store(db, store_a, CADENCES, tmp_path / "index")
+
+
+def start(db: Database, settings: Settings, course: tuple[StoreWorld, Any], replies: list[str],
+          message: str = "Write a 4-email nurture sequence for this course") -> tuple[Any, Any, ScriptedChatModel]:  # fmt: skip
+    world, runtime = course
+    model = ScriptedChatModel(script=replies)
+    m = manager(db, settings, runtime, model)
+    thread = m.create_thread(world.owner, "email_writer", world.course_id)
+    run = m.start(world.owner, thread.id, message)
+    m.wait(run.id)
+    return m, run, model
+
+
+def card(m: Any, run_id: str) -> dict[str, Any]:
+    return dict([e for e in m.events.replay(run_id) if e.type == "approval.required"][-1].data["arguments"])
+
+
+def test_an_approved_sequence_is_saved_as_templates_and_a_draft_that_spares_buyers(
+    db: Database, settings: Settings, course: tuple[StoreWorld, Any]
+) -> None:
+    world, _ = course
+    m, run, model = start(db, settings, course, [sequence([*NURTURE, *PITCH])])
+    shown = card(m, run.id)
+    assert [e["day"] for e in shown["emails"]] == [0, 2, 4, 6] and shown["unsupported"] == []
+    assert "Write 4 emails: 2 nurture, then 2 pitch" in str(model.calls[0]["messages"][-1].content)
+    m.resume(world.owner, run.id, "approve")
+    m.wait(run.id)
+    final = next(e for e in m.events.replay(run.id) if e.type == "message.completed").data["text"]
+    assert "Nothing is sent until you activate it" in final
+    with db.transaction() as s:
+        flow = s.scalars(select(MailWorkflow)).one()
+        templates = list(s.scalars(select(MailTemplate).order_by(MailTemplate.name)))
+        assert flow.status == "draft" and len(templates) == 4
+        nodes = flow.graph["nodes"]
+        assert nodes["bought-4"]["rule"] == {"rule": "enrolled", "course_id": world.course_id, "negate": False}
+        assert nodes["bought-4"]["yes"] == "end" and nodes["bought-4"]["no"] == "email-4"
+        assert flow.graph["trigger"]["type"] == "tag_added"
+        shown_mail = library.preview(s, world.owner, settings, templates[0].id)
+    assert "{{ not code }}" in shown_mail.text and "A cadence ends a phrase." in shown_mail.text
+
+
+def test_an_unsupported_promise_is_revised_then_must_be_confirmed(
+    db: Database, settings: Settings, course: tuple[StoreWorld, Any]
+) -> None:
+    world, _ = course
+    m, run, model = start(db, settings, course, [sequence([*NURTURE, *UNHELD]), sequence([*NURTURE, *UNHELD])])
+    assert "the course does not hold" in str(model.calls[1]["messages"][-1].content)
+    unsupported = card(m, run.id)["unsupported"]
+    assert unsupported == ["Master vocal mixing with compression and reverb."]
+    m.resume(world.owner, run.id, "approve")
+    m.wait(run.id)
+    assert "Confirm each promise" in card(m, run.id)["note"]
+    m.resume(world.owner, run.id, "approve", {"confirmed": unsupported})
+    m.wait(run.id)
+    with db.transaction() as s:
+        assert s.scalars(select(MailWorkflow)).one().status == "draft"
+
+
+def test_a_rejected_sequence_saves_nothing(db: Database, settings: Settings, course: tuple[StoreWorld, Any]) -> None:
+    world, _ = course
+    m, run, _ = start(db, settings, course, [sequence([*NURTURE, *PITCH])])
+    m.resume(world.owner, run.id, "reject")
+    m.wait(run.id)
+    with db.transaction() as s:
+        assert s.scalars(select(MailWorkflow)).first() is None and s.scalars(select(MailTemplate)).first() is None
