@@ -1,6 +1,6 @@
 """The agents this platform offers. A new agent is its package and one line here."""
 
-from agents import course_assistant, course_builder, email_writer, master, study_guides, video_scripter
+from agents import course_assistant, course_builder, email_writer, master, social_writer, study_guides, video_scripter
 from agents.registry import AgentDefinition
 
 AGENTS: tuple[AgentDefinition, ...] = (
@@ -10,4 +10,5 @@ AGENTS: tuple[AgentDefinition, ...] = (
     master.DEFINITION,
     video_scripter.DEFINITION,
     email_writer.DEFINITION,
+    social_writer.DEFINITION,
 )

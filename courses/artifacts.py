@@ -24,7 +24,7 @@ from courses.access import active_enrollment, reader_kind
 from courses.catalog import _course_in_store, read_lesson, readable_course
 from courses.models import Artifact, Lesson
 
-KINDS = ("cheat_sheet", "reference_guide", "course_outline", "audio", "image", "video", "captions")
+KINDS = ("cheat_sheet", "reference_guide", "course_outline", "audio", "image", "video", "captions", "social_posts")
 CONTENT_TYPES = {
     "application/pdf": "pdf",
     "application/json": "json",

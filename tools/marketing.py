@@ -4,16 +4,20 @@ against the course it sells (`rag.claims`), with the nearest lesson for each."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from core.principal import COURSES_READ
-from courses import catalog
+from core.principal import COURSES_READ, COURSES_WRITE
+from core.storage.factory import make_object_store
+from courses import artifacts, catalog
 from courses.models import Module
 from rag.claims import check
 from rag.retriever import Retriever
 from tools.base import ToolContext, ToolInput, ToolUnavailable
-from tools.declare import ToolSet
+from tools.declare import ActionInput, ToolSet
+from tools.documents import ArtifactRef, artifact_ref
 
 TOOLS = ToolSet("marketing")
 
@@ -55,3 +59,41 @@ def check_claims(ctx: ToolContext, args: CheckClaimsIn) -> CheckClaimsOut:
         )
     claims = [ClaimOut.model_validate(v, from_attributes=True) for v in verdicts]
     return CheckClaimsOut(course_id=args.course_id, claims=claims, unsupported=sum(not c.supported for c in claims))
+
+
+class PostIn(BaseModel):
+    platform: Literal["x_thread", "linkedin", "instagram", "tiktok"]
+    parts: list[str] = Field(min_length=1, max_length=12, description="A thread's posts; one element otherwise.")
+    score: int = Field(ge=0, le=100)
+    reasons: list[str] = Field(default_factory=list, max_length=12)
+
+
+class SavePostsIn(ActionInput):
+    course_id: str
+    title: str = Field(min_length=1, max_length=200)
+    posts: list[PostIn] = Field(min_length=1, max_length=12)
+
+
+LABELS = {"x_thread": "X thread", "linkedin": "LinkedIn", "instagram": "Instagram caption", "tiktok": "TikTok / Reels"}
+
+
+def posts_markdown(args: SavePostsIn) -> str:
+    """The posts as one Markdown file the creator copies from: each with its score and reasons."""
+    out = [f"# {args.title}", ""]
+    for post in args.posts:
+        out += [f"## {LABELS[post.platform]} (virality {post.score}/100)", ""]
+        for n, part in enumerate(post.parts, 1):
+            out += [(f"{n}/{len(post.parts)} " if len(post.parts) > 1 else "") + part.strip(), ""]
+        out += ["Why this score:", *[f"- {r}" for r in post.reasons], ""]
+    return "\n".join(out)
+
+
+@TOOLS.tool(scopes=(COURSES_WRITE,), side_effect="write")
+def save_social_posts(ctx: ToolContext, args: SavePostsIn) -> ArtifactRef:
+    """Save social posts for a course (with their scores and reasons) as a Markdown file to copy from."""
+    with ctx.transaction() as session:
+        saved = artifacts.save_artifact(
+            session, ctx.principal, make_object_store(ctx.settings), course_id=args.course_id, kind="social_posts",
+            title=args.title, data=posts_markdown(args).encode(), content_type="text/markdown", run_id=ctx.run_id,
+        )  # fmt: skip
+        return artifact_ref(saved, current=True)

@@ -37,9 +37,10 @@ def test_agents_offered_follow_the_role(toy_api: Api) -> None:
         "master",
         "video_scripter",
         "email_writer",
+        "social_writer",
         "toy_outliner",
     ]
-    toy = owner_agents[6]
+    toy = owner_agents[7]
     assert toy["tools"] == ["get_course_outline"] and toy["wants_course"] is False
 
 

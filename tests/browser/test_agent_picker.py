@@ -51,6 +51,7 @@ def log_in(page: Page, server: LiveServer, email: str) -> None:
                 "Creator assistant",
                 "Video scripter",
                 "Email writer",
+                "Social writer",
                 "Toy outliner",
             ],
         ),

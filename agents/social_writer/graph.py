@@ -1,0 +1,80 @@
+"""The social writer's graph: gather → draft (scored) → revise (the low ones, once) → check (claims)
+→ review (interrupt: every unsupported promise confirmed) → save (one Markdown file of the posts
+with their scores and reasons, to copy from: publishing to the networks is the creator's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import interrupt
+
+from agents.drafts import bound, prepare, say
+from agents.event_models import ApprovalRequired
+from agents.event_models import Artifact as ArtifactEvent
+from agents.social_writer.posts import check, draft, gather, revise
+from agents.social_writer.state import SocialState
+from core.errors import AppError
+
+SAVE = "save_social_posts"
+
+
+def review(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
+    b = bound(config)
+    unsupported = [c["text"] for c in state.get("claims", []) if not c["supported"]]
+    shown = {"course_id": b.course_id, "title": f"Posts for {state['course_title']}", "posts": state["posts"],
+             "claims": state.get("claims", []), "unsupported": unsupported, "note": state.get("note", "")}  # fmt: skip
+    b.emit(ApprovalRequired(id="review", name=SAVE, arguments=shown))
+    decision = interrupt({"tool_call_id": "review", "name": SAVE, "arguments": shown})
+    decision = decision if isinstance(decision, dict) else {}
+    choice, arguments = decision.get("decision"), decision.get("arguments") or {}
+    if choice in ("reject", "revise"):  # asking for changes starts a new request: say what to change
+        return {"mode": "rejected"} | say("Discarded the posts; nothing was saved. Ask again with what to change.")
+    missing = [t for t in unsupported if t not in {str(x) for x in arguments.get("confirmed", [])}]
+    if missing:
+        return {"mode": "checked", "note": f"Confirm each promise the course does not hold: {'; '.join(missing)}"}
+    return {"mode": "approved", "note": ""}
+
+
+def save(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
+    b = bound(config)
+    posts = [{"platform": p["platform"], "parts": p["parts"], "score": p["score"], "reasons": p["reasons"]}
+             for p in state["posts"]]  # fmt: skip
+    try:
+        args = {"course_id": b.course_id, "title": f"Posts for {state['course_title']}", "posts": posts}
+        saved = b.registry.invoke(SAVE, b.tools, args)
+    except AppError as exc:
+        return say(f"The posts could not be saved: {exc.detail}")
+    b.emit(ArtifactEvent(id=saved["artifact_id"], kind=saved["kind"], title=saved["title"], url=saved["url"],
+                         version=saved["version"]))  # fmt: skip
+    scores = ", ".join(f"{p['platform']} {p['first_score']} → {p['score']}" for p in state["posts"])
+    return {"mode": "saved", "saved": saved} | say(
+        f"Saved {len(posts)} posts ({scores}). Copy them from {saved['url']}"
+    )
+
+
+def build() -> StateGraph[SocialState]:
+    graph: StateGraph[SocialState] = StateGraph(SocialState)
+    for name, node in (("gather", gather), ("draft", draft), ("revise", revise), ("check", check), ("review", review),
+                       ("save", save)):  # fmt: skip
+        graph.add_node(name, node)
+    graph.add_edge(START, "gather")
+    graph.add_conditional_edges("gather", lambda s: END if s.get("mode") == "ended" else "draft", ["draft", END])
+    graph.add_conditional_edges("draft", lambda s: END if s.get("mode") == "ended" else "revise", ["revise", END])
+    graph.add_edge("revise", "check")
+    graph.add_edge("check", "review")
+    graph.add_conditional_edges(
+        "review",
+        lambda s: {"approved": "save", "checked": "review"}.get(s.get("mode", ""), "end"),
+        {"save": "save", "review": "review", "end": END},
+    )
+    graph.add_edge("save", END)
+    return graph
+
+
+def compile_graph(checkpointer: Any) -> Any:
+    return build().compile(checkpointer=checkpointer)
+
+
+__all__ = ["build", "compile_graph", "prepare"]

@@ -1,0 +1,127 @@
+"""Generate → score → revise: one constrained-JSON draft of every post, each scored (the features of
+`virality.py` and a rubric judge's 1-5 in one call for all), those under the bar written again once,
+told their reasons, the better of the two kept; then the claim check on all of them."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+
+from agents.drafts import bound, json_reply, last_request, say
+from agents.event_models import MessageDelta
+from agents.social_writer import prompts
+from agents.social_writer.state import SocialState
+from agents.social_writer.virality import PLATFORMS, score
+from core.errors import AppError
+from core.text import stems
+from tools.media import spoken
+
+BAR = 70  # posts scoring under this are revised once
+ASKED = {"x_thread": r"\b(x|twitter|thread|tweet)", "linkedin": r"linkedin", "instagram": r"instagram|insta\b|\big\b",
+         "tiktok": r"tiktok|reels?|shorts"}  # fmt: skip
+DEFAULT = ["x_thread", "linkedin", "instagram"]
+
+
+def platforms_asked(message: str) -> list[str]:
+    named = [p for p in PLATFORMS if re.search(ASKED[p], message, re.IGNORECASE)]
+    return named or DEFAULT
+
+
+def post_schema(platforms: list[str]) -> dict[str, Any]:
+    post = {"type": "object", "properties": {
+        "platform": {"type": "string", "enum": platforms},
+        "parts": {"type": "array", "items": {"type": "string", "minLength": 10, "maxLength": 1300}, "minItems": 1,
+                  "maxItems": 8}}, "required": ["platform", "parts"], "additionalProperties": False}  # fmt: skip
+    return {"type": "object", "properties": {"posts": {"type": "array", "items": post, "minItems": len(platforms),
+            "maxItems": len(platforms)}}, "required": ["posts"], "additionalProperties": False}  # fmt: skip
+
+
+def judge_schema(n: int) -> dict[str, Any]:
+    item = {"type": "integer", "minimum": 1, "maximum": 5}
+    return {"type": "object", "properties": {"scores": {"type": "array", "items": item, "minItems": n, "maxItems": n}},
+            "required": ["scores"], "additionalProperties": False}  # fmt: skip
+
+
+def gather(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
+    b = bound(config)
+    if b.course_id is None:
+        return say("Choose a course first: posts promote one course.") | {"mode": "ended"}
+    brief = last_request(dict(state))
+    outline = b.registry.invoke("get_course_outline", b.tools, {"course_id": b.course_id})
+    lessons = [lesson for module in outline["modules"] for lesson in module["lessons"]]
+    material = []
+    for lesson in lessons[:4]:
+        body = b.registry.invoke("read_lesson", b.tools, {"lesson_id": lesson["lesson_id"]})["body_md"]
+        text = " ".join(spoken(body).split())[:400]
+        if text:
+            material.append(f"{lesson['title']}: {text}")
+    if not material:
+        return say("This course has no lesson text yet, so there is nothing a post could promise.") | {"mode": "ended"}
+    platforms = platforms_asked(brief)
+    b.emit(MessageDelta(text=f"Writing {len(platforms)} posts for {outline['title']}.\n"))
+    topics = sorted(stems(" ".join(material)))
+    return {"brief": brief, "platforms": platforms, "course_title": outline["title"], "material": "\n".join(material),
+            "topics": topics, "posts": [], "claims": [], "mode": "drafting", "note": "", "saved": None}  # fmt: skip
+
+
+def _judge(state: SocialState, config: RunnableConfig, posts: list[dict[str, Any]]) -> list[int | None]:
+    b = bound(config)
+    listed = "\n\n".join(f"[{n}] {p['platform']}:\n" + "\n".join(p["parts"]) for n, p in enumerate(posts, 1))
+    got = json_reply(b.chat, prompts.JUDGE, listed, judge_schema(len(posts)), 60)
+    scores = got.get("scores") if isinstance(got.get("scores"), list) else None
+    return list(scores) if scores and len(scores) == len(posts) else [None] * len(posts)
+
+
+def _scored(state: SocialState, posts: list[dict[str, Any]], judged: list[int | None]) -> list[dict[str, Any]]:
+    topics = set(state["topics"])
+    out = []
+    for post, judge in zip(posts, judged, strict=True):
+        made = score(post["platform"], post["parts"], topics, judge)
+        out.append({**post, "score": made.total, "reasons": made.reasons()})
+    return out
+
+
+def draft(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
+    b = bound(config)
+    prompt = prompts.draft_prompt(state["course_title"], state["material"], state["brief"], state["platforms"])
+    drafted = json_reply(b.chat, prompts.SYSTEM, prompt, post_schema(state["platforms"]), 250 * len(state["platforms"]))
+    posts = [p for p in drafted.get("posts", []) if p.get("parts")]
+    if not posts:
+        return say("The model did not write usable posts; nothing was saved. Try again.") | {"mode": "ended"}
+    scored = _scored(state, posts, _judge(state, config, posts))
+    b.emit(MessageDelta(text="Scored: " + ", ".join(f"{p['platform']} {p['score']}" for p in scored) + ".\n"))
+    return {"posts": [{**p, "first_score": p["score"]} for p in scored], "mode": "drafted"}
+
+
+def revise(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
+    """Each post under the bar written again once, told its reasons; the better one kept."""
+    b = bound(config)
+    posts = list(state["posts"])
+    low = [n for n, p in enumerate(posts) if p["score"] < BAR]
+    for n in low:
+        post = posts[n]
+        weak = [r for r in post["reasons"] if not r.startswith("judge")]
+        prompt = prompts.revise_prompt(state["course_title"], state["material"], post["platform"], post["parts"], weak)
+        again = json_reply(b.chat, prompts.SYSTEM, prompt, post_schema([post["platform"]]), 300)
+        tried = [p for p in again.get("posts", []) if p.get("parts")]
+        if not tried:
+            continue
+        [rescored] = _scored(state, tried[:1], [None])
+        judged_free = score(post["platform"], post["parts"], set(state["topics"])).total
+        if rescored["score"] > judged_free:
+            posts[n] = {**rescored, "first_score": post["first_score"]}
+    if low:
+        b.emit(MessageDelta(text=f"Revised {len(low)} post(s) that scored under {BAR}.\n"))
+    return {"posts": posts, "mode": "revised"}
+
+
+def check(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
+    b = bound(config)
+    text = "\n".join(part for p in state["posts"] for part in p["parts"])
+    try:
+        claims = b.registry.invoke("check_claims", b.tools, {"course_id": b.course_id, "text": text})["claims"]
+    except AppError as exc:
+        claims = [{"text": "every promise", "supported": False, "reason": f"not checked: {exc.detail}"}]
+    return {"claims": claims, "mode": "checked"}

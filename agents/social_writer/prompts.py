@@ -1,0 +1,30 @@
+"""The social writer's prompts (short: the local model reads ~50 tokens a second)."""
+
+SYSTEM = (
+    "You write social media posts that promote online courses. x_thread: 3-6 posts under 280 characters. "
+    "linkedin: 600-1200 characters. instagram: a caption of 100-400 characters and 3-8 hashtags. tiktok: a "
+    "spoken script of 80-150 words. Open with a hook, name what the course teaches, end with a call to action. "
+    "Promise only what the course material shows. Reply in JSON."
+)
+
+
+def draft_prompt(course: str, material: str, brief: str, platforms: list[str]) -> str:
+    return (
+        f"Course: {course}\nWhat it teaches (its own words):\n{material}\n\nRequest: {brief}\n"
+        f"Write one post for each of: {', '.join(platforms)}."
+    )
+
+
+def revise_prompt(course: str, material: str, platform: str, parts: list[str], reasons: list[str]) -> str:
+    said = "\n".join(parts)
+    fixes = "\n".join(f"- {r}" for r in reasons)
+    return (
+        f"Course: {course}\nWhat it teaches:\n{material}\n\nThis {platform} post scored low:\n{said}\n\n"
+        f"Why:\n{fixes}\n\nWrite a better {platform} post that fixes these."
+    )
+
+
+JUDGE = (
+    "Rate each post from 1 (would be scrolled past) to 5 (people stop, read and act) for: a hook in the first line, "
+    "a clear benefit, specific content, a call to action."
+)
