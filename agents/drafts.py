@@ -18,7 +18,9 @@ from langchain_core.runnables import RunnableConfig
 
 from agents.event_models import RunEventModel
 from agents.registry import PreparedRun, RunSetup
+from core.errors import AppError
 from tools.base import Registry, ToolContext
+from tools.media import spoken
 
 KEY = "drafts"  # where a creator agent's bindings sit in `configurable`
 
@@ -65,3 +67,36 @@ def json_reply(
 def last_request(state: dict[str, Any]) -> str:
     """The person's latest message in the thread."""
     return next((str(m.content) for m in reversed(state.get("messages", [])) if isinstance(m, HumanMessage)), "")
+
+
+def course_material(b: Bindings, lessons: int, chars: int) -> tuple[dict[str, Any], list[str]]:
+    """The course's outline and the prose of its first `lessons` lessons (`chars` each, read aloud-
+    style: no code, tables or markup), through the course tools: what a marketing draft may promise."""
+    outline = b.registry.invoke("get_course_outline", b.tools, {"course_id": b.course_id})
+    listed = [lesson for module in outline["modules"] for lesson in module["lessons"]]
+    material = []
+    for lesson in listed[:lessons]:
+        body = b.registry.invoke("read_lesson", b.tools, {"lesson_id": lesson["lesson_id"]})["body_md"]
+        text = " ".join(spoken(body).split())[:chars]
+        if text:
+            material.append(f"{lesson['title']}: {text}")
+    return outline, material
+
+
+def checked_claims(b: Bindings, text: str) -> list[dict[str, Any]]:
+    """The claim check's verdicts on a draft; when it cannot run here (no index), one verdict saying
+    so, which the creator must confirm like any unsupported promise."""
+    try:
+        claims: list[dict[str, Any]] = b.registry.invoke(
+            "check_claims", b.tools, {"course_id": b.course_id, "text": text}
+        )["claims"]
+    except AppError as exc:
+        return [{"text": "every promise", "supported": False, "reason": f"not checked: {exc.detail}"}]
+    return claims
+
+
+def unconfirmed(claims: list[dict[str, Any]], arguments: dict[str, Any]) -> str:
+    """The note an approval gets when it leaves an unsupported promise unconfirmed ("" when none)."""
+    confirmed = {str(x) for x in arguments.get("confirmed", [])}
+    missing = [c["text"] for c in claims if not c["supported"] and c["text"] not in confirmed]
+    return f"Confirm each promise the course does not hold: {'; '.join(missing)}" if missing else ""

@@ -11,7 +11,7 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import interrupt
 
-from agents.drafts import bound, say
+from agents.drafts import bound, say, unconfirmed
 from agents.email_writer.sequence import mjml, workflow_graph
 from agents.email_writer.state import EmailState
 from agents.event_models import ApprovalRequired
@@ -54,10 +54,8 @@ def review(state: EmailState, config: RunnableConfig) -> dict[str, Any]:
     if choice == "edit" and isinstance(arguments.get("emails"), list) and arguments["emails"]:
         edited = {"name": str(arguments.get("name") or shown["name"]), "emails": arguments["emails"]}
         return {"mode": "edited", "sequence": edited, "note": ""}
-    missing = [t for t in shown["unsupported"] if t not in {str(x) for x in arguments.get("confirmed", [])}]
-    if missing:
-        return {"mode": "checked", "note": f"Confirm each promise the course does not hold: {'; '.join(missing)}"}
-    return {"mode": "approved", "note": ""}
+    note = unconfirmed(state.get("claims", []), arguments)
+    return {"mode": "checked", "note": note} if note else {"mode": "approved", "note": ""}
 
 
 def after_review(state: EmailState) -> str:

@@ -12,13 +12,11 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 
-from agents.drafts import bound, json_reply, last_request, say
+from agents.drafts import bound, checked_claims, course_material, json_reply, last_request, say
 from agents.email_writer.configuration import Configuration
 from agents.email_writer.prompts import SYSTEM, draft_prompt
 from agents.email_writer.state import EmailState
 from agents.event_models import MessageDelta
-from core.errors import AppError
-from tools.media import spoken
 
 COUNT = re.compile(r"\b(\d{1,2})[- ]?(?:emails?|mails?|messages?|parts?|steps?)\b", re.IGNORECASE)
 DAY = 86_400
@@ -59,14 +57,7 @@ def gather(state: EmailState, config: RunnableConfig) -> dict[str, Any]:
     if b.course_id is None:
         return say("Choose a course first: a sequence sells one course.") | {"mode": "ended"}
     brief = last_request(dict(state))
-    outline = b.registry.invoke("get_course_outline", b.tools, {"course_id": b.course_id})
-    lessons = [lesson for module in outline["modules"] for lesson in module["lessons"]]
-    material = []
-    for lesson in lessons[: conf.lessons_read]:
-        body = b.registry.invoke("read_lesson", b.tools, {"lesson_id": lesson["lesson_id"]})["body_md"]
-        text = " ".join(spoken(body).split())[: conf.material_chars // conf.lessons_read]
-        if text:
-            material.append(f"{lesson['title']}: {text}")
+    outline, material = course_material(b, conf.lessons_read, conf.material_chars // conf.lessons_read)
     if not material:
         return say("This course has no lesson text yet, so there is nothing an email could promise.") | {
             "mode": "ended"
@@ -97,12 +88,7 @@ def check(state: EmailState, config: RunnableConfig) -> dict[str, Any]:
     b = bound(config)
     sequence = state["sequence"]
     assert sequence is not None
-    try:
-        claims = b.registry.invoke("check_claims", b.tools, {"course_id": b.course_id, "text": copy_of(sequence)})[
-            "claims"
-        ]
-    except AppError as exc:
-        claims = [{"text": "every promise", "supported": False, "reason": f"not checked: {exc.detail}"}]
+    claims = checked_claims(b, copy_of(sequence))
     problems = [f'the course does not hold: "{c["text"]}" ({c["reason"]})' for c in claims if not c["supported"]]
     return {"claims": claims, "problems": problems, "mode": "checked"}
 

@@ -10,7 +10,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import interrupt
 
-from agents.drafts import bound, prepare, say
+from agents.drafts import bound, prepare, say, unconfirmed
 from agents.event_models import ApprovalRequired
 from agents.event_models import Artifact as ArtifactEvent
 from agents.social_writer.posts import check, draft, gather, revise
@@ -31,10 +31,8 @@ def review(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
     choice, arguments = decision.get("decision"), decision.get("arguments") or {}
     if choice in ("reject", "revise"):  # asking for changes starts a new request: say what to change
         return {"mode": "rejected"} | say("Discarded the posts; nothing was saved. Ask again with what to change.")
-    missing = [t for t in unsupported if t not in {str(x) for x in arguments.get("confirmed", [])}]
-    if missing:
-        return {"mode": "checked", "note": f"Confirm each promise the course does not hold: {'; '.join(missing)}"}
-    return {"mode": "approved", "note": ""}
+    note = unconfirmed(state.get("claims", []), arguments)
+    return {"mode": "checked", "note": note} if note else {"mode": "approved", "note": ""}
 
 
 def save(state: SocialState, config: RunnableConfig) -> dict[str, Any]:

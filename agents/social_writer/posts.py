@@ -9,14 +9,12 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 
-from agents.drafts import bound, json_reply, last_request, say
+from agents.drafts import bound, checked_claims, course_material, json_reply, last_request, say
 from agents.event_models import MessageDelta
 from agents.social_writer import prompts
 from agents.social_writer.state import SocialState
 from agents.social_writer.virality import PLATFORMS, score
-from core.errors import AppError
 from core.text import stems
-from tools.media import spoken
 
 BAR = 70  # posts scoring under this are revised once
 ASKED = {"x_thread": r"\b(x|twitter|thread|tweet)", "linkedin": r"linkedin", "instagram": r"instagram|insta\b|\big\b",
@@ -49,14 +47,7 @@ def gather(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
     if b.course_id is None:
         return say("Choose a course first: posts promote one course.") | {"mode": "ended"}
     brief = last_request(dict(state))
-    outline = b.registry.invoke("get_course_outline", b.tools, {"course_id": b.course_id})
-    lessons = [lesson for module in outline["modules"] for lesson in module["lessons"]]
-    material = []
-    for lesson in lessons[:4]:
-        body = b.registry.invoke("read_lesson", b.tools, {"lesson_id": lesson["lesson_id"]})["body_md"]
-        text = " ".join(spoken(body).split())[:400]
-        if text:
-            material.append(f"{lesson['title']}: {text}")
+    outline, material = course_material(b, 4, 400)
     if not material:
         return say("This course has no lesson text yet, so there is nothing a post could promise.") | {"mode": "ended"}
     platforms = platforms_asked(brief)
@@ -120,8 +111,5 @@ def revise(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
 def check(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
     b = bound(config)
     text = "\n".join(part for p in state["posts"] for part in p["parts"])
-    try:
-        claims = b.registry.invoke("check_claims", b.tools, {"course_id": b.course_id, "text": text})["claims"]
-    except AppError as exc:
-        claims = [{"text": "every promise", "supported": False, "reason": f"not checked: {exc.detail}"}]
+    claims = checked_claims(b, text)
     return {"claims": claims, "mode": "checked"}

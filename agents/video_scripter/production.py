@@ -13,7 +13,7 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import interrupt
 
-from agents.drafts import bound, say
+from agents.drafts import bound, say, unconfirmed
 from agents.event_models import ApprovalRequired
 from agents.event_models import Artifact as ArtifactEvent
 from agents.event_models import Progress as ProgressEvent
@@ -66,12 +66,8 @@ def review(state: VideoState, config: RunnableConfig) -> dict[str, Any]:
         if not isinstance(edited, dict) or not edited.get("scenes"):
             return {"mode": "checked", "note": "The edited script has no scenes; the draft is unchanged."}
         return {"mode": "edited", "script": edited, "note": ""}
-    confirmed = {str(x) for x in arguments.get("confirmed", [])}
-    missing = [t for t in shown["unsupported"] if t not in confirmed]
-    if missing:
-        note = f"Confirm each promise the course does not hold before approving: {'; '.join(missing)}"
-        return {"mode": "checked", "note": note}
-    return {"mode": "approved", "note": ""}
+    note = unconfirmed(state.get("claims", []), arguments)
+    return {"mode": "checked", "note": note} if note else {"mode": "approved", "note": ""}
 
 
 def after_review(state: VideoState) -> str:

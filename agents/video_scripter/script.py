@@ -10,13 +10,11 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 
-from agents.drafts import bound, json_reply, last_request, say
+from agents.drafts import bound, checked_claims, course_material, json_reply, last_request, say
 from agents.event_models import MessageDelta
 from agents.video_scripter.configuration import Configuration
 from agents.video_scripter.prompts import SYSTEM, draft_prompt
 from agents.video_scripter.state import VideoState
-from core.errors import AppError
-from tools.media import spoken
 
 LENGTH = re.compile(r"(\d{1,3})\s*[- ]?\s*(seconds?|secs?|s\b|minutes?|mins?)", re.IGNORECASE)
 WORDS_PER_SECOND = 2.6
@@ -63,14 +61,7 @@ def gather(state: VideoState, config: RunnableConfig) -> dict[str, Any]:
     if b.course_id is None:
         return say("Choose a course first: a video is scripted from one course's lessons.") | {"mode": "ended"}
     brief = last_request(dict(state))
-    outline = b.registry.invoke("get_course_outline", b.tools, {"course_id": b.course_id})
-    lessons = [lesson for module in outline["modules"] for lesson in module["lessons"]]
-    material, budget = [], conf.material_chars
-    for lesson in lessons[: conf.lessons_read]:
-        body = b.registry.invoke("read_lesson", b.tools, {"lesson_id": lesson["lesson_id"]})["body_md"]
-        text = " ".join(spoken(body).split())[: budget // conf.lessons_read]
-        if text:
-            material.append(f"{lesson['title']}: {text}")
+    outline, material = course_material(b, conf.lessons_read, conf.material_chars // conf.lessons_read)
     if not material:
         return say("This course has no lesson text yet, so there is nothing a video could promise.") | {"mode": "ended"}
     seconds = seconds_asked(brief, conf.default_seconds)
@@ -118,11 +109,7 @@ def check(state: VideoState, config: RunnableConfig) -> dict[str, Any]:
     script = state["script"]
     assert script is not None
     problems = timing_problems(script, state["seconds"], conf.tolerance)
-    try:
-        checked = b.registry.invoke("check_claims", b.tools, {"course_id": b.course_id, "text": copy_of(script)})
-        claims = checked["claims"]
-    except AppError as exc:  # no index in this process: the creator is told, and confirms every claim
-        claims = [{"text": "every promise", "supported": False, "reason": f"not checked: {exc.detail}"}]
+    claims = checked_claims(b, copy_of(script))
     problems += [f'the course does not hold: "{c["text"]}" ({c["reason"]})' for c in claims if not c["supported"]]
     return {"problems": problems, "claims": claims, "mode": "checked"}
 
