@@ -39,8 +39,11 @@ def _price_label(price: Price) -> str:
 
 def _times(session: DB, product: Product) -> str:
     """A coaching session's free times to choose from, in the creator's time zone (the next two weeks)."""
-    plan = bookings.schedule(product)
-    free = bookings.free_slots(session, product, 14)[:60]
+    try:
+        plan = bookings.schedule(product)
+        free = bookings.free_slots(session, product, 14)[:60]
+    except AppError:  # hours stored before they were checked: the creator fixes them, the page stays up
+        return '<p class="held">Booking opens soon.</p>'
     if not free:
         return '<p class="held">No free times in the next two weeks. Check back soon.</p>'
     options = "".join(

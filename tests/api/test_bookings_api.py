@@ -104,3 +104,17 @@ def test_the_creator_sees_the_booked_session_and_another_learner_does_not(
     other = login(client, another_learner(db, s.world.store_id), s.world.slug)
     assert client.get("/v1/bookings", headers=other).json() == []
     assert client.get("/v1/bookings", params={"past": True}, headers=creator).json() == []
+
+
+def test_a_coaching_product_with_unreadable_hours_keeps_the_page_up(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    from sqlalchemy import update
+
+    from commerce.models import Product
+
+    s = coaching_shop(db, settings)
+    with db.transaction() as session:  # as stored before hours were checked
+        session.execute(update(Product).where(Product.id == s.product_id).values(details={"hours": "weekdays"}))
+    page = client.get(f"/s/{s.world.slug}")
+    assert page.status_code == 200 and "Booking opens soon" in page.text
