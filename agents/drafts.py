@@ -15,8 +15,9 @@ import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
+from langgraph.types import interrupt
 
-from agents.event_models import RunEventModel
+from agents.event_models import ApprovalRequired, RunEventModel
 from agents.registry import PreparedRun, RunSetup
 from core.errors import AppError
 from tools.base import Registry, ToolContext
@@ -100,3 +101,33 @@ def unconfirmed(claims: list[dict[str, Any]], arguments: dict[str, Any]) -> str:
     confirmed = {str(x) for x in arguments.get("confirmed", [])}
     missing = [c["text"] for c in claims if not c["supported"] and c["text"] not in confirmed]
     return f"Confirm each promise the course does not hold: {'; '.join(missing)}" if missing else ""
+
+
+REVIEW_ID = "review"
+
+
+def ask(b: Bindings, name: str, shown: dict[str, Any]) -> tuple[str | None, dict[str, Any], str]:
+    """Show a draft for review and wait (an interrupt): the creator's decision, its arguments and feedback."""
+    b.emit(ApprovalRequired(id=REVIEW_ID, name=name, arguments=shown))
+    decision = interrupt({"tool_call_id": REVIEW_ID, "name": name, "arguments": shown})
+    decision = decision if isinstance(decision, dict) else {}
+    return decision.get("decision"), decision.get("arguments") or {}, str(decision.get("feedback") or "").strip()
+
+
+def revision(state: Any, feedback: str) -> dict[str, Any]:
+    """`revise`: draft again, told what the creator asked, with a fresh round of checks."""
+    return {"mode": "revise", "feedback": [*state.get("feedback", []), feedback], "rounds": 0, "edited": False}
+
+
+def approval(claims: list[dict[str, Any]], arguments: dict[str, Any]) -> dict[str, Any]:
+    """`approve`: taken when every unsupported promise is confirmed; else shown again with a note."""
+    note = unconfirmed(claims, arguments)
+    return {"mode": "checked", "note": note} if note else {"mode": "approved", "note": ""}
+
+
+def after_check(state: Any, max_rounds: int) -> str:
+    """Draft again while the check finds problems and rounds are left, but never over the creator's
+    own edit: an edited draft is checked and shown again as it is."""
+    if state.get("edited") or not state.get("problems") or state.get("rounds", 0) > max_rounds:
+        return "review"
+    return "draft"

@@ -4,6 +4,7 @@ a `send` tool that needs approval."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -111,3 +112,43 @@ def _shut_down_managers() -> Iterator[None]:
     yield
     while _made:
         _made.pop().shutdown(0)
+
+
+def start_agent(
+    db: Database, settings: Settings, course: tuple[StoreWorld, Any], agent: str, replies: list[Any], message: str
+) -> tuple[RunManager, Any, ScriptedChatModel]:
+    """A creator agent's run on the scripted model over the indexed course, waited on (to its review)."""
+    world, runtime = course
+    model = ScriptedChatModel(script=replies)
+    m = manager(db, settings, runtime, model)
+    thread = m.create_thread(world.owner, agent, world.course_id)
+    run = m.start(world.owner, thread.id, message)
+    m.wait(run.id)
+    return m, run, model
+
+
+@contextmanager
+def local_model_review(
+    db: Database, settings: Settings, world: StoreWorld, agent: str, message: str
+) -> Iterator[tuple[RunManager, Any, Any]]:
+    """A creator agent on the real local model over the shipped demo course, stopped at its review:
+    (the manager, the run, the review card's event); a clear failure, not a skip, without the model."""
+    from agents import model_files
+    from agents.service import build_run_manager
+    from cli.demo import SHIPPED_COURSE
+    from courses.importer import import_course, read_source
+
+    model_files.locate()
+    with db.transaction() as s:
+        course = import_course(s, world.owner, read_source(SHIPPED_COURSE), publish=True)
+    m = build_run_manager(settings.model_copy(update={"llm_temperature": 0.0}), db, lambda: None)
+    try:
+        thread = m.create_thread(world.owner, agent, course.id)
+        run = m.start(world.owner, thread.id, message)
+        m.wait(run.id, timeout=900)
+        events = m.events.replay(run.id)
+        review = next((e for e in events if e.type == "approval.required"), None)
+        assert review is not None, [e.data for e in events if e.type in ("error", "message.completed")]
+        yield m, run, review
+    finally:
+        m.shutdown()

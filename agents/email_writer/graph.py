@@ -5,18 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 
 from agents.drafts import prepare
 from agents.email_writer.review import after_review, review, save
 from agents.email_writer.sequence import after_check, check, draft, gather
 from agents.email_writer.state import EmailState
-
-
-def _after_check(state: EmailState, config: RunnableConfig) -> str:
-    """An edited sequence goes back to review whatever the check found (the card shows the flags)."""
-    return "review" if state.get("mode") == "edited" else after_check(state, config)
 
 
 def build() -> StateGraph[EmailState]:
@@ -26,7 +20,7 @@ def build() -> StateGraph[EmailState]:
     graph.add_edge(START, "gather")
     graph.add_conditional_edges("gather", lambda s: END if s.get("mode") == "ended" else "draft", ["draft", END])
     graph.add_conditional_edges("draft", lambda s: END if s.get("mode") == "ended" else "check", ["check", END])
-    graph.add_conditional_edges("check", _after_check, ["draft", "review"])
+    graph.add_conditional_edges("check", after_check, ["draft", "review"])
     graph.add_conditional_edges(
         "review", after_review, {"save": "save", "draft": "draft", "check": "check", "review": "review", "end": END}
     )

@@ -9,16 +9,13 @@ import re
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
-from langgraph.types import interrupt
 
-from agents.drafts import bound, say, unconfirmed
+from agents.drafts import approval, ask, bound, revision, say
 from agents.email_writer.sequence import mjml, workflow_graph
 from agents.email_writer.state import EmailState
-from agents.event_models import ApprovalRequired
 from core.errors import AppError
 
 SAVE = "create_workflow"
-REVIEW_ID = "review"
 
 
 def tag_of(title: str) -> str:
@@ -42,20 +39,15 @@ def card(state: EmailState, course_id: str | None) -> dict[str, Any]:
 def review(state: EmailState, config: RunnableConfig) -> dict[str, Any]:
     b = bound(config)
     shown = card(state, b.course_id)
-    b.emit(ApprovalRequired(id=REVIEW_ID, name=SAVE, arguments=shown))
-    decision = interrupt({"tool_call_id": REVIEW_ID, "name": SAVE, "arguments": shown})
-    decision = decision if isinstance(decision, dict) else {}
-    choice, arguments = decision.get("decision"), decision.get("arguments") or {}
+    choice, arguments, feedback = ask(b, SAVE, shown)
     if choice == "reject":
         return {"mode": "rejected", "sequence": None} | say("Discarded the sequence; nothing was saved.")
     if choice == "revise":
-        asked = str(decision.get("feedback") or "").strip()
-        return {"mode": "revise", "feedback": [*state.get("feedback", []), asked], "rounds": 0}
+        return revision(state, feedback)
     if choice == "edit" and isinstance(arguments.get("emails"), list) and arguments["emails"]:
         edited = {"name": str(arguments.get("name") or shown["name"]), "emails": arguments["emails"]}
-        return {"mode": "edited", "sequence": edited, "note": ""}
-    note = unconfirmed(state.get("claims", []), arguments)
-    return {"mode": "checked", "note": note} if note else {"mode": "approved", "note": ""}
+        return {"mode": "edited", "sequence": edited, "note": "", "edited": True}
+    return approval(state.get("claims", []), arguments)
 
 
 def after_review(state: EmailState) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 
+from agents.drafts import after_check as next_step
 from agents.drafts import bound, checked_claims, course_material, json_reply, last_request, say
 from agents.email_writer.configuration import Configuration
 from agents.email_writer.prompts import SYSTEM, draft_prompt
@@ -94,8 +95,7 @@ def check(state: EmailState, config: RunnableConfig) -> dict[str, Any]:
 
 
 def after_check(state: EmailState, config: RunnableConfig) -> str:
-    conf = Configuration.from_runnable_config(config)
-    return "draft" if state.get("problems") and state.get("rounds", 0) <= conf.max_rounds else "review"
+    return next_step(state, Configuration.from_runnable_config(config).max_rounds)
 
 
 def mjml(email: dict[str, Any]) -> str:

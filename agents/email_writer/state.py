@@ -21,5 +21,6 @@ class EmailState(TypedDict, total=False):
     feedback: list[str]
     rounds: int
     mode: str
+    edited: bool  # the sequence under review is the creator's edit: checked, never drafted over
     note: str
     saved: dict[str, Any] | None

@@ -8,10 +8,8 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
-from langgraph.types import interrupt
 
-from agents.drafts import bound, prepare, say, unconfirmed
-from agents.event_models import ApprovalRequired
+from agents.drafts import approval, ask, bound, prepare, say
 from agents.event_models import Artifact as ArtifactEvent
 from agents.social_writer.posts import check, draft, gather, revise
 from agents.social_writer.state import SocialState
@@ -25,14 +23,10 @@ def review(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
     unsupported = [c["text"] for c in state.get("claims", []) if not c["supported"]]
     shown = {"course_id": b.course_id, "title": f"Posts for {state['course_title']}", "posts": state["posts"],
              "claims": state.get("claims", []), "unsupported": unsupported, "note": state.get("note", "")}  # fmt: skip
-    b.emit(ApprovalRequired(id="review", name=SAVE, arguments=shown))
-    decision = interrupt({"tool_call_id": "review", "name": SAVE, "arguments": shown})
-    decision = decision if isinstance(decision, dict) else {}
-    choice, arguments = decision.get("decision"), decision.get("arguments") or {}
+    choice, arguments, _ = ask(b, SAVE, shown)
     if choice in ("reject", "revise"):  # asking for changes starts a new request: say what to change
         return {"mode": "rejected"} | say("Discarded the posts; nothing was saved. Ask again with what to change.")
-    note = unconfirmed(state.get("claims", []), arguments)
-    return {"mode": "checked", "note": note} if note else {"mode": "approved", "note": ""}
+    return approval(state.get("claims", []), arguments)
 
 
 def save(state: SocialState, config: RunnableConfig) -> dict[str, Any]:

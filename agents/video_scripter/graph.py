@@ -11,7 +11,7 @@ from typing import Any
 from langgraph.graph import END, START, StateGraph
 
 from agents.drafts import prepare
-from agents.video_scripter.production import after_review, produce, recheck, review
+from agents.video_scripter.production import after_review, produce, review
 from agents.video_scripter.script import after_check, check, draft, gather
 from agents.video_scripter.state import VideoState
 
@@ -23,17 +23,16 @@ def _start(state: VideoState) -> str:
 def build() -> StateGraph[VideoState]:
     graph: StateGraph[VideoState] = StateGraph(VideoState)
     for name, node in (("gather", gather), ("draft", draft), ("check", check), ("review", review),
-                       ("recheck", recheck), ("produce", produce)):  # fmt: skip
+                       ("produce", produce)):  # fmt: skip
         graph.add_node(name, node)
     graph.add_conditional_edges(START, _start, ["gather", "produce"])
     graph.add_conditional_edges("gather", lambda s: END if s.get("mode") == "ended" else "draft", ["draft", END])
     graph.add_conditional_edges("draft", lambda s: END if s.get("mode") == "ended" else "check", ["check", END])
     graph.add_conditional_edges("check", after_check, ["draft", "review"])
     graph.add_conditional_edges(
-        "review", after_review, {"produce": "produce", "draft": "draft", "recheck": "recheck", "review": "review",
+        "review", after_review, {"produce": "produce", "draft": "draft", "check": "check", "review": "review",
                                  "end": END}
     )  # fmt: skip
-    graph.add_edge("recheck", "review")
     graph.add_edge("produce", END)
     return graph
 

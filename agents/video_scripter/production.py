@@ -11,20 +11,17 @@ from dataclasses import replace
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
-from langgraph.types import interrupt
 
-from agents.drafts import bound, say, unconfirmed
-from agents.event_models import ApprovalRequired
+from agents.drafts import approval, ask, bound, revision, say
 from agents.event_models import Artifact as ArtifactEvent
 from agents.event_models import Progress as ProgressEvent
 from agents.video_scripter.configuration import Configuration
-from agents.video_scripter.script import WORDS_PER_SECOND, timing_problems
+from agents.video_scripter.script import WORDS_PER_SECOND
 from agents.video_scripter.state import VideoState
 from core.errors import AppError
 from tools.media import MediaError, Progress
 
 RENDER = "render_video"
-REVIEW_ID = "review"
 
 
 def card(state: VideoState, course_id: str | None) -> dict[str, Any]:
@@ -51,39 +48,23 @@ def review(state: VideoState, config: RunnableConfig) -> dict[str, Any]:
     """`approve` (with `confirmed`: the unsupported promises the creator stands by), `edit` (their
     `script`), `revise` (feedback), `reject`."""
     b = bound(config)
-    shown = card(state, b.course_id)
-    b.emit(ApprovalRequired(id=REVIEW_ID, name=RENDER, arguments=shown))
-    decision = interrupt({"tool_call_id": REVIEW_ID, "name": RENDER, "arguments": shown})
-    decision = decision if isinstance(decision, dict) else {}
-    choice, arguments = decision.get("decision"), decision.get("arguments") or {}
+    choice, arguments, feedback = ask(b, RENDER, card(state, b.course_id))
     if choice == "reject":
         return {"mode": "rejected", "script": None} | say("Discarded the script; nothing was made.")
     if choice == "revise":
-        asked = str(decision.get("feedback") or "").strip()
-        return {"mode": "revise", "feedback": [*state.get("feedback", []), asked], "rounds": 0}
+        return revision(state, feedback)
     if choice == "edit":
         edited = arguments.get("script")
         if not isinstance(edited, dict) or not edited.get("scenes"):
             return {"mode": "checked", "note": "The edited script has no scenes; the draft is unchanged."}
-        return {"mode": "edited", "script": edited, "note": ""}
-    note = unconfirmed(state.get("claims", []), arguments)
-    return {"mode": "checked", "note": note} if note else {"mode": "approved", "note": ""}
+        return {"mode": "edited", "script": edited, "note": "", "edited": True}
+    return approval(state.get("claims", []), arguments)
 
 
 def after_review(state: VideoState) -> str:
-    return {"approved": "produce", "revise": "draft", "edited": "recheck", "checked": "review"}.get(
+    return {"approved": "produce", "revise": "draft", "edited": "check", "checked": "review"}.get(
         state.get("mode", ""), "end"
     )
-
-
-def recheck(state: VideoState, config: RunnableConfig) -> dict[str, Any]:
-    """An edited script is checked again (its timing and promises) before it is shown again."""
-    from agents.video_scripter.script import check
-
-    conf = Configuration.from_runnable_config(config)
-    script = state["script"]
-    assert script is not None
-    return check(state, config) | {"problems": timing_problems(script, state["seconds"], conf.tolerance)}
 
 
 def produce(state: VideoState, config: RunnableConfig) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 
+from agents.drafts import after_check as next_step
 from agents.drafts import bound, checked_claims, course_material, json_reply, last_request, say
 from agents.event_models import MessageDelta
 from agents.video_scripter.configuration import Configuration
@@ -115,7 +116,4 @@ def check(state: VideoState, config: RunnableConfig) -> dict[str, Any]:
 
 
 def after_check(state: VideoState, config: RunnableConfig) -> str:
-    conf = Configuration.from_runnable_config(config)
-    if state.get("problems") and state.get("rounds", 0) <= conf.max_rounds:
-        return "draft"
-    return "review"
+    return next_step(state, Configuration.from_runnable_config(config).max_rounds)

@@ -21,6 +21,7 @@ class VideoState(TypedDict, total=False):
     claims: list[dict[str, Any]]  # the claim check's verdicts on the script
     feedback: list[str]
     rounds: int
+    edited: bool  # the script under review is the creator's edit: checked, never drafted over
     mode: str  # drafted, revise, checked, approved, produced, rejected
     note: str  # why the last approval was not taken
     video: dict[str, Any] | None

@@ -17,7 +17,7 @@ from core.settings import Settings
 from mail import library
 from mail.models import MailTemplate
 from mail.workflows.models import MailWorkflow
-from tests.agent_fixtures import indexed_store, manager
+from tests.agent_fixtures import indexed_store, start_agent
 from tests.agents.video_scripter.test_graph import CADENCES
 from tests.conftest import StoreWorld
 from tests.scripted_model import ScriptedChatModel
@@ -48,13 +48,7 @@ def course(db: Database, store_a: StoreWorld, tmp_path: Path) -> Iterator[tuple[
 
 def start(db: Database, settings: Settings, course: tuple[StoreWorld, Any], replies: list[str],
           message: str = "Write a 4-email nurture sequence for this course") -> tuple[Any, Any, ScriptedChatModel]:  # fmt: skip
-    world, runtime = course
-    model = ScriptedChatModel(script=replies)
-    m = manager(db, settings, runtime, model)
-    thread = m.create_thread(world.owner, "email_writer", world.course_id)
-    run = m.start(world.owner, thread.id, message)
-    m.wait(run.id)
-    return m, run, model
+    return start_agent(db, settings, course, "email_writer", replies, message)
 
 
 def card(m: Any, run_id: str) -> dict[str, Any]:
@@ -109,3 +103,17 @@ def test_a_rejected_sequence_saves_nothing(db: Database, settings: Settings, cou
     m.wait(run.id)
     with db.transaction() as s:
         assert s.scalars(select(MailWorkflow)).first() is None and s.scalars(select(MailTemplate)).first() is None
+
+
+def test_an_edited_sequence_is_shown_again_not_drafted_over(
+    db: Database, settings: Settings, course: tuple[StoreWorld, Any]
+) -> None:
+    world, _ = course
+    m, run, model = start(db, settings, course, [sequence([*NURTURE, *PITCH])])
+    edited = {"name": "Cadence cycle", "emails": [*NURTURE, *UNHELD]}
+    m.resume(world.owner, run.id, "edit", edited)
+    m.wait(run.id)
+    assert len(model.calls) == 1  # the creator's words were checked, not replaced by a new draft
+    shown = card(m, run.id)
+    assert shown["unsupported"] == ["Master vocal mixing with compression and reverb."]
+    assert shown["emails"][-1]["body"] == UNHELD[0]["body"]

@@ -16,7 +16,7 @@ from core.settings import Settings
 from media.progress import MediaError
 from media.speech.espeak import EspeakEngine
 from media.video.assemble import render
-from tests.agent_fixtures import indexed_store, manager
+from tests.agent_fixtures import indexed_store, start_agent
 from tests.conftest import StoreWorld
 from tests.scripted_model import ScriptedChatModel
 from tools import video as video_tool
@@ -48,13 +48,7 @@ def course(db: Database, store_a: StoreWorld, tmp_path: Path) -> Iterator[tuple[
 
 def start(db: Database, settings: Settings, course: tuple[StoreWorld, Any], replies: list[str],
           message: str = "Make a 10-second promo video") -> tuple[Any, Any, ScriptedChatModel]:  # fmt: skip
-    world, runtime = course
-    model = ScriptedChatModel(script=replies)
-    m = manager(db, settings, runtime, model)
-    thread = m.create_thread(world.owner, "video_scripter", world.course_id)
-    run = m.start(world.owner, thread.id, message)
-    m.wait(run.id)
-    return m, run, model
+    return start_agent(db, settings, course, "video_scripter", replies, message)
 
 
 def card(m: Any, run_id: str, n: int = -1) -> dict[str, Any]:

@@ -1,0 +1,22 @@
+"""What the creator agents share: when a checked draft is drafted again, and when it is shown."""
+
+from __future__ import annotations
+
+from agents.drafts import after_check, approval
+
+FLAGGED = [{"text": "Master mixing.", "supported": False}]
+
+
+def test_a_draft_with_problems_is_drafted_again_while_rounds_are_left() -> None:
+    assert after_check({"problems": ["too long"], "rounds": 1}, max_rounds=1) == "draft"
+    assert after_check({"problems": ["too long"], "rounds": 2}, max_rounds=1) == "review"
+    assert after_check({"problems": [], "rounds": 1}, max_rounds=1) == "review"
+
+
+def test_the_creators_edit_is_never_drafted_over() -> None:
+    assert after_check({"problems": ["too long"], "rounds": 0, "edited": True}, max_rounds=1) == "review"
+
+
+def test_an_approval_leaving_a_promise_unconfirmed_is_not_taken() -> None:
+    assert approval(FLAGGED, {})["mode"] == "checked"
+    assert approval(FLAGGED, {"confirmed": ["Master mixing."]}) == {"mode": "approved", "note": ""}
