@@ -6,7 +6,8 @@ or how much (`COUNT`); the rest of the text (a call to action, a greeting) promi
 not checked. A topic promise is matched against the course's own passages (hybrid search, the
 course only): it is held when the lesson nearest to it says the same things, measured two ways that
 fail differently: the share of the promise's topic words (its content words less the marketing
-ones) found in one passage, and the meaning-level similarity of promise and passage (the course's
+ones) found in the nearest passages (one promise may name the topics of several lessons: "gain
+staging, monitoring and EQ"), and the meaning-level similarity of promise and passage (the course's
 embedding model). A count is checked against the course's own numbers (lessons, modules); a count
 the course cannot show (hours of video, exercises) is unsupported: nothing backs it. Every verdict
 names the nearest lesson, so the creator sees where the course comes closest.
@@ -52,7 +53,7 @@ FLUFF = stems(
     "create creating build building write writing compose composing practice practise analyze analyse "
     "who what why where which they them their there these those then than been being our ours about"
 )
-SUPPORTED_SHARE = 0.75  # topic words in one passage: held on words alone
+SUPPORTED_SHARE = 0.75  # topic words in the nearest passages together: held on words alone
 SUPPORTED_SIMILARITY = 0.55  # meaning-level similarity: held on meaning alone
 BOTH_SHARE, BOTH_SIMILARITY = 0.6, 0.42  # or held on both together
 COUNTABLE = {"lesson": "lessons", "module": "modules", "chapter": "modules", "unit": "modules"}
@@ -138,16 +139,18 @@ def check_topic(sentence: str, search: Search, embed: Embed) -> ClaimVerdict:
             best = (share, similarity, passage)
     assert best is not None
     share, similarity, passage = best
+    covered = set().union(*(stems(p.citation.lesson_title + " " + p.text) for p in passages))
+    spread = len(words & covered) / len(words)  # a promise naming topics of several lessons
     held = (
-        share >= SUPPORTED_SHARE
+        spread >= SUPPORTED_SHARE
         or similarity >= SUPPORTED_SIMILARITY
         or (share >= BOTH_SHARE and similarity >= BOTH_SIMILARITY)
     )
-    missing = sorted(words - stems(passage.citation.lesson_title + " " + passage.text))
+    missing = sorted(words - covered)
     reason = (
         f"held by '{passage.citation.lesson_title}'"
         if held
-        else f"not in the course: the nearest lesson, '{passage.citation.lesson_title}', does not cover "
+        else f"not in the course: the nearest lessons, '{passage.citation.lesson_title}' first, do not cover "
         + ", ".join(missing[:5])
     )
     return ClaimVerdict(

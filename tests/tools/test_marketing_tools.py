@@ -41,7 +41,7 @@ def test_the_course_holds_one_promise_and_not_the_other(
     report = checked(db, settings, world, runtime, text)
     held, flagged = report["claims"]
     assert held["supported"] and held["lesson_id"] == world.paid_lesson_id
-    assert not flagged["supported"] and flagged["lesson_id"] and "does not cover" in flagged["reason"]
+    assert not flagged["supported"] and flagged["lesson_id"] and "do not cover" in flagged["reason"]
     assert report["unsupported"] == 1
 
 
