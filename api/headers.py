@@ -21,6 +21,13 @@ DOCS_CSP = (
     f"img-src 'self' data: https:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
+# A mail's HTML lives on inline styles the pages' policy forbids: it is served under a policy of its own,
+# no script at all, to be shown in a sandboxed frame of the same site.
+MAIL_FRAME_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; "
+    "sandbox; frame-ancestors 'self'",
+    "X-Frame-Options": "SAMEORIGIN",
+}
 DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
 HSTS = b"max-age=31536000; includeSubDomains"
 

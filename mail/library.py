@@ -101,6 +101,15 @@ def preview(session: Session, principal: Principal, settings: Settings, template
     return render(template.subject, template.body, context(settings, _store(session, principal), data))
 
 
+def render_draft(session: Session, principal: Principal, settings: Settings, subject: str, body: str) -> Rendered:
+    """An unsaved template as the sample recipient would get it, in the store's brand: how a draft is
+    shown for review before it becomes a template (a 422 naming the field when it cannot render)."""
+    principal.require(CONTACTS_READ)
+    store = _store(session, principal)
+    _checked(settings, store, subject, body)
+    return render(subject, body, context(settings, store, SAMPLE))
+
+
 def send_test(session: Session, principal: Principal, settings: Settings, template_id: str) -> MailMessage:
     """The template, rendered for the sample, to the creator's own address (marked as a test)."""
     rendered = preview(session, principal, settings, template_id)

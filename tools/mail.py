@@ -90,6 +90,25 @@ def create_mail_template(ctx: ToolContext, args: TemplateIn) -> TemplateRef:
         return TemplateRef.model_validate(made, from_attributes=True)
 
 
+class UnsavedTemplate(ToolInput):
+    subject: str = Field(max_length=500, description="Jinja2: 'Hi {{ contact.first_name }}'")
+    body: str = Field(max_length=200_000, description="MJML or HTML in Jinja2 (contact, store, unsubscribe_url).")
+
+
+class RenderedMail(BaseModel):
+    subject: str
+    html: str = Field(description="The HTML part, styles inlined, as mail clients get it.")
+    text: str = Field(description="The plain-text part.")
+
+
+@TOOLS.tool(scopes=(CONTACTS_READ,))
+def render_mail_draft(ctx: ToolContext, args: UnsavedTemplate) -> RenderedMail:
+    """Render an unsaved template for a sample recipient in the store's brand, to see it as they will."""
+    with ctx.transaction() as session:
+        made = library.render_draft(session, ctx.principal, ctx.settings, args.subject, args.body)
+        return RenderedMail(subject=made.subject, html=made.html, text=made.text)
+
+
 class DraftIn(ActionInput):
     name: str = Field(max_length=200)
     template_id: str = Field(max_length=40)

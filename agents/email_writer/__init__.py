@@ -6,7 +6,14 @@ from agents.email_writer.graph import compile_graph, prepare
 from agents.registry import AgentDefinition
 from core.principal import CONTACTS_WRITE
 
-TOOLS = ("get_course_outline", "read_lesson", "check_claims", "create_mail_template", "create_workflow")
+TOOLS = (
+    "get_course_outline",
+    "read_lesson",
+    "check_claims",
+    "render_mail_draft",
+    "create_mail_template",
+    "create_workflow",
+)
 
 DEFINITION = AgentDefinition(
     name="email_writer",

@@ -98,6 +98,15 @@ def after_check(state: EmailState, config: RunnableConfig) -> str:
     return next_step(state, Configuration.from_runnable_config(config).max_rounds)
 
 
+# The system's own fonts: no web font to fetch, so opening the mail tells no font host about the reader.
+FONTS = '<mj-attributes><mj-all font-family="-apple-system, Segoe UI, Helvetica, Arial, sans-serif" /></mj-attributes>'
+
+
+def subject_of(email: dict[str, Any]) -> str:
+    """The subject as a template: the creator's words, never code."""
+    return "{% raw %}" + str(email["subject"]) + "{% endraw %}"
+
+
 def mjml(email: dict[str, Any]) -> str:
     """An email as an MJML template in the store's brand: the creator's words are escaped and kept
     out of Jinja (`raw`), so a brace in them is text, never code."""
@@ -111,7 +120,7 @@ def mjml(email: dict[str, Any]) -> str:
         if p.strip()
     )
     return (
-        f"<mjml><mj-head><mj-preview>{words(str(email.get('preview', '')))}</mj-preview></mj-head>"
+        f"<mjml><mj-head><mj-preview>{words(str(email.get('preview', '')))}</mj-preview>{FONTS}</mj-head>"
         '<mj-body background-color="#f6f6f4"><mj-section background-color="#ffffff"><mj-column>'
         '<mj-text font-size="20px" font-weight="bold" color="{{ store.color }}">{{ store.name }}</mj-text>'
         "<mj-text font-size=\"16px\">Hi {{ contact.first_name or 'there' }},</mj-text>"

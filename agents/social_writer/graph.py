@@ -1,6 +1,10 @@
 """The social writer's graph: gather → draft (scored) → revise (the low ones, once) → check (claims)
 → review (interrupt: every unsupported promise confirmed) → save (one Markdown file of the posts
-with their scores and reasons, to copy from: publishing to the networks is the creator's)."""
+with their scores and reasons, to copy from or export: publishing to the networks is the creator's).
+
+At the review the creator approves, rejects, sends the posts back with what to change (drafted
+again with it, scored, revised and checked anew) or edits them (their words scored and checked,
+never drafted over), all within the run."""
 
 from __future__ import annotations
 
@@ -9,9 +13,9 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 
-from agents.drafts import approval, ask, bound, prepare, say
+from agents.drafts import approval, ask, bound, prepare, revision, say
 from agents.event_models import Artifact as ArtifactEvent
-from agents.social_writer.posts import check, draft, gather, revise
+from agents.social_writer.posts import check, draft, edited_posts, gather, revise
 from agents.social_writer.state import SocialState
 from core.errors import AppError
 
@@ -23,9 +27,16 @@ def review(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
     unsupported = [c["text"] for c in state.get("claims", []) if not c["supported"]]
     shown = {"course_id": b.course_id, "title": f"Posts for {state['course_title']}", "posts": state["posts"],
              "claims": state.get("claims", []), "unsupported": unsupported, "note": state.get("note", "")}  # fmt: skip
-    choice, arguments, _ = ask(b, SAVE, shown)
-    if choice in ("reject", "revise"):  # asking for changes starts a new request: say what to change
-        return {"mode": "rejected"} | say("Discarded the posts; nothing was saved. Ask again with what to change.")
+    choice, arguments, feedback = ask(b, SAVE, shown)
+    if choice == "reject":
+        return {"mode": "rejected"} | say("Discarded the posts; nothing was saved.")
+    if choice == "revise":
+        return revision(state, feedback)
+    if choice == "edit":
+        posts = edited_posts(state, arguments.get("posts"))
+        if posts is None:
+            return {"mode": "checked", "note": "Each edited post needs its platform and words in every part."}
+        return {"mode": "edited", "posts": posts, "note": "", "edited": True}
     return approval(state.get("claims", []), arguments)
 
 
@@ -58,8 +69,10 @@ def build() -> StateGraph[SocialState]:
     graph.add_edge("check", "review")
     graph.add_conditional_edges(
         "review",
-        lambda s: {"approved": "save", "checked": "review"}.get(s.get("mode", ""), "end"),
-        {"save": "save", "review": "review", "end": END},
+        lambda s: {"approved": "save", "checked": "review", "revise": "draft", "edited": "check"}.get(
+            s.get("mode", ""), "end"
+        ),
+        {"save": "save", "review": "review", "draft": "draft", "check": "check", "end": END},
     )
     graph.add_edge("save", END)
     return graph

@@ -20,6 +20,9 @@ BAR = 70  # posts scoring under this are revised once
 ASKED = {"x_thread": r"\b(x|twitter|thread|tweet)", "linkedin": r"linkedin", "instagram": r"instagram|insta\b|\big\b",
          "tiktok": r"tiktok|reels?|shorts"}  # fmt: skip
 DEFAULT = ["x_thread", "linkedin", "instagram"]
+# Tokens a post of each platform may take at its longest (a thread of 3-6 posts under 280 characters
+# is ~450): a reply cut at its budget is no reply at all, so the budgets are generous.
+BUDGET = {"x_thread": 520, "linkedin": 380, "instagram": 220, "tiktok": 300}
 
 
 def platforms_asked(message: str) -> list[str]:
@@ -76,14 +79,38 @@ def _scored(state: SocialState, posts: list[dict[str, Any]], judged: list[int | 
 
 def draft(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
     b = bound(config)
-    prompt = prompts.draft_prompt(state["course_title"], state["material"], state["brief"], state["platforms"])
-    drafted = json_reply(b.chat, prompts.SYSTEM, prompt, post_schema(state["platforms"]), 250 * len(state["platforms"]))
+    prompt = prompts.draft_prompt(
+        state["course_title"], state["material"], state["brief"], state["platforms"], state.get("feedback", [])
+    )
+    drafted = json_reply(
+        b.chat, prompts.SYSTEM, prompt, post_schema(state["platforms"]), sum(BUDGET[p] for p in state["platforms"])
+    )
     posts = [p for p in drafted.get("posts", []) if p.get("parts")]
     if not posts:
         return say("The model did not write usable posts; nothing was saved. Try again.") | {"mode": "ended"}
     scored = _scored(state, posts, _judge(state, config, posts))
     b.emit(MessageDelta(text="Scored: " + ", ".join(f"{p['platform']} {p['score']}" for p in scored) + ".\n"))
-    return {"posts": [{**p, "first_score": p["score"]} for p in scored], "mode": "drafted"}
+    return {"posts": [{**p, "first_score": p["score"]} for p in scored], "mode": "drafted", "edited": False}
+
+
+def edited_posts(state: SocialState, given: object) -> list[dict[str, Any]] | None:
+    """The creator's edit of the posts, scored on the features (no judge: it is their own words); None
+    when it is not a list of posts of known platforms with words in every part."""
+    if not isinstance(given, list) or not given:
+        return None
+    posts = []
+    for n, post in enumerate(given):
+        if not isinstance(post, dict):
+            return None
+        platform, parts = post.get("platform"), post.get("parts")
+        if platform not in PLATFORMS or not isinstance(parts, list) or not parts:
+            return None
+        if not all(isinstance(p, str) and p.strip() for p in parts):
+            return None
+        [scored] = _scored(state, [{"platform": platform, "parts": parts}], [None])
+        before = state["posts"][n]["first_score"] if n < len(state["posts"]) else scored["score"]
+        posts.append({**scored, "first_score": before})
+    return posts
 
 
 def revise(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
@@ -95,7 +122,7 @@ def revise(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
         post = posts[n]
         weak = [r for r in post["reasons"] if not r.startswith("judge")]
         prompt = prompts.revise_prompt(state["course_title"], state["material"], post["platform"], post["parts"], weak)
-        again = json_reply(b.chat, prompts.SYSTEM, prompt, post_schema([post["platform"]]), 300)
+        again = json_reply(b.chat, prompts.SYSTEM, prompt, post_schema([post["platform"]]), BUDGET[post["platform"]])
         tried = [p for p in again.get("posts", []) if p.get("parts")]
         if not tried:
             continue

@@ -8,9 +8,10 @@ SYSTEM = (
 )
 
 
-def draft_prompt(course: str, material: str, brief: str, platforms: list[str]) -> str:
+def draft_prompt(course: str, material: str, brief: str, platforms: list[str], feedback: list[str]) -> str:
+    asked = "".join(f"\nThe creator asked: {f}" for f in feedback)
     return (
-        f"Course: {course}\nWhat it teaches (its own words):\n{material}\n\nRequest: {brief}\n"
+        f"Course: {course}\nWhat it teaches (its own words):\n{material}\n\nRequest: {brief}{asked}\n"
         f"Write one post for each of: {', '.join(platforms)}."
     )
 

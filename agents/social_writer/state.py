@@ -18,6 +18,8 @@ class SocialState(TypedDict, total=False):
     topics: list[str]  # the course's content stems, for specificity
     posts: list[dict[str, Any]]  # platform, parts, score, reasons, first_score
     claims: list[dict[str, Any]]
+    feedback: list[str]  # what the creator asked for when sending the posts back
+    edited: bool  # the posts under review are the creator's edit: scored and checked, never redrafted
     mode: str
     note: str
     saved: dict[str, Any] | None

@@ -1,7 +1,7 @@
 """A post's virality score, and the reasons for it: deterministic features a person can check and act
 on, and (when asked) a rubric judge's verdict beside them.
 
-- hook: the first line is short and pulls (a question, a number, "you", a bold claim of the course's);
+- hook: the opening sentence is short and pulls (a question, a number, "you", a bold claim of the course's);
 - length: the post fits its platform (an X thread of 3-8 posts under 280 characters each, a LinkedIn
   post of 600-1,300 characters, an Instagram caption of 100-400 characters with 3-10 hashtags, a
   TikTok/Reels script of 70-160 spoken words);
@@ -31,6 +31,7 @@ HOOK = re.compile(
     r"(\?|\d|\byou\b|\byour\b|^(stop|most|here'?s|the secret|why|how|what|nobody|everyone))", re.IGNORECASE
 )
 HASHTAG = re.compile(r"#\w+")
+OPENING = re.compile(r"^.+?[.!?](?=\s|$)")
 
 
 @dataclass(frozen=True)
@@ -52,10 +53,18 @@ class Score:
         )
 
 
-def _hook(text: str) -> Feature:
+def _opening(text: str) -> str:
+    """What a reader sees first: the first line's first sentence (a one-paragraph post's first line is
+    the whole post, but a feed shows its first sentence before the fold)."""
     first = text.strip().split("\n", 1)[0].strip()
+    sentence = OPENING.match(first)
+    return sentence.group(0) if sentence else first
+
+
+def _hook(text: str) -> Feature:
+    first = _opening(text)
     if not first:
-        return Feature("hook", 0.0, "there is no first line")
+        return Feature("hook", 0.0, "there is no opening line")
     short = len(first) <= 120
     pulls = bool(HOOK.search(first))
     value = (0.5 if short else 0.2) + (0.5 if pulls else 0.0)
@@ -64,7 +73,7 @@ def _hook(text: str) -> Feature:
         if pulls
         else ", but it does not pull: ask, name a number or say 'you'"
     )
-    return Feature("hook", value, f"the first line is {why}")
+    return Feature("hook", value, f"the opening sentence is {why}")
 
 
 def _fit(length: float, low: float, high: float) -> float:

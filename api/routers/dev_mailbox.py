@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import DB, app_context, current_principal
+from api.headers import MAIL_FRAME_HEADERS
 from api.lesson_view import page
 from core.errors import AppError, NotFound
 from core.models import User
@@ -20,11 +21,6 @@ from mail.providers.base import Attachment
 from mail.providers.outbox import OutboxMessage, OutboxProvider
 
 router = APIRouter(include_in_schema=False)
-MESSAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; "
-    "sandbox; frame-ancestors 'self'",
-    "X-Frame-Options": "SAMEORIGIN",
-}
 
 
 def _viewer(request: Request, session: DB) -> tuple[OutboxProvider, Principal, str]:
@@ -134,4 +130,4 @@ def message_html(message_id: str, request: Request, session: DB) -> HTMLResponse
         found = _found(request, session, message_id)
     except AppError as exc:
         return _problem(exc)
-    return HTMLResponse(found.html, headers=MESSAGE_HEADERS)
+    return HTMLResponse(found.html, headers=MAIL_FRAME_HEADERS)

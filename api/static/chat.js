@@ -433,7 +433,7 @@ function showApproval(bubble, runId, data) {
   const card = reviewCard(data, async (body) => {
     await api(`/v1/runs/${runId}/resume`, { method: "POST", body });
     follow(runId, state.lastId || 0, bubble);
-  });
+  }, { runId });
   bubble.tools.append(card);
   card.querySelector("input, button")?.focus();
 }

@@ -63,6 +63,19 @@ function outlineTree(outline) {
 
 // --- cards by what they review --------------------------------------------------------------
 
+const CHECKED = "Edited: checked again and shown below";
+const PLATFORMS = { x_thread: "X thread", linkedin: "LinkedIn", instagram: "Instagram", tiktok: "TikTok / Reels" };
+
+// Promises the claim check could not find in the course: each needs its own box ticked to approve.
+function claimFlags(args) {
+  const boxes = (args.unsupported || []).map((text) => {
+    const input = el("input", { type: "checkbox", value: text });
+    return { input, row: el("label", { className: "claim-flag" }, input, ` I stand by this: “${text}” (the course does not show it)`) };
+  });
+  const nodes = boxes.length ? [el("div", { className: "problems" }, el("p", { textContent: "Promises the course does not hold:" }), ...boxes.map((b) => b.row))] : [];
+  return { nodes, confirmed: () => ({ confirmed: boxes.filter((b) => b.input.checked).map((b) => b.input.value) }) };
+}
+
 const KINDS = {
   create_course_from_outline: (args) => {
     const tree = outlineTree(args.outline);
@@ -90,25 +103,43 @@ const KINDS = {
     const counts = el("p", { textContent: `${args.claims} entries, each citing its lesson${args.left_out ? `; ${args.left_out} claim(s) the lessons do not state were left out` : ""}.` });
     return { title: `Save “${args.title}”?`, body: [counts, list], labels: { approve: "Save the PDF", reject: "Discard" }, json: { document: args.document } };
   },
-  create_workflow: (args) => {
+  create_workflow: (args, ctx) => {
     if (args.emails === undefined) return null; // a plain workflow tool call: the generic card
-    const mails = el("ol", { className: "emails" }, ...args.emails.map((m) => el("li", { className: "email-preview" },
+    const mails = el("ol", { className: "emails" }, ...args.emails.map((m, i) => el("li", { className: "email-preview" },
       el("p", { className: "small muted", textContent: `Day ${m.day} · ${m.kind}` }),
       el("p", { className: "email-subject", textContent: m.subject }),
       el("p", { className: "small muted", textContent: m.preview }),
-      ...String(m.body).split("\n").filter((x) => x.trim()).map((x) => el("p", { textContent: x })),
-      el("span", { className: "email-cta", textContent: m.cta }))));
-    const boxes = (args.unsupported || []).map((text) => {
-      const input = el("input", { type: "checkbox", value: text });
-      return { input, row: el("label", { className: "claim-flag" }, input, ` I stand by this: “${text}” (the course does not show it)`) };
+      m.html && ctx.runId
+        ? el("iframe", { className: "email-frame", sandbox: "", loading: "lazy", title: `Email ${i + 1} as its recipient sees it`, src: `/v1/runs/${ctx.runId}/emails/${i}/preview` })
+        : el("div", {}, ...String(m.body).split("\n").filter((x) => x.trim()).map((x) => el("p", { textContent: x })), el("span", { className: "email-cta", textContent: m.cta })),
+      m.render_error ? el("p", { className: "error", textContent: `It cannot be rendered yet: ${m.render_error}` }) : null)));
+    const flags = claimFlags(args);
+    const body = [el("p", { textContent: `Starts when a contact is tagged “${args.trigger_tag}”. Saved as a draft: nothing is sent until you activate it. Shown for a sample recipient, Sam.` }), mails, ...flags.nodes];
+    if (args.note) body.unshift(el("p", { className: "error", textContent: args.note }));
+    const fields = ["subject", "preview", "body", "cta", "send_after_days", "kind"];
+    return {
+      title: `Save the sequence “${args.name}”?`, body, labels: { approve: "Save as draft", reject: "Discard" }, editDone: CHECKED,
+      json: { name: args.name, emails: args.emails.map((m) => Object.fromEntries(fields.map((f) => [f, m[f]]))) },
+      approved: flags.confirmed,
+    };
+  },
+  save_social_posts: (args) => {
+    if (args.posts?.[0]?.score === undefined) return null; // a plain tool call: the generic card
+    const posts = args.posts.map((p) => {
+      const parts = p.parts.map((text, i) => field(p.parts.length > 1 ? `Post ${i + 1} of ${p.parts.length}` : "Text", text, { multiline: true, max: 1300, cls: "post-part" }));
+      parts.forEach((f) => { f.input.rows = Math.min(8, 2 + Math.ceil(f.input.value.length / 90)); });
+      const change = p.first_score !== p.score ? ` (first draft ${p.first_score}, revised)` : "";
+      const why = el("details", {}, el("summary", { textContent: "Why this score" }), el("ul", {}, ...p.reasons.map((r) => el("li", { textContent: r }))));
+      return { platform: p.platform, parts, node: el("li", { className: "post" },
+        el("p", { className: "post-head", textContent: `${PLATFORMS[p.platform] || p.platform} · virality ${p.score}/100${change}` }), ...parts.map((f) => f.wrap), why) };
     });
-    const body = [el("p", { textContent: `Starts when a contact is tagged “${args.trigger_tag}”. Saved as a draft: nothing is sent until you activate it.` }), mails];
-    if (boxes.length) body.push(el("div", { className: "problems" }, el("p", { textContent: "Promises the course does not hold:" }), ...boxes.map((b) => b.row)));
+    const flags = claimFlags(args);
+    const body = [el("p", { textContent: "Change any words and press “Score my edit” to see the new score, or save them as they are." }), el("ol", { className: "posts" }, ...posts.map((p) => p.node)), ...flags.nodes];
     if (args.note) body.unshift(el("p", { className: "error", textContent: args.note }));
     return {
-      title: `Save the sequence “${args.name}”?`, body, labels: { approve: "Save as draft", reject: "Discard" },
-      json: { name: args.name, emails: args.emails },
-      approved: () => ({ confirmed: boxes.filter((b) => b.input.checked).map((b) => b.input.value) }),
+      title: `Save “${args.title}”?`, body, labels: { approve: "Save the posts", edit: "Score my edit", reject: "Discard" }, editDone: CHECKED,
+      edited: () => ({ posts: posts.map((p) => ({ platform: p.platform, parts: p.parts.map((f) => f.input.value) })) }),
+      approved: flags.confirmed,
     };
   },
   render_video: (args) => {
@@ -116,17 +147,13 @@ const KINDS = {
     const scenes = el("ol", { className: "scenes" }, ...args.scenes.map((sc) => el("li", {},
       el("strong", { textContent: `${sc.on_screen} · ${sc.seconds} s` }), el("p", { textContent: sc.narration }))));
     const summary = el("p", { textContent: `About ${args.seconds} seconds (${args.seconds_asked} asked), ${args.words} spoken words.` });
-    const boxes = (args.unsupported || []).map((text) => {
-      const input = el("input", { type: "checkbox", value: text });
-      return { input, row: el("label", { className: "claim-flag" }, input, ` I stand by this: “${text}” (the course does not show it)`) };
-    });
-    const body = [summary, scenes];
-    if (boxes.length) body.push(el("div", { className: "problems" }, el("p", { textContent: "Promises the course does not hold:" }), ...boxes.map((b) => b.row)));
+    const flags = claimFlags(args);
+    const body = [summary, scenes, ...flags.nodes];
     if (args.note) body.unshift(el("p", { className: "error", textContent: args.note }));
     return {
-      title: `Make the video “${args.title}”?`, body, labels: { approve: "Make the video", reject: "Discard" },
+      title: `Make the video “${args.title}”?`, body, labels: { approve: "Make the video", reject: "Discard" }, editDone: CHECKED,
       json: { script: { title: args.title, scenes: args.scenes } },
-      approved: () => ({ confirmed: boxes.filter((b) => b.input.checked).map((b) => b.input.value) }),
+      approved: flags.confirmed,
     };
   },
 };
@@ -135,8 +162,8 @@ function generic(data) {
   return { title: `The assistant wants to run ${data.name}. Allow it?`, short: data.name, body: [el("pre", { className: "args", textContent: JSON.stringify(data.arguments, null, 2) })], labels: {}, json: data.arguments };
 }
 
-export function reviewCard(data, decide) {
-  const spec = KINDS[data.name]?.(data.arguments) || generic(data);
+export function reviewCard(data, decide, ctx = {}) {
+  const spec = KINDS[data.name]?.(data.arguments, ctx) || generic(data);
   const titleId = `approval-${data.id}-${++uid}`;
   const title = el("p", { className: "approval-title", id: titleId, textContent: spec.title });
   const card = el("div", { className: "card approval", role: "group" }, title, ...spec.body);
@@ -181,7 +208,7 @@ export function reviewCard(data, decide) {
     card.querySelectorAll("button, input, textarea").forEach((b) => { b.disabled = true; });
     card.classList.add("decided");
     spec.body.forEach((node) => { node.hidden = true; }); // a decided card folds to its title
-    const done = { approve: "Approved", edit: "Edited and approved", revise: "Asked for changes", reject: "Rejected" }[decision];
+    const done = { approve: "Approved", edit: spec.editDone || "Edited and approved", revise: "Asked for changes", reject: "Rejected" }[decision];
     title.textContent = `${done}: ${spec.short || spec.title}`;
   }));
   return card;

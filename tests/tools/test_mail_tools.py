@@ -9,7 +9,7 @@ from sqlalchemy import select
 from core.db import Database
 from core.errors import ValidationFailed
 from core.settings import Settings
-from mail.models import MailBroadcast
+from mail.models import MailBroadcast, MailTemplate
 from tests.conftest import StoreWorld
 from tests.tools.test_actions import ctx, key_principal
 from tools import approvals
@@ -95,3 +95,21 @@ def test_a_workflow_draft_is_redrawn_and_a_broken_one_refused(
             "nodes": {"a": {"type": "action", "action": "add_tag", "tag": "x", "next": "a"}}}  # fmt: skip
     with pytest.raises(ValidationFailed, match="a loop with no delay"):
         reg.invoke("update_workflow", owner, {"workflow_id": made["id"], "graph": loop})
+
+
+def test_an_unsaved_template_is_rendered_for_the_sample_recipient_and_nothing_is_kept(
+    db: Database, settings: Settings, store_a: StoreWorld
+) -> None:
+    made = build_registry().invoke("render_mail_draft", ctx(db, settings, store_a.owner),
+                                   {"subject": "For {{ contact.first_name }}", "body": BODY})  # fmt: skip
+    assert made["subject"] == "For Sam" and "Hi Sam" in made["html"] and made["text"] == "Hi Sam"
+    with db.transaction() as s:
+        assert s.scalar(select(MailTemplate.id)) is None
+
+
+def test_an_unsaved_template_that_cannot_render_names_the_body(
+    db: Database, settings: Settings, store_a: StoreWorld
+) -> None:
+    with pytest.raises(ValidationFailed, match="body"):
+        build_registry().invoke("render_mail_draft", ctx(db, settings, store_a.owner),
+                                {"subject": "x", "body": "<mjml><mj-body><mj-column>"})  # fmt: skip

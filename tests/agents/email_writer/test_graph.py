@@ -117,3 +117,31 @@ def test_an_edited_sequence_is_shown_again_not_drafted_over(
     shown = card(m, run.id)
     assert shown["unsupported"] == ["Master vocal mixing with compression and reverb."]
     assert shown["emails"][-1]["body"] == UNHELD[0]["body"]
+
+
+def test_each_email_is_shown_rendered_in_the_store_brand(
+    db: Database, settings: Settings, course: tuple[StoreWorld, Any]
+) -> None:
+    m, run, _ = start(db, settings, course, [sequence([*NURTURE, *PITCH])])
+    first = card(m, run.id)["emails"][0]
+    assert first["render_error"] is None and "Hi Sam," in first["html"]  # the sample recipient
+    assert "{{ not code }}" in first["html"] and "Unsubscribe" in first["html"]
+    assert "fonts.googleapis" not in first["html"]  # no web font: opening it tells no font host
+
+
+def test_an_edit_keeps_only_the_email_fields_and_a_broken_one_is_refused(
+    db: Database, settings: Settings, course: tuple[StoreWorld, Any]
+) -> None:
+    world, _ = course
+    m, run, model = start(db, settings, course, [sequence([*NURTURE, *PITCH])])
+    shown = card(m, run.id)
+    m.resume(world.owner, run.id, "edit", {"emails": [{**shown["emails"][0], "send_after_days": "soon"}]})
+    m.wait(run.id)
+    assert card(m, run.id)["note"].startswith("Each edited email needs")  # the draft is unchanged
+    rest = "A phrase rests on a cadence before it resolves."
+    m.resume(world.owner, run.id, "edit", {"emails": [{**shown["emails"][0], "body": rest}]})
+    m.wait(run.id)
+    [kept] = card(m, run.id)["emails"]
+    assert kept["body"] == rest and rest in kept["html"]  # rendered again from the edit
+    assert set(kept) == {"subject", "preview", "body", "cta", "send_after_days", "kind", "day", "html", "render_error"}
+    assert len(model.calls) == 1

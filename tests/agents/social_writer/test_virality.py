@@ -36,3 +36,9 @@ def test_a_flat_first_line_is_no_hook() -> None:
 def test_the_judge_takes_a_fifth_of_the_score() -> None:
     assert score("x_thread", GOOD, TOPICS, judge=5).total > score("x_thread", GOOD, TOPICS, judge=1).total
     assert "judge: 5/5" in score("x_thread", GOOD, TOPICS, judge=5).reasons()
+
+
+def test_the_hook_of_a_one_paragraph_post_is_its_first_sentence() -> None:
+    paragraph = "Why do phrases sound finished? " + "A cadence ends a phrase, dominant to tonic. " * 14
+    hook = next(f for f in score("linkedin", [paragraph], TOPICS).features if f.name == "hook")
+    assert hook.value == 1.0 and "is short, and it pulls" in hook.reason
