@@ -336,6 +336,7 @@ def ingest(
     lesson: Annotated[str | None, typer.Option(help="Attach to this lesson (default: a new lesson per file).")] = None,
 ) -> None:
     """Attach files (md, html, pdf, txt, vtt, srt) to a course and bring its search index up to date."""
+    from core.storage.factory import make_object_store
     from ingestion import jobs
     from ingestion.files import attach_files
 
@@ -358,7 +359,13 @@ def ingest(
     try:
         with _progress() as bar:
             task = bar.add_task("indexing", total=None)
-            job = jobs.run_job(db, runtime, job_id, lambda done, total: bar.update(task, completed=done, total=total))
+            job = jobs.run_job(
+                db,
+                runtime,
+                job_id,
+                lambda done, total: bar.update(task, completed=done, total=total),
+                make_object_store(settings),
+            )
     finally:
         runtime.close()
     assert job is not None

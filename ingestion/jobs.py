@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from core.db import Database, after_commit, utcnow
 from core.errors import NotFound
 from core.principal import COURSES_READ, Principal
+from core.storage.protocol import ObjectStore
 from ingestion.models import IngestionJob
 from ingestion.pipeline import Ingestor, IngestStats
 from ingestion.sources import course_sources
@@ -63,6 +64,7 @@ def run_job(
     runtime: RetrievalRuntime,
     job_id: str,
     on_progress: Callable[[int, int], None] | None = None,
+    objects: ObjectStore | None = None,
 ) -> IngestionJob | None:
     """Run one job to completion; safe to call again for the same job (the pipeline is idempotent)."""
     with db.transaction() as session:
@@ -83,7 +85,7 @@ def run_job(
         store_id, course_id, only = job.store_id, job.course_id, job.source_ids
     try:
         with db.transaction() as session:
-            sources = course_sources(session, store_id, course_id, set(only) if only else None)
+            sources = course_sources(session, store_id, course_id, set(only) if only else None, objects)
         ingestor = Ingestor(runtime)
 
         def progress(done: int, total: int, stats: IngestStats) -> None:

@@ -1,5 +1,8 @@
-"""What gets indexed for a course: the body of every published lesson, and every document attached
-to one. Each is a *source* with a stable id (the lesson's or the document's)."""
+"""What gets indexed for a course: the body of every published lesson, every document attached to
+one, and the captions of the newest video made for one (`render_video` with a lesson, or
+`attach_captions`: the WebVTT the video tool saves, read as any uploaded .vtt is, so an answer can cite
+the moment of the video). Each is a *source* with a stable id (the lesson's, the document's, or
+`<lesson>:captions`, which a newer video of the lesson replaces)."""
 
 from __future__ import annotations
 
@@ -8,8 +11,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from courses.models import Course, Lesson, Module
-from ingestion.loaders import LoadedDocument, Section, load_markdown
+from core.storage.protocol import ObjectStore
+from courses.models import Artifact, Course, Lesson, Module
+from ingestion.loaders import LoadedDocument, Section, load_markdown, load_vtt
 from ingestion.models import LessonDocument
 
 
@@ -59,9 +63,12 @@ def sections_to_json(document: LoadedDocument) -> list[dict[str, object]]:
     ]
 
 
-def course_sources(session: Session, store_id: str, course_id: str, only: set[str] | None = None) -> list[Source]:
+def course_sources(
+    session: Session, store_id: str, course_id: str, only: set[str] | None = None, objects: ObjectStore | None = None
+) -> list[Source]:
     """Indexable sources of a course, in course order. A missing course yields none (so a job for a
-    deleted course removes everything it had in the index)."""
+    deleted course removes everything it had in the index). Video captions are read from `objects`
+    (without it, as in an eval's scratch store, there are none)."""
     course = session.get(Course, course_id)
     if course is None or course.store_id != store_id:
         return []
@@ -85,6 +92,31 @@ def course_sources(session: Session, store_id: str, course_id: str, only: set[st
         if owner is not None and (only is None or doc.id in only or doc.lesson_id in only):
             document = document_from_sections(doc.title, doc.kind, doc.sections)
             sources.append(_source(course, owner, doc.id, "document", document, doc.title))
+    if objects is not None:
+        sources += _captions(session, course, by_id, only, objects)
+    return sources
+
+
+def _captions(session: Session, course: Course, lessons: dict[str, Lesson], only: set[str] | None,
+              objects: ObjectStore) -> list[Source]:  # fmt: skip
+    """Each lesson's newest captions (one query for the course's, newest version first)."""
+    rows = session.scalars(
+        select(Artifact)
+        .where(Artifact.course_id == course.id, Artifact.kind == "captions", Artifact.lesson_id.is_not(None))
+        .order_by(Artifact.version.desc())
+    )
+    newest: dict[str, Artifact] = {}
+    for artifact in rows:
+        if artifact.lesson_id in lessons and artifact.lesson_id not in newest:
+            newest[artifact.lesson_id] = artifact
+    sources = []
+    for lesson_id, artifact in newest.items():
+        source_id = f"{lesson_id}:captions"
+        if only is not None and source_id not in only and lesson_id not in only:
+            continue
+        title = artifact.title.removesuffix(" (captions)")
+        document = load_vtt(objects.get(artifact.object_key).decode("utf-8", "replace"), f"Video: {title}")
+        sources.append(_source(course, lessons[lesson_id], source_id, "document", document, f"Video: {title}"))
     return sources
 
 

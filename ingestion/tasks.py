@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from core.context import get_context
 from core.jobs import huey
+from core.storage.factory import make_object_store
 from courses import changes
 from ingestion import jobs
 from rag.runtime import get_runtime
@@ -19,7 +20,8 @@ log = logging.getLogger("academy.ingestion")
 @huey.task(name="ingestion.run_job", retries=2, retry_delay=5)  # type: ignore[untyped-decorator]
 def run_ingestion_job(job_id: str) -> str | None:
     context = get_context()
-    job = jobs.run_job(context.db, get_runtime(context.settings), job_id)
+    objects = make_object_store(context.settings)
+    job = jobs.run_job(context.db, get_runtime(context.settings), job_id, objects=objects)
     return job.status if job else None
 
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from core.branding import brand_of
+from core.errors import invalid
 from core.models import Store
 from core.principal import COURSES_WRITE
 from core.storage.factory import make_object_store
-from courses import artifacts, catalog
+from courses import artifacts, catalog, changes
 from media.cache import MediaCache
 from media.images import slides
 from media.images.base import HEIGHT, WIDTH
@@ -48,6 +50,11 @@ class RenderVideoIn(ActionInput):
     scenes: list[SceneIn] = Field(min_length=1, max_length=30)
     captions: Literal["burned", "soft", "both"] = "both"
     voice: str | None = Field(default=None, description="The speech engine's voice; default: the platform's.")
+    lesson_id: str | None = Field(
+        default=None,
+        description="The lesson this video explains: saved with the lesson, and its captions indexed as the "
+        "lesson's, so answers can cite the moment of the video.",
+    )
 
 
 class VideoPreview(BaseModel):
@@ -69,9 +76,16 @@ def estimate(scene: SceneIn) -> float:
     return max(scene.seconds, len(scene.narration.split()) / WORDS_PER_SECOND + PAUSE)
 
 
+def _lesson_of(session: Session, ctx: ToolContext, course_id: str, lesson_id: str | None) -> None:
+    """The course is the store's, and the lesson (when one is named) is the course's: else a 404/422."""
+    catalog.course_in_store(session, ctx.principal, course_id)
+    if lesson_id is not None and catalog._lesson_in_store(session, ctx.principal, lesson_id).course_id != course_id:
+        raise invalid("lesson_id", f"lesson '{lesson_id}' is not a lesson of course '{course_id}'")
+
+
 def _preview(ctx: ToolContext, args: RenderVideoIn) -> VideoPreview:
     with ctx.db.transaction() as session:
-        catalog.course_in_store(session, ctx.principal, args.course_id)
+        _lesson_of(session, ctx, args.course_id, args.lesson_id)
     seconds = round(sum(estimate(s) for s in args.scenes), 1)
     return VideoPreview(course_id=args.course_id, title=args.title, scenes=len(args.scenes), estimated_seconds=seconds)
 
@@ -81,7 +95,7 @@ def render_video(ctx: ToolContext, args: RenderVideoIn) -> VideoOut:
     """Render a scene-by-scene script to a narrated, captioned 720p video of the course (with its poster)."""
     progress = ctx.progress or Progress()
     with ctx.db.transaction() as session:
-        catalog.course_in_store(session, ctx.principal, args.course_id)
+        _lesson_of(session, ctx, args.course_id, args.lesson_id)
         store = session.get(Store, ctx.principal.require_store())
         brand = brand_of(store.brand if store else None)
     objects = make_object_store(ctx.settings)
@@ -107,7 +121,7 @@ def render_video(ctx: ToolContext, args: RenderVideoIn) -> VideoOut:
         drawn.tell((n + 1) / len(args.scenes), "drawing the scenes")
     video = render(scenes, args.captions, cache, progress.part(0.45, 0.97))
     with ctx.db.transaction() as session:
-        common = {"course_id": args.course_id, "run_id": ctx.run_id}
+        common = {"course_id": args.course_id, "run_id": ctx.run_id, "lesson_id": args.lesson_id}
         saved = [
             artifacts.save_artifact(session, ctx.principal, objects, kind="video", title=args.title, data=video.mp4,
                                     content_type="video/mp4", **common),
@@ -117,7 +131,31 @@ def render_video(ctx: ToolContext, args: RenderVideoIn) -> VideoOut:
                                     data=video.vtt.encode(), content_type="text/vtt", **common),
         ]  # fmt: skip
         refs = [artifact_ref(a, current=True) for a in saved]
+        if args.lesson_id is not None:  # the lesson's captions changed: index them
+            changes.content_changed(session, saved[2].store_id, args.course_id, [args.lesson_id])
     progress.tell(1.0, "saved to the library")
     return VideoOut(
         video=refs[0], poster=refs[1], captions=refs[2], seconds=round(video.duration, 2), scenes=len(scenes)
     )
+
+
+class AttachCaptionsIn(ActionInput):
+    captions_id: str = Field(description="The captions artifact of a rendered video (kind 'captions').")
+    lesson_id: str = Field(description="The lesson of the same course whose video this becomes.")
+
+
+@TOOLS.tool(scopes=(COURSES_WRITE,), side_effect="write")
+def attach_captions(ctx: ToolContext, args: AttachCaptionsIn) -> ArtifactRef:
+    """Make a rendered video's captions a lesson's (its newest video): indexed, so answers can cite it."""
+    objects = make_object_store(ctx.settings)
+    with ctx.db.transaction() as session:
+        found = artifacts.read_artifact(session, ctx.principal, objects, args.captions_id)
+        if found.artifact.kind != "captions" or found.artifact.course_id is None:
+            raise invalid("captions_id", f"artifact '{args.captions_id}' is not a video's captions")
+        _lesson_of(session, ctx, found.artifact.course_id, args.lesson_id)
+        saved = artifacts.save_artifact(
+            session, ctx.principal, objects, course_id=found.artifact.course_id, lesson_id=args.lesson_id,
+            kind="captions", title=found.artifact.title, data=found.data, content_type="text/vtt", run_id=ctx.run_id,
+        )  # fmt: skip
+        changes.content_changed(session, saved.store_id, found.artifact.course_id, [args.lesson_id])
+        return artifact_ref(saved, current=True)

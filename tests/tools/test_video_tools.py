@@ -7,12 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from core.db import Database
-from core.errors import ValidationFailed
+from core.errors import NotFound, ValidationFailed
 from core.settings import Settings
 from core.storage.factory import make_object_store
-from courses import artifacts
+from courses import artifacts, changes
+from ingestion import jobs
+from ingestion import tasks as ingestion_tasks
+from ingestion.models import IngestionJob
 from media.progress import MediaError
 from media.speech.espeak import EspeakEngine
 from media.video.assemble import render
@@ -100,3 +104,62 @@ def test_the_preview_estimates_and_renders_nothing(db: Database, settings: Setti
     assert shown["changes"]["scenes"] == 2 and shown["changes"]["estimated_seconds"] >= 6
     with db.transaction() as s:
         assert artifacts.list_artifacts(s, store_a.owner, store_a.course_id, "video") == []
+
+
+@pytest.fixture
+def indexer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The indexer listening for content changes, as the app installs it at start-up (its jobs are
+    recorded; none is run here)."""
+    monkeypatch.setattr(changes, "_listeners", [])
+    monkeypatch.setattr(jobs, "_enqueue", None)
+    ingestion_tasks.install()
+    monkeypatch.setattr(jobs, "_enqueue", None)
+
+
+def _jobs(db: Database) -> list[list[str] | None]:
+    with db.transaction() as s:
+        return [job.source_ids for job in s.scalars(select(IngestionJob).order_by(IngestionJob.created_at))]
+
+
+@pytest.mark.usefixtures("indexer")
+def test_a_video_for_a_lesson_is_saved_with_it_and_its_captions_are_indexed(
+    db: Database, settings: Settings, store_a: StoreWorld
+) -> None:
+    made = call(db, settings, store_a, script(store_a, lesson_id=store_a.paid_lesson_id))
+    with db.transaction() as s:
+        kept = artifacts.latest_for_lesson(s, store_a.owner, store_a.paid_lesson_id, "captions")
+        assert kept is not None and kept.id == made["captions"]["artifact_id"]
+    assert _jobs(db) == [[store_a.paid_lesson_id]]  # the lesson, captions included, is indexed again
+
+
+def test_a_lesson_the_store_does_not_have_is_refused_before_rendering(
+    db: Database, settings: Settings, store_a: StoreWorld
+) -> None:
+    with pytest.raises(NotFound, match="lsn_missing"):
+        call(db, settings, store_a, script(store_a, lesson_id="lsn_missing", preview=True))
+
+
+@pytest.mark.usefixtures("indexer")
+def test_a_promos_captions_are_attached_to_a_lesson_and_indexed(
+    db: Database, settings: Settings, store_a: StoreWorld
+) -> None:
+    with db.transaction() as s:
+        promo = artifacts.save_artifact(s, store_a.owner, make_object_store(settings), course_id=store_a.course_id,
+                                        kind="captions", title="Promo (captions)", data=b"WEBVTT\n",
+                                        content_type="text/vtt")  # fmt: skip
+    ctx = ToolContext(db=db, principal=store_a.owner, settings=settings)
+    attached = build_registry().invoke("attach_captions", ctx, {"captions_id": promo.id,
+                                                                 "lesson_id": store_a.paid_lesson_id})  # fmt: skip
+    assert attached["artifact_id"] != promo.id and read(db, settings, store_a, attached["artifact_id"]) == b"WEBVTT\n"
+    assert _jobs(db) == [[store_a.paid_lesson_id]]
+
+
+def test_attaching_what_is_not_captions_is_a_422_naming_it(
+    db: Database, settings: Settings, store_a: StoreWorld
+) -> None:
+    with db.transaction() as s:
+        poster = artifacts.save_artifact(s, store_a.owner, make_object_store(settings), course_id=store_a.course_id,
+                                         kind="image", title="Poster", data=b"\x89PNG", content_type="image/png")  # fmt: skip
+    with pytest.raises(ValidationFailed, match="captions_id"):
+        build_registry().invoke("attach_captions", ToolContext(db=db, principal=store_a.owner, settings=settings),
+                                {"captions_id": poster.id, "lesson_id": store_a.paid_lesson_id})  # fmt: skip
