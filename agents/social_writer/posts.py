@@ -1,6 +1,7 @@
-"""Generate → score → revise: one constrained-JSON draft of every post, each scored (the features of
-`virality.py` and a rubric judge's 1-5 in one call for all), those under the bar written again once,
-told their reasons, the better of the two kept; then the claim check on all of them."""
+"""Generate → score → revise: one constrained-JSON draft per platform (bounded by the platform's own
+shape, so no reply outgrows its token budget and one that fails loses only its post), each scored
+(the features of `virality.py` and a rubric judge's 1-5 in one call for all), those under the bar
+written again once, told their reasons, the better of the two kept; then the claim check on all."""
 
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ BAR = 70  # posts scoring under this are revised once
 ASKED = {"x_thread": r"\b(x|twitter|thread|tweet)", "linkedin": r"linkedin", "instagram": r"instagram|insta\b|\big\b",
          "tiktok": r"tiktok|reels?|shorts"}  # fmt: skip
 DEFAULT = ["x_thread", "linkedin", "instagram"]
-# Tokens a post of each platform may take at its longest (a thread of 3-6 posts under 280 characters
-# is ~450): a reply cut at its budget is no reply at all, so the budgets are generous.
-BUDGET = {"x_thread": 520, "linkedin": 380, "instagram": 220, "tiktok": 300}
+# Each platform's post as the schema bounds it: parts (least, most) and characters a part. A reply cut
+# at its token budget is no reply at all, so each budget covers its longest post with room to spare.
+SHAPE = {"x_thread": (3, 8, 280), "linkedin": (1, 1, 1300), "instagram": (1, 1, 600), "tiktok": (1, 6, 300)}
+BUDGET = {"x_thread": 650, "linkedin": 400, "instagram": 260, "tiktok": 500}
 
 
 def platforms_asked(message: str) -> list[str]:
@@ -30,13 +32,15 @@ def platforms_asked(message: str) -> list[str]:
     return named or DEFAULT
 
 
-def post_schema(platforms: list[str]) -> dict[str, Any]:
-    post = {"type": "object", "properties": {
-        "platform": {"type": "string", "enum": platforms},
-        "parts": {"type": "array", "items": {"type": "string", "minLength": 10, "maxLength": 1300}, "minItems": 1,
-                  "maxItems": 8}}, "required": ["platform", "parts"], "additionalProperties": False}  # fmt: skip
-    return {"type": "object", "properties": {"posts": {"type": "array", "items": post, "minItems": len(platforms),
-            "maxItems": len(platforms)}}, "required": ["posts"], "additionalProperties": False}  # fmt: skip
+def post_schema(platform: str) -> dict[str, Any]:
+    """One post of the platform, as `{"posts": [post]}`."""
+    least, most, chars = SHAPE[platform]
+    part = {"type": "string", "minLength": 10, "maxLength": chars}
+    post = {"type": "object", "properties": {"platform": {"type": "string", "enum": [platform]},
+            "parts": {"type": "array", "items": part, "minItems": least, "maxItems": most}},
+            "required": ["platform", "parts"], "additionalProperties": False}  # fmt: skip
+    return {"type": "object", "properties": {"posts": {"type": "array", "items": post, "minItems": 1, "maxItems": 1}},
+            "required": ["posts"], "additionalProperties": False}  # fmt: skip
 
 
 def judge_schema(n: int) -> dict[str, Any]:
@@ -79,18 +83,22 @@ def _scored(state: SocialState, posts: list[dict[str, Any]], judged: list[int | 
 
 def draft(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
     b = bound(config)
-    prompt = prompts.draft_prompt(
-        state["course_title"], state["material"], state["brief"], state["platforms"], state.get("feedback", [])
-    )
-    drafted = json_reply(
-        b.chat, prompts.SYSTEM, prompt, post_schema(state["platforms"]), sum(BUDGET[p] for p in state["platforms"])
-    )
-    posts = [p for p in drafted.get("posts", []) if p.get("parts")]
+    posts, missed = [], []
+    for platform in state["platforms"]:
+        prompt = prompts.draft_prompt(
+            state["course_title"], state["material"], state["brief"], platform, state.get("feedback", [])
+        )
+        drafted = json_reply(b.chat, prompts.SYSTEM, prompt, post_schema(platform), BUDGET[platform])
+        made = [p for p in drafted.get("posts", []) if p.get("parts")][:1]
+        posts += made
+        missed += [] if made else [platform]
     if not posts:
         return say("The model did not write usable posts; nothing was saved. Try again.") | {"mode": "ended"}
     scored = _scored(state, posts, _judge(state, config, posts))
     b.emit(MessageDelta(text="Scored: " + ", ".join(f"{p['platform']} {p['score']}" for p in scored) + ".\n"))
-    return {"posts": [{**p, "first_score": p["score"]} for p in scored], "mode": "drafted", "edited": False}
+    note = f"The model did not write a usable post for {', '.join(missed)}; ask again for it." if missed else ""
+    return {"posts": [{**p, "first_score": p["score"]} for p in scored], "mode": "drafted", "edited": False,
+            "note": note}  # fmt: skip
 
 
 def edited_posts(state: SocialState, given: object) -> list[dict[str, Any]] | None:
@@ -122,7 +130,7 @@ def revise(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
         post = posts[n]
         weak = [r for r in post["reasons"] if not r.startswith("judge")]
         prompt = prompts.revise_prompt(state["course_title"], state["material"], post["platform"], post["parts"], weak)
-        again = json_reply(b.chat, prompts.SYSTEM, prompt, post_schema([post["platform"]]), BUDGET[post["platform"]])
+        again = json_reply(b.chat, prompts.SYSTEM, prompt, post_schema(post["platform"]), BUDGET[post["platform"]])
         tried = [p for p in again.get("posts", []) if p.get("parts")]
         if not tried:
             continue

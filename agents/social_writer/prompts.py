@@ -8,11 +8,12 @@ SYSTEM = (
 )
 
 
-def draft_prompt(course: str, material: str, brief: str, platforms: list[str], feedback: list[str]) -> str:
+def draft_prompt(course: str, material: str, brief: str, platform: str, feedback: list[str]) -> str:
+    """The course and the request first (the same for every platform, so the model's cache keeps them)."""
     asked = "".join(f"\nThe creator asked: {f}" for f in feedback)
     return (
         f"Course: {course}\nWhat it teaches (its own words):\n{material}\n\nRequest: {brief}{asked}\n"
-        f"Write one post for each of: {', '.join(platforms)}."
+        f"Write the {platform} post."
     )
 
 

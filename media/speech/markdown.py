@@ -4,11 +4,20 @@ a listener hears that there is code to look at instead of its symbols spelled ou
 
 from __future__ import annotations
 
+import re
+
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 _md = MarkdownIt("commonmark").enable("table").enable("strikethrough")
 SKIPPED = {"table_open": "table_close", "html_block": None, "code_block": None, "fence": None}
+
+
+# Markup CommonMark leaves as text: a link or image whose address has spaces (a site generator's
+# `{{ site.url }}/…`), and template tags. Images go, links keep their words.
+LEFT_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+LEFT_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 
 
 def _inline(token: Token) -> str:
@@ -18,7 +27,8 @@ def _inline(token: Token) -> str:
             words.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             words.append(" ")
-    return "".join(words).strip()
+    text = LEFT_LINK.sub(r"\1", LEFT_IMAGE.sub("", "".join(words)))
+    return " ".join(TEMPLATE_TAG.sub("", text).split())
 
 
 def spoken(markdown: str) -> str:

@@ -38,7 +38,7 @@ def test_a_weak_post_is_revised_and_the_posts_are_saved_with_their_scores(
     db: Database, settings: Settings, course: tuple[StoreWorld, Any]
 ) -> None:
     world, runtime = course
-    model = ScriptedChatModel(script=[posts(("x_thread", WEAK), ("linkedin", [LINKEDIN])),
+    model = ScriptedChatModel(script=[posts(("x_thread", WEAK)), posts(("linkedin", [LINKEDIN])),
                                       json.dumps({"scores": [2, 4]}), posts(("x_thread", GOOD))])  # fmt: skip
     m = manager(db, settings, runtime, model)
     thread = m.create_thread(world.owner, "social_writer", world.course_id)
@@ -48,7 +48,7 @@ def test_a_weak_post_is_revised_and_the_posts_are_saved_with_their_scores(
     thread_post, linkedin = card["posts"]
     assert thread_post["parts"] == GOOD and thread_post["score"] > thread_post["first_score"]
     assert linkedin["first_score"] == linkedin["score"] and any("hook" in r for r in linkedin["reasons"])
-    assert "scored low" in str(model.calls[2]["messages"][-1].content)  # the revision was told why
+    assert "scored low" in str(model.calls[3]["messages"][-1].content)  # the revision was told why
     m.resume(world.owner, run.id, "approve", {"confirmed": card["unsupported"]})
     m.wait(run.id)
     saved = next(e for e in m.events.replay(run.id) if e.type == "artifact").data
@@ -117,3 +117,16 @@ def test_rejected_posts_save_nothing(db: Database, settings: Settings, course: t
     m.wait(run.id)
     assert not [e for e in m.events.replay(run.id) if e.type == "artifact"]
     assert m.get_run(course[0].owner, run.id).status == "completed"
+
+
+def test_a_platform_the_model_fails_loses_only_its_post_and_says_so(
+    db: Database, settings: Settings, course: tuple[StoreWorld, Any]
+) -> None:
+    world, runtime = course
+    model = ScriptedChatModel(script=["not json", posts(("linkedin", [LINKEDIN])), json.dumps({"scores": [4]})])
+    m = manager(db, settings, runtime, model)
+    run = m.start(world.owner, m.create_thread(world.owner, "social_writer", world.course_id).id,
+                  "Write an X thread and a LinkedIn post for this course")  # fmt: skip
+    m.wait(run.id)
+    shown = _card(m, run.id)
+    assert [p["platform"] for p in shown["posts"]] == ["linkedin"] and "x_thread" in shown["note"]
