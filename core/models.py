@@ -35,6 +35,8 @@ class Store(Base):
     owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     plan: Mapped[str] = mapped_column(String(32), default="free")
     brand: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # `core.branding`: colours, logo
+    export_webhook_url: Mapped[str | None] = mapped_column(String(500))  # `core.webhooks`: exports go here
+    export_webhook_secret: Mapped[str | None] = mapped_column(String(64))  # whsec_…, signs them
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

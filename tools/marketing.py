@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
+from core import webhooks
+from core.models import Store
 from core.principal import COURSES_READ, COURSES_WRITE
 from core.storage.factory import make_object_store
 from courses import artifacts, catalog
@@ -88,12 +90,23 @@ def posts_markdown(args: SavePostsIn) -> str:
     return "\n".join(out)
 
 
+class SavedPosts(ArtifactRef):
+    exported: bool = Field(description="Sent to the store's export webhook (queued; retried, with a stable id).")
+
+
 @TOOLS.tool(scopes=(COURSES_WRITE,), side_effect="write")
-def save_social_posts(ctx: ToolContext, args: SavePostsIn) -> ArtifactRef:
-    """Save social posts for a course (with their scores and reasons) as a Markdown file to copy from."""
+def save_social_posts(ctx: ToolContext, args: SavePostsIn) -> SavedPosts:
+    """Save social posts for a course (with their scores and reasons) as a Markdown file to copy from;
+    with an export webhook set on the store, they are also sent there for a scheduler to publish."""
     with ctx.transaction() as session:
         saved = artifacts.save_artifact(
             session, ctx.principal, make_object_store(ctx.settings), course_id=args.course_id, kind="social_posts",
             title=args.title, data=posts_markdown(args).encode(), content_type="text/markdown", run_id=ctx.run_id,
         )  # fmt: skip
-        return artifact_ref(saved, current=True)
+        ref = artifact_ref(saved, current=True)
+        store = session.get(Store, saved.store_id)
+        assert store is not None
+        data = {"course_id": args.course_id, "title": args.title, "artifact": ref.model_dump(mode="json"),
+                "posts": [p.model_dump() for p in args.posts]}  # fmt: skip
+        exported = webhooks.queue_export(session, store, f"posts_{saved.id}", webhooks.EXPORT_EVENTS[0], data)
+        return SavedPosts(**ref.model_dump(), exported=exported)

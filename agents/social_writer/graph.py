@@ -52,8 +52,9 @@ def save(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
     b.emit(ArtifactEvent(id=saved["artifact_id"], kind=saved["kind"], title=saved["title"], url=saved["url"],
                          version=saved["version"]))  # fmt: skip
     scores = ", ".join(f"{p['platform']} {p['first_score']} → {p['score']}" for p in state["posts"])
+    sent = " and sent them to your export webhook" if saved.get("exported") else ""
     return {"mode": "saved", "saved": saved} | say(
-        f"Saved {len(posts)} posts ({scores}). Copy them from {saved['url']}"
+        f"Saved {len(posts)} posts ({scores}){sent}. Copy them from {saved['url']}"
     )
 
 

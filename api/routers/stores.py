@@ -12,10 +12,11 @@ from sqlalchemy import select
 from api.deps import DB, Caller, Context, Idem
 from api.routers.invitations import InvitationOut, invitation_out
 from api.schemas import Input, Name, Output, Patch, StoreOut
-from core import identity, invitations
+from core import identity, invitations, webhooks
 from core.errors import Forbidden
 from core.models import Invitation, Store, User
-from core.principal import API_KEY_SCOPES, UNATTENDED
+from core.principal import API_KEY_SCOPES, STORE_WRITE, UNATTENDED
+from core.webhooks import EXPORT_EVENTS
 
 router = APIRouter(prefix="/v1", tags=["stores"])
 
@@ -99,6 +100,33 @@ def get_store(caller: Caller, session: DB) -> StoreOut:
 def update_store(body: StoreUpdate, caller: Caller, session: DB) -> StoreOut:
     brand = body.brand.model_dump(exclude_none=True) if body.brand is not None else None
     return StoreOut.model_validate(identity.update_store(session, caller, body.name, brand))
+
+
+class ExportWebhookIn(Input):
+    url: str = Field(max_length=500, description="Where exports are sent (https in production); empty: none.")
+
+
+class ExportWebhookOut(Output):
+    url: str | None
+    secret: str | None = Field(description="Verify each delivery's `webhook-signature` with it (Standard Webhooks).")
+    events: list[str] = Field(default=list(EXPORT_EVENTS), description="What is sent there.")
+
+
+def _export_webhook(store: Store) -> ExportWebhookOut:
+    return ExportWebhookOut(url=store.export_webhook_url, secret=store.export_webhook_secret)
+
+
+@router.get("/store/export-webhook", response_model=ExportWebhookOut, summary="Where the store's exports are sent")
+def get_export_webhook(caller: Caller, session: DB) -> ExportWebhookOut:
+    caller.require(STORE_WRITE)  # the secret signs what the store sends: its owners' and staff's only
+    return _export_webhook(identity.get_store(session, caller))
+
+
+@router.put("/store/export-webhook", response_model=ExportWebhookOut, summary="Send the store's exports to an address")
+def put_export_webhook(body: ExportWebhookIn, caller: Caller, session: DB, context: Context) -> ExportWebhookOut:
+    store = webhooks.set_export_webhook(identity.get_store(session, caller), caller, body.url, context.settings)
+    session.flush()
+    return _export_webhook(store)
 
 
 @router.get("/store/members", response_model=list[MemberOut], summary="Owner, staff and learners of the store")

@@ -179,3 +179,29 @@ def test_the_owner_sets_the_stores_colours_and_logo(client: TestClient, store_a:
     assert kept["name"] == "Renamed" and kept["brand"]["logo_url"] == brand["logo_url"]
     refused = client.patch("/v1/store", json={"brand": {"color": "red"}}, headers=auth)
     assert refused.status_code == 422 and "brand.color" in refused.text
+
+
+def test_the_owner_sets_an_export_webhook_and_gets_its_signing_secret(client: TestClient, store_a: StoreWorld) -> None:
+    auth = login(client, store_a.owner_email, store_a.slug)
+    made = client.put("/v1/store/export-webhook", json={"url": "https://hooks.example.com/academy"}, headers=auth)
+    assert made.status_code == 200 and made.json()["secret"].startswith("whsec_")
+    moved = client.put("/v1/store/export-webhook", json={"url": "https://hooks.example.com/v2"}, headers=auth).json()
+    assert moved["secret"] == made.json()["secret"] and moved["events"] == ["social_posts.saved"]
+    assert client.get("/v1/store/export-webhook", headers=auth).json()["url"] == "https://hooks.example.com/v2"
+    cleared = client.put("/v1/store/export-webhook", json={"url": ""}, headers=auth).json()
+    assert cleared == {"url": None, "secret": None, "events": ["social_posts.saved"]}
+
+
+def test_an_export_webhook_address_that_cannot_be_used_is_a_422(client: TestClient, store_a: StoreWorld) -> None:
+    auth = login(client, store_a.owner_email, store_a.slug)
+    refused = client.put("/v1/store/export-webhook", json={"url": "ftp://hooks.example.com"}, headers=auth)
+    assert refused.status_code == 422 and "url" in refused.text
+
+
+def test_a_learner_cannot_read_the_export_webhooks_secret(client: TestClient, store_a: StoreWorld) -> None:
+    learner = login(client, store_a.learner_email, store_a.slug)
+    assert client.get("/v1/store/export-webhook", headers=learner).status_code == 403
+    assert (
+        client.put("/v1/store/export-webhook", json={"url": "https://x.example.com"}, headers=learner).status_code
+        == 403
+    )

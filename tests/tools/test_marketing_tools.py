@@ -9,11 +9,16 @@ from typing import Any
 
 import pytest
 
+from core import webhooks
 from core.db import Database
 from core.errors import Forbidden
+from core.jobs import huey
+from core.models import Store
 from core.settings import Settings
 from tests.agent_fixtures import indexed_store
 from tests.conftest import StoreWorld, principal_of
+from tests.http_stub import json_stub
+from tests.mail.test_tasks import fresh_queue
 from tools.base import ToolContext
 from tools.registry import build_registry
 
@@ -59,3 +64,30 @@ def test_a_learner_cannot_check_claims(db: Database, settings: Settings, course:
     ctx = ToolContext(db=db, principal=learner, settings=settings, retrieval=runtime)
     with pytest.raises(Forbidden):
         build_registry().invoke("check_claims", ctx, {"course_id": world.course_id, "text": "Learn cadences."})
+
+
+POSTS = {"title": "Posts for Theory", "posts": [{"platform": "linkedin", "parts": ["Why do phrases end? Enroll."],
+                                                 "score": 80, "reasons": ["hook: short"]}]}  # fmt: skip
+
+
+def test_saved_posts_are_sent_to_the_stores_export_webhook(
+    db: Database, settings: Settings, store_a: StoreWorld
+) -> None:
+    fresh_queue(settings, db)
+    with json_stub(lambda _: (200, {})) as stub:
+        with db.transaction() as s:
+            store = s.get(Store, store_a.store_id)
+            assert store is not None
+            webhooks.set_export_webhook(store, store_a.owner, stub.url, settings)
+        ctx = ToolContext(db=db, principal=store_a.owner, settings=settings)
+        saved = build_registry().invoke("save_social_posts", ctx, {"course_id": store_a.course_id, **POSTS})
+        huey.execute(huey.dequeue())
+    [sent] = stub.seen
+    assert saved["exported"] and sent["request_headers"]["webhook-id"] == f"posts_{saved['artifact_id']}"
+    assert sent["type"] == "social_posts.saved" and sent["data"]["posts"][0]["parts"] == POSTS["posts"][0]["parts"]
+
+
+def test_without_an_export_webhook_posts_are_only_saved(db: Database, settings: Settings, store_a: StoreWorld) -> None:
+    ctx = ToolContext(db=db, principal=store_a.owner, settings=settings)
+    saved = build_registry().invoke("save_social_posts", ctx, {"course_id": store_a.course_id, **POSTS})
+    assert saved["exported"] is False and saved["kind"] == "social_posts"

@@ -1,0 +1,79 @@
+"""The export webhook: addresses checked, deliveries signed the Standard Webhooks way (verified here
+with the Svix library receivers use), a 5xx retried and a 4xx not, private addresses refused in
+production, and a queued export sent with the same id however often it is retried."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from svix.webhooks import Webhook, WebhookVerificationError
+
+from core import webhooks
+from core.db import Database
+from core.errors import ValidationFailed
+from core.jobs import huey
+from core.models import Store
+from core.settings import Settings
+from tests.conftest import StoreWorld
+from tests.http_stub import json_stub
+from tests.mail.test_tasks import fresh_queue
+
+SECRET = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+def _raw(request: dict[str, Any]) -> str:
+    """The body as sent (the stub keeps it parsed; the sender writes compact JSON)."""
+    return json.dumps({"type": request["type"], "data": request["data"]}, separators=(",", ":"))
+
+
+def test_a_delivery_is_signed_so_the_receiver_can_verify_it(settings: Settings) -> None:
+    with json_stub(lambda _: (200, {})) as stub:
+        webhooks.deliver(stub.url, SECRET, "posts_1", "social_posts.saved", {"title": "Hear it"}, settings)
+    [seen] = stub.seen
+    Webhook(SECRET).verify(_raw(seen), seen["request_headers"])  # raises unless signed with the secret
+    with pytest.raises(WebhookVerificationError):
+        Webhook(SECRET).verify(_raw(seen).replace("Hear it", "Heard"), seen["request_headers"])
+    assert seen["request_headers"]["webhook-id"] == "posts_1" and seen["type"] == "social_posts.saved"
+
+
+@pytest.mark.parametrize(("status", "retry"), [(503, True), (410, False)])
+def test_a_server_error_is_retried_and_a_refusal_is_not(settings: Settings, status: int, retry: bool) -> None:
+    with json_stub(lambda _: (status, {})) as stub, pytest.raises(webhooks.DeliveryFailed) as failed:
+        webhooks.deliver(stub.url, SECRET, "posts_1", "social_posts.saved", {}, settings)
+    assert failed.value.retry is retry and str(status) in str(failed.value)
+
+
+def test_production_never_calls_a_private_address(settings: Settings) -> None:
+    production = settings.model_copy(update={"env": "production"})
+    with json_stub(lambda _: (200, {})) as stub, pytest.raises(webhooks.DeliveryFailed, match="non-public"):
+        webhooks.deliver(stub.url.replace("http:", "https:"), SECRET, "posts_1", "social_posts.saved", {}, production)
+    assert stub.seen == []
+
+
+@pytest.mark.parametrize(
+    ("url", "env", "why"),
+    [("ftp://example.com/x", "dev", "absolute http"), ("http://hooks.example.com/x", "production", "https"),
+     ("https://me:pw@hooks.example.com/x", "dev", "no credentials")],
+)  # fmt: skip
+def test_an_address_that_cannot_be_used_is_a_422_naming_it(settings: Settings, url: str, env: str, why: str) -> None:
+    with pytest.raises(ValidationFailed, match=why) as refused:
+        webhooks.check_url(url, settings.model_copy(update={"env": env}))
+    assert refused.value.errors[0].field == "url"
+
+
+def test_a_queued_export_is_sent_with_the_same_id_when_retried(
+    settings: Settings, db: Database, store_a: StoreWorld
+) -> None:
+    fresh_queue(settings, db)
+    with json_stub(lambda _: (200, {})) as stub:
+        with db.transaction() as s:
+            store = s.get(Store, store_a.store_id)
+            assert store is not None
+            webhooks.set_export_webhook(store, store_a.owner, stub.url, settings)
+            assert webhooks.queue_export(s, store, "posts_art1", "social_posts.saved", {"n": 1})
+        task = huey.dequeue()
+        huey.execute(task)
+        huey.execute(task)  # delivered again (a retry after a lost answer): the receiver sees one id
+    assert [r["request_headers"]["webhook-id"] for r in stub.seen] == ["posts_art1", "posts_art1"]
