@@ -7,6 +7,7 @@ endpoint it is native structured output. Either way the reply parses or counts a
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -23,7 +24,8 @@ from core.errors import AppError
 from tools.base import Registry, ToolContext
 from tools.media import spoken
 
-KEY = "drafts"  # where a creator agent's bindings sit in `configurable`
+KEY = "drafts"
+CITATION_MARK = re.compile(r"[ \t]?\[(\d{1,2})\]")  # where a creator agent's bindings sit in `configurable`
 
 
 @dataclass
@@ -131,3 +133,27 @@ def after_check(state: Any, max_rounds: int) -> str:
     if state.get("edited") or not state.get("problems") or state.get("rounds", 0) > max_rounds:
         return "review"
     return "draft"
+
+
+def drop_repeats(text: str) -> tuple[str, int]:
+    """Remove sentences the text already said (of four words or more; headings kept): a small model at
+    temperature 0 can loop on one sentence until its token limit (seen in the course-builder eval,
+    and in an email of the marketing eval that said one sentence 17 times), and a repeat says nothing."""
+    seen: set[str] = set()
+    dropped = 0
+    lines = []
+    for line in text.split("\n"):
+        if line.lstrip().startswith("#"):
+            lines.append(line)
+            continue
+        kept = []
+        for piece in re.split(r"(?<=[.!?])\s+", line):
+            key = " ".join(CITATION_MARK.sub("", piece).lower().split())
+            if len(key.split()) >= 4 and key in seen:
+                dropped += 1
+                continue
+            seen.add(key)
+            kept.append(piece)
+        if kept or not line.strip():
+            lines.append(" ".join(kept))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)), dropped

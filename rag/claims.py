@@ -39,7 +39,7 @@ COUNT = re.compile(
 NOT_A_CLAIM = re.compile(  # calls to action, greetings, sign-offs: they promise nothing about the course
     r"^(enrol|enroll|join|sign up|buy|grab|click|reply|see you|hi\b|hello|hey|dear|thanks|thank you|cheers|"
     r"don't miss|do not miss|hurry|p\.?s\.?|save|get started|start today|ready\b|questions\?|talk soon|"
-    r"why\b|what\b|when\b|where\b|who\b|ever\b)",  # a question, even without its mark, is a hook
+    r"why\b|what\b|when\b|where\b|who\b|ever\b|let'?s\b|don'?t worry|welcome\b)",  # a question is a hook
     re.IGNORECASE,
 )
 SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+\s*(?:[-*•]\s*)?")
@@ -51,7 +51,9 @@ FLUFF = stems(
     "better best great amazing powerful proven secret secrets finally confidence confident tips tricks "
     "also even more just like make makes making using use well whole full every each many much plus will "
     "create creating build building write writing compose composing practice practise analyze analyse "
-    "who what why where which they them their there these those then than been being our ours about"
+    "who what why where which they them their there these those then than been being our ours about "
+    "all chapter chapters concept concepts move moving fun engaging sure worry perfect resource textbook book "
+    "anyone everyone beginner beginners experienced looking look deepen gateway intricacies journey"
 )
 SUPPORTED_SHARE = 0.75  # topic words in the nearest passages together: held on words alone
 SUPPORTED_SIMILARITY = 0.55  # meaning-level similarity: held on meaning alone
@@ -160,9 +162,10 @@ def check_topic(sentence: str, search: Search, embed: Embed) -> ClaimVerdict:
 
 
 def check(text: str, search: Search, embed: Embed, counts: dict[str, int]) -> list[ClaimVerdict]:
-    """A verdict for every promise in the text, in order."""
+    """A verdict for every promise in the text, in order, each once (a creator confirms a promise once
+    however often the copy repeats it)."""
     verdicts = []
-    for sentence in promises(text):
+    for sentence in dict.fromkeys(promises(text)):
         counted = check_count(sentence, counts)
         verdicts.append(counted if counted is not None else check_topic(sentence, search, embed))
     return verdicts

@@ -11,7 +11,7 @@ from typing import Any
 
 from agents.course_builder import prompts
 from agents.course_builder.configuration import Configuration
-from agents.drafts import Bindings
+from agents.drafts import Bindings, drop_repeats
 from core.errors import AppError
 from core.text import stems
 
@@ -63,29 +63,6 @@ def cite_block(passages: list[dict[str, Any]]) -> str:
 def _sentence_before(text: str, end: int) -> str:
     pieces = [p for p in SENTENCE_END.split(text[:end].rstrip()) if p.strip()]
     return pieces[-1] if pieces else ""
-
-
-def drop_repeats(text: str) -> tuple[str, int]:
-    """Remove sentences the lesson already said: a small model at temperature 0 can loop on one
-    sentence until its token limit (seen in the course-builder eval), and a repeat teaches nothing."""
-    seen: set[str] = set()
-    dropped = 0
-    lines = []
-    for line in text.split("\n"):
-        if line.lstrip().startswith("#"):
-            lines.append(line)
-            continue
-        kept = []
-        for piece in re.split(r"(?<=[.!?])\s+", line):
-            key = " ".join(MARK.sub("", piece).lower().split())
-            if len(key.split()) >= 4 and key in seen:
-                dropped += 1
-                continue
-            seen.add(key)
-            kept.append(piece)
-        if kept or not line.strip():
-            lines.append(" ".join(kept))
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)), dropped
 
 
 def attribute(text: str, passages: list[dict[str, Any]], bar: float, min_words: int = 4) -> tuple[str, int]:

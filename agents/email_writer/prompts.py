@@ -9,10 +9,10 @@ SYSTEM = (
 )
 
 
-def draft_prompt(course: str, material: str, brief: str, count: int, notes: list[str]) -> str:
+def draft_prompt(course: str, material: str, brief: str, count: int, pitch: int, notes: list[str]) -> str:
     fixes = "".join(f"\n- {n}" for n in notes)
     return (
         f"Course: {course}\nWhat the course teaches (its own words):\n{material}\n\n"
-        f"Request: {brief}\nWrite {count} emails: {max(1, count - 2)} nurture, then {min(2, count - 1)} pitch."
-        + (f"\nFix these in this version:{fixes}" if fixes else "")
+        f"Request: {brief}\nWrite {count} emails: the first {count - pitch} teach (nurture), the last {pitch} "
+        "invite the reader to enroll (pitch)." + (f"\nFix these in this version:{fixes}" if fixes else "")
     )

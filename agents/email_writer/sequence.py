@@ -13,7 +13,7 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 
 from agents.drafts import after_check as next_step
-from agents.drafts import bound, checked_claims, course_material, json_reply, last_request, say
+from agents.drafts import bound, checked_claims, course_material, drop_repeats, json_reply, last_request, say
 from agents.email_writer.configuration import Configuration
 from agents.email_writer.prompts import SYSTEM, draft_prompt
 from agents.email_writer.state import EmailState
@@ -37,9 +37,8 @@ def sequence_schema(count: int) -> dict[str, Any]:
             "body": {"type": "string", "minLength": 40, "maxLength": 1500},
             "cta": {"type": "string", "minLength": 2, "maxLength": 40},
             "send_after_days": {"type": "integer", "minimum": 0, "maximum": 14},
-            "kind": {"type": "string", "enum": ["nurture", "pitch"]},
         },
-        "required": ["subject", "preview", "body", "cta", "send_after_days", "kind"],
+        "required": ["subject", "preview", "body", "cta", "send_after_days"],
         "additionalProperties": False,
     }
     return {
@@ -51,6 +50,20 @@ def sequence_schema(count: int) -> dict[str, Any]:
         "required": ["name", "emails"],
         "additionalProperties": False,
     }
+
+
+def pitches(count: int) -> int:
+    """How many of a sequence's emails pitch (the last ones): one of two, two of three or more."""
+    return min(2, count - 1)
+
+
+def shaped(emails: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each email's kind by its place (nurture first, then the pitches: the sequence's shape is the
+    product's, the words the model's; asked to label them, the local model called three of three
+    'nurture'), and no sentence said twice in a body."""
+    first_pitch = len(emails) - pitches(len(emails))
+    return [{**e, "body": drop_repeats(str(e["body"]))[0], "kind": "pitch" if n >= first_pitch else "nurture"}
+            for n, e in enumerate(emails)]  # fmt: skip
 
 
 def gather(state: EmailState, config: RunnableConfig) -> dict[str, Any]:
@@ -73,11 +86,14 @@ def gather(state: EmailState, config: RunnableConfig) -> dict[str, Any]:
 def draft(state: EmailState, config: RunnableConfig) -> dict[str, Any]:
     b = bound(config)
     notes = [*state.get("problems", []), *state.get("feedback", [])]
-    prompt = draft_prompt(state["course_title"], state["material"], state["brief"], state["count"], notes)
+    prompt = draft_prompt(
+        state["course_title"], state["material"], state["brief"], state["count"], pitches(state["count"]), notes
+    )
     drafted = json_reply(b.chat, SYSTEM, prompt, sequence_schema(state["count"]), 300 + 380 * state["count"])
     if not drafted.get("emails"):
         return say("The model did not write a usable sequence; nothing was saved. Try again.") | {"mode": "ended"}
     b.emit(MessageDelta(text=f"Drafted {len(drafted['emails'])} emails; checking their promises.\n"))
+    drafted["emails"] = shaped(drafted["emails"])
     return {"sequence": drafted, "rounds": state.get("rounds", 0) + 1, "mode": "drafted"}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.drafts import after_check, approval
+from agents.drafts import after_check, approval, drop_repeats
 
 FLAGGED = [{"text": "Master mixing.", "supported": False}]
 
@@ -20,3 +20,13 @@ def test_the_creators_edit_is_never_drafted_over() -> None:
 def test_an_approval_leaving_a_promise_unconfirmed_is_not_taken() -> None:
     assert approval(FLAGGED, {})["mode"] == "checked"
     assert approval(FLAGGED, {"confirmed": ["Master mixing."]}) == {"mode": "approved", "note": ""}
+
+
+def test_a_sentence_the_model_repeats_is_kept_once() -> None:
+    looped = "## Intro\n\nMusic is made of notes and rests. " + "It is not the center of the course. " * 5
+    text, dropped = drop_repeats(looped)
+    assert dropped == 4 and text.count("It is not the center of the course.") == 1 and "## Intro" in text
+
+
+def test_short_repeats_like_headings_or_yes_are_left_alone() -> None:
+    assert drop_repeats("Yes. Yes.\n\n## Summary\n\n## Summary")[1] == 0

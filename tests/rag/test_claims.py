@@ -94,3 +94,12 @@ def test_a_promise_naming_the_topics_of_two_lessons_is_held() -> None:
     # Seen on the marketing eval: "staging, monitoring and EQ" spans three lessons; no one passage holds it.
     [verdict] = check("Learn the authentic cadence and how intervals measure distance.", search, embed_as(0.2), COUNTS)
     assert verdict.supported and verdict.share is not None and verdict.share < 0.75  # no one passage holds it
+
+
+def test_a_promise_said_twice_is_checked_once() -> None:
+    text = "You will learn the perfect authentic cadence. You will learn the perfect authentic cadence."
+    assert len(check(text, search, embed_as(0.2), COUNTS)) == 1
+
+
+def test_chatter_is_not_a_promise() -> None:
+    assert promises("Let's get started! Don't worry, we'll make sure to keep it fun and engaging.") == []

@@ -1,22 +1,12 @@
-"""Writing a lesson: repeats removed, uncited sentences attributed, citations checked."""
+"""Writing a lesson: uncited sentences attributed, citations checked (repeats: `tests/agents/test_drafts.py`)."""
 
-from agents.course_builder.writing import drop_repeats, finish_body
+from agents.course_builder.writing import finish_body
 
 PASSAGE = {
     "text": "Gain staging is setting the level at each stage so nothing clips.",
     "lesson_title": "Gain",
     "url": "/g",
 }
-
-
-def test_a_sentence_the_model_repeats_is_kept_once() -> None:
-    looped = "## Intro\n\nMusic is made of notes and rests. " + "It is not the center of the course. " * 5
-    text, dropped = drop_repeats(looped)
-    assert dropped == 4 and text.count("It is not the center of the course.") == 1 and "## Intro" in text
-
-
-def test_short_repeats_like_headings_or_yes_are_left_alone() -> None:
-    assert drop_repeats("Yes. Yes.\n\n## Summary\n\n## Summary")[1] == 0
 
 
 def test_a_lesson_without_a_source_is_marked_as_the_models_own() -> None:

@@ -62,7 +62,8 @@ def test_an_approved_sequence_is_saved_as_templates_and_a_draft_that_spares_buye
     m, run, model = start(db, settings, course, [sequence([*NURTURE, *PITCH])])
     shown = card(m, run.id)
     assert [e["day"] for e in shown["emails"]] == [0, 2, 4, 6] and shown["unsupported"] == []
-    assert "Write 4 emails: 2 nurture, then 2 pitch" in str(model.calls[0]["messages"][-1].content)
+    assert "the first 2 teach (nurture), the last 2 invite" in str(model.calls[0]["messages"][-1].content)
+    assert [e["kind"] for e in shown["emails"]] == ["nurture", "nurture", "pitch", "pitch"]  # by place
     m.resume(world.owner, run.id, "approve")
     m.wait(run.id)
     final = next(e for e in m.events.replay(run.id) if e.type == "message.completed").data["text"]
@@ -73,7 +74,7 @@ def test_an_approved_sequence_is_saved_as_templates_and_a_draft_that_spares_buye
         assert flow.status == "draft" and len(templates) == 4
         nodes = flow.graph["nodes"]
         assert nodes["bought-4"]["rule"] == {"rule": "enrolled", "course_id": world.course_id, "negate": False}
-        assert nodes["bought-4"]["yes"] == "end" and nodes["bought-4"]["no"] == "email-4"
+        assert nodes["bought-4"]["yes"] == "end" and nodes["bought-4"]["no"] == "email-4" and "bought-3" in nodes
         assert flow.graph["trigger"]["type"] == "tag_added"
         shown_mail = library.preview(s, world.owner, settings, templates[0].id)
     assert "{{ not code }}" in shown_mail.text and "A cadence ends a phrase." in shown_mail.text
@@ -145,3 +146,12 @@ def test_an_edit_keeps_only_the_email_fields_and_a_broken_one_is_refused(
     assert kept["body"] == rest and rest in kept["html"]  # rendered again from the edit
     assert set(kept) == {"subject", "preview", "body", "cta", "send_after_days", "kind", "day", "html", "render_error"}
     assert len(model.calls) == 1
+
+
+def test_a_sentence_the_model_loops_on_is_kept_once_in_its_email(
+    db: Database, settings: Settings, course: tuple[StoreWorld, Any]
+) -> None:
+    looped = email("Rest", "A cadence ends a phrase and lets it rest. " * 6)
+    m, run, _ = start(db, settings, course, [sequence([looped, *PITCH])], "Write a 2-email sequence for this course")
+    body = card(m, run.id)["emails"][0]["body"]
+    assert body.count("A cadence ends a phrase and lets it rest.") == 1
