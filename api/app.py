@@ -53,6 +53,7 @@ from api.routers import runs as run_routes
 from api.routers import tools as tool_routes
 from api.routers.pages import STATIC
 from commerce import tasks as commerce_tasks
+from core import webhooks
 from core.context import set_context
 from core.db import Database, is_sqlite
 from core.jobs import configure_jobs, start_in_process_consumer, stop_in_process_consumer
@@ -70,6 +71,7 @@ TASK_MODULES = (
     commerce_tasks,
     mail_tasks,
     media_tasks,
+    webhooks,
 )  # imported so their jobs are registered with the queue
 
 DESCRIPTION = """Academy's HTTP API. Authenticate with `Authorization: Bearer <token>`, where the token is
