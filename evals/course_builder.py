@@ -32,11 +32,8 @@ from core.principal import Principal
 from core.settings import Settings
 from core.text import stems
 from courses.models import Course, Lesson, Module
-from evals.creator import model_label, scratch_store, write_report
+from evals.creator import index_course, model_label, scratch_store, write_report
 from evals.retrieval import machine
-from ingestion.pipeline import Ingestor
-from ingestion.sources import course_sources
-from rag.runtime import RetrievalRuntime, open_runtime
 from tools.course_outlines import CourseOutline
 from tools.registry import build_registry
 
@@ -126,15 +123,6 @@ def _build(manager: RunManager, owner: Principal, db: Database, run_id: str, sou
     }
 
 
-def _index(settings: Settings, db: Database, store_id: str, course_id: str) -> RetrievalRuntime:
-    runtime = open_runtime(settings)
-    with db.transaction() as s:
-        sources = course_sources(s, store_id, course_id)
-    Ingestor(runtime).sync_course(store_id, course_id, sources, complete=True)
-    runtime.index.flush()
-    return runtime
-
-
 def run_builder_eval(dataset: Path, settings: Settings, chat: Callable[[], ChatModel], out: Path) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="academy-builder-eval-") as folder:
         scratch = settings.model_copy(
@@ -142,7 +130,7 @@ def run_builder_eval(dataset: Path, settings: Settings, chat: Callable[[], ChatM
         )
         db, owner, course_id = scratch_store(scratch, dataset)
         assert owner.store_id is not None
-        runtime = _index(scratch, db, owner.store_id, course_id)
+        runtime = index_course(scratch, db, owner.store_id, course_id)
         deps = RunDeps(db, scratch, build_registry(), chat, lambda: runtime, checkpoint_opener(scratch))
         manager = RunManager(deps, EventLog(db), workers=1)
         try:

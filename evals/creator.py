@@ -40,6 +40,9 @@ from courses import artifacts
 from courses.importer import import_course, read_source
 from courses.models import Lesson
 from evals.retrieval import machine
+from ingestion.pipeline import Ingestor
+from ingestion.sources import course_sources
+from rag.runtime import RetrievalRuntime, open_runtime
 from tools.documents import StudyDocument
 from tools.registry import build_registry
 
@@ -95,6 +98,16 @@ def scratch_store(settings: Settings, dataset: Path) -> tuple[Database, Principa
         principal = identity.principal_for_user(s, owner, store.id)
         course = import_course(s, principal, read_source(dataset), publish=True)
         return db, principal, course.id
+
+
+def index_course(settings: Settings, db: Database, store_id: str, course_id: str) -> RetrievalRuntime:
+    """The scratch course indexed, as the platform indexes a published course: what the agents search."""
+    runtime = open_runtime(settings)
+    with db.transaction() as s:
+        sources = course_sources(s, store_id, course_id)
+    Ingestor(runtime).sync_course(store_id, course_id, sources, complete=True)
+    runtime.index.flush()
+    return runtime
 
 
 def _claims(chat: BaseChatModel | None, document: StudyDocument, bodies: dict[str, str]) -> list[dict[str, Any]]:
