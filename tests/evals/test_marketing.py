@@ -8,6 +8,7 @@ from pathlib import Path
 from agents.llm import Capabilities, ChatModel
 from core.settings import Settings
 from evals.marketing import run_marketing_eval
+from tests.agents.email_writer.test_graph import NURTURE, PITCH, sequence
 from tests.agents.social_writer.test_graph import LINKEDIN, WEAK, posts
 from tests.agents.social_writer.test_virality import GOOD
 from tests.evals.test_creator import course
@@ -39,3 +40,15 @@ def test_a_draft_outside_the_schema_counts_invalid_and_is_not_approved(tmp_path:
     short = posts(("x_thread", ["Too short", *GOOD[1:]]))  # the schema asks for parts of 10+ characters
     report = _eval(tmp_path, [short, json.dumps({"scores": [5]}), short], runs=1)
     assert (report["schema_valid"], report["approved"]) == (0.0, None)
+
+
+def test_an_email_sequence_is_validated_shaped_and_saved_as_a_draft(tmp_path: Path) -> None:
+    script = [sequence(NURTURE[1:2] + PITCH)] * 2  # drafted again once: the studio course holds no cadences
+    chat = ChatModel(ScriptedChatModel(script=script), Capabilities("scripted", False, 4096, False))
+    settings = Settings(data_dir=tmp_path / "var", demo=False)
+    report = run_marketing_eval(course(tmp_path / "studio"), settings, lambda: chat, "email_writer",
+                                tmp_path / "out", 1)  # fmt: skip
+    assert (report["schema_valid"], report["shape_as_asked"]) == (1.0, 1.0)
+    assert report["per_run"][0]["kinds"] == ["nurture", "pitch"]
+    approved = report["approved"]
+    assert isinstance(approved, dict) and "Nothing is sent until you activate it" in approved["said"]
