@@ -9,10 +9,12 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
+from sqlalchemy.orm import Session
 
 from api.deps import DB, current_principal
 from api.lesson_view import page, render_markdown
 from core.errors import AppError, NotFound
+from core.principal import Principal
 from courses import artifacts, catalog
 
 router = APIRouter(include_in_schema=False)
@@ -57,4 +59,17 @@ def lesson_page(slug: str, lesson_id: str, request: Request, session: DB) -> HTM
         if narration
         else ""
     )
-    return HTMLResponse(page(f"{lesson.title} · {course.title}", header + player + article + footer))
+    video = video_of(session, principal, lesson.id)
+    return HTMLResponse(page(f"{lesson.title} · {course.title}", header + video + player + article + footer))
+
+
+def video_of(session: Session, principal: Principal, lesson_id: str) -> str:
+    """The lesson's newest video, with its captions as a track (the same file the index reads)."""
+    video = artifacts.latest_for_lesson(session, principal, lesson_id, "video")
+    if video is None:
+        return ""
+    captions = artifacts.latest_for_lesson(session, principal, lesson_id, "captions")
+    track = (f'<track kind="captions" srclang="en" label="English" default src="{artifacts.file_url(captions.id)}">'
+             if captions else "")  # fmt: skip
+    return (f'<figure class="lesson-video"><video controls preload="metadata" src="{artifacts.file_url(video.id)}">'
+            f"{track}</video><figcaption>{escape(video.title)}</figcaption></figure>")  # fmt: skip

@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from core.db import Database
-from courses import catalog
+from core.settings import Settings
+from core.storage.factory import make_object_store
+from courses import artifacts, catalog
 from ingestion.loaders import load_markdown
 from tests.conftest import PASSWORD, StoreWorld, build_store
 
@@ -70,3 +72,20 @@ def test_another_stores_lesson_is_not_found(client: TestClient, db: Database, st
     sign_in(client, store_a.learner_email)
     response = client.get(f"/courses/main/lessons/{other.paid_lesson_id}")
     assert response.status_code == 404 and "<script" not in response.text
+
+
+def test_a_lessons_video_plays_on_its_page_with_its_captions(
+    client: TestClient, db: Database, settings: Settings, store_a: StoreWorld
+) -> None:
+    with db.transaction() as s:
+        common = {"course_id": store_a.course_id, "lesson_id": store_a.preview_lesson_id}
+        objects = make_object_store(settings)
+        video = artifacts.save_artifact(s, store_a.owner, objects, kind="video", title="Hear the cadence",
+                                        data=b"mp4", content_type="video/mp4", **common)  # fmt: skip
+        vtt = artifacts.save_artifact(s, store_a.owner, objects, kind="captions", title="Hear the cadence (captions)",
+                                      data=b"WEBVTT\n", content_type="text/vtt", **common)  # fmt: skip
+        slug = catalog.course_in_store(s, store_a.owner, store_a.course_id).slug
+    sign_in(client, store_a.learner_email)
+    page = client.get(f"/courses/{slug}/lessons/{store_a.preview_lesson_id}").text
+    assert f'<video controls preload="metadata" src="/v1/artifacts/{video.id}/file">' in page
+    assert f'<track kind="captions" srclang="en" label="English" default src="/v1/artifacts/{vtt.id}/file">' in page
