@@ -92,7 +92,7 @@ def _video(card: dict[str, Any], brief: str) -> dict[str, Any]:
     seconds = seconds_asked(brief, conf.default_seconds)
     script = {"title": card["title"], "scenes": card["scenes"]}
     within = abs(card["seconds"] - seconds) <= seconds * conf.tolerance
-    return {"schema_valid": _valid(script_schema(scene_count(seconds, conf)), script), "shape_ok": within,
+    return {"schema_valid": _valid(script_schema(scene_count(seconds, conf), seconds), script), "shape_ok": within,
             "seconds_asked": seconds, "seconds_estimated": card["seconds"], "scenes": len(card["scenes"])}  # fmt: skip
 
 

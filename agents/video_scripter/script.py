@@ -29,11 +29,18 @@ def seconds_asked(message: str, default: int) -> int:
     return max(10, min(value, 300))
 
 
-def script_schema(scenes: int) -> dict[str, Any]:
+CHARS_PER_WORD = 6  # a spoken word and its space, on average, in the course's English
+
+
+def script_schema(scenes: int, seconds: int) -> dict[str, Any]:
+    """A script of about `scenes` scenes whose narrations, each bounded by what its share of the length
+    can say, cannot add up to much more than `seconds`: asked only in the prompt, the local model
+    wrote 82 seconds for a 30-second promo (the marketing eval, 2026-12-05)."""
+    said = max(40, round(seconds / scenes * WORDS_PER_SECOND * CHARS_PER_WORD))
     scene = {
         "type": "object",
         "properties": {
-            "narration": {"type": "string", "minLength": 10, "maxLength": 300},
+            "narration": {"type": "string", "minLength": 10, "maxLength": said},
             "on_screen": {"type": "string", "minLength": 2, "maxLength": 60},
             "points": {"type": "array", "items": {"type": "string", "maxLength": 50}, "maxItems": 3},
             "visual": {"type": "string", "maxLength": 120},
@@ -46,7 +53,7 @@ def script_schema(scenes: int) -> dict[str, Any]:
         "type": "object",
         "properties": {
             "title": {"type": "string", "minLength": 3, "maxLength": 80},
-            "scenes": {"type": "array", "items": scene, "minItems": max(2, scenes - 1), "maxItems": scenes + 1},
+            "scenes": {"type": "array", "items": scene, "minItems": max(2, scenes - 1), "maxItems": scenes},
         },
         "required": ["title", "scenes"],
         "additionalProperties": False,
@@ -77,7 +84,7 @@ def draft(state: VideoState, config: RunnableConfig) -> dict[str, Any]:
     scenes = scene_count(state["seconds"], conf)
     notes = [*state.get("problems", []), *state.get("feedback", [])]
     prompt = draft_prompt(state["course_title"], state["material"], state["brief"], state["seconds"], scenes, notes)
-    drafted = json_reply(b.chat, SYSTEM, prompt, script_schema(scenes), 200 + 160 * scenes)
+    drafted = json_reply(b.chat, SYSTEM, prompt, script_schema(scenes, state["seconds"]), 200 + 160 * scenes)
     if not drafted.get("scenes"):
         return say("The model did not write a usable script; nothing was made. Try again.") | {"mode": "ended"}
     b.emit(MessageDelta(text=f"Drafted {len(drafted['scenes'])} scenes; checking lengths and promises.\n"))
