@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from api.app import create_app
 from core.db import Database
 from core.settings import Settings
+from rag.runtime import RetrievalRuntime
 from tests.agent_fixtures import manager
 from tests.live_server import LiveServer, serve
 from tests.scripted_model import ScriptedChatModel
@@ -68,10 +69,12 @@ def live(settings: Settings, db: Database) -> Iterator[tuple[LiveServer, TestCli
 
 
 @contextmanager
-def scripted_site(settings: Settings, db: Database, model: ScriptedChatModel) -> Iterator[LiveServer]:
-    """The app on a real socket whose agents run on the scripted model (no index)."""
+def scripted_site(
+    settings: Settings, db: Database, model: ScriptedChatModel, runtime: RetrievalRuntime | None = None
+) -> Iterator[LiveServer]:
+    """The app on a real socket whose agents run on the scripted model (over `runtime`'s index, if any)."""
     model.script = []
-    runs = manager(db, settings, None, model)
+    runs = manager(db, settings, runtime, model)
     app = create_app(settings, db=db, run_jobs=False, runs=runs)
     with TestClient(app), serve(app) as server:
         yield server

@@ -9,19 +9,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 
-from api.app import create_app
 from core.db import Database
 from core.settings import Settings
-from tests.agent_fixtures import indexed_store, manager
+from tests.agent_fixtures import indexed_store
 from tests.agents.email_writer.test_graph import NURTURE, PITCH, sequence
 from tests.agents.social_writer.test_graph import LINKEDIN, posts
 from tests.agents.video_scripter.test_graph import CADENCES
+from tests.browser.conftest import scripted_site
 from tests.browser.test_agent_picker import log_in
 from tests.conftest import StoreWorld
-from tests.live_server import LiveServer, serve
+from tests.live_server import LiveServer
 from tests.scripted_model import ScriptedChatModel
 
 MODEL = ScriptedChatModel(script=[])
@@ -30,9 +29,7 @@ MODEL = ScriptedChatModel(script=[])
 @pytest.fixture
 def site(settings: Settings, db: Database, store_a: StoreWorld, tmp_path: Path) -> Iterator[LiveServer]:
     for _world, runtime in indexed_store(db, store_a, CADENCES, tmp_path / "index"):
-        runs = manager(db, settings, runtime, MODEL)
-        app = create_app(settings, db=db, run_jobs=False, runs=runs)
-        with TestClient(app), serve(app) as server:
+        with scripted_site(settings, db, MODEL, runtime) as server:
             yield server
 
 

@@ -5,6 +5,8 @@ production, and a queued export sent with the same id however often it is retrie
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -17,7 +19,7 @@ from core.jobs import huey
 from core.models import Store
 from core.settings import Settings
 from tests.conftest import StoreWorld
-from tests.http_stub import json_stub
+from tests.http_stub import Stub, json_stub
 from tests.mail.test_tasks import fresh_queue
 
 SECRET = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -63,16 +65,25 @@ def test_an_address_that_cannot_be_used_is_a_422_naming_it(settings: Settings, u
     assert refused.value.errors[0].field == "url"
 
 
-def test_a_queued_export_is_sent_with_the_same_id_when_retried(
-    settings: Settings, db: Database, store_a: StoreWorld
-) -> None:
+@contextmanager
+def hooked(db: Database, settings: Settings, world: StoreWorld) -> Iterator[Stub]:
+    """A receiver on loopback set as the store's export webhook, over a fresh job queue."""
     fresh_queue(settings, db)
     with json_stub(lambda _: (200, {})) as stub:
         with db.transaction() as s:
-            store = s.get(Store, store_a.store_id)
+            store = s.get(Store, world.store_id)
             assert store is not None
-            webhooks.set_export_webhook(store, store_a.owner, stub.url, settings)
-            assert webhooks.queue_export(s, store, "posts_art1", "social_posts.saved", {"n": 1})
+            webhooks.set_export_webhook(store, world.owner, stub.url, settings)
+        yield stub
+
+
+def test_a_queued_export_is_sent_with_the_same_id_when_retried(
+    settings: Settings, db: Database, store_a: StoreWorld
+) -> None:
+    with hooked(db, settings, store_a) as stub:
+        with db.transaction() as s:
+            store = s.get(Store, store_a.store_id)
+            assert store is not None and webhooks.queue_export(s, store, "posts_art1", "social_posts.saved", {"n": 1})
         task = huey.dequeue()
         huey.execute(task)
         huey.execute(task)  # delivered again (a retry after a lost answer): the receiver sees one id

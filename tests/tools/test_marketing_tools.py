@@ -9,16 +9,13 @@ from typing import Any
 
 import pytest
 
-from core import webhooks
 from core.db import Database
 from core.errors import Forbidden
 from core.jobs import huey
-from core.models import Store
 from core.settings import Settings
 from tests.agent_fixtures import indexed_store
 from tests.conftest import StoreWorld, principal_of
-from tests.http_stub import json_stub
-from tests.mail.test_tasks import fresh_queue
+from tests.core.test_webhooks import hooked
 from tools.base import ToolContext
 from tools.registry import build_registry
 
@@ -73,12 +70,7 @@ POSTS = {"title": "Posts for Theory", "posts": [{"platform": "linkedin", "parts"
 def test_saved_posts_are_sent_to_the_stores_export_webhook(
     db: Database, settings: Settings, store_a: StoreWorld
 ) -> None:
-    fresh_queue(settings, db)
-    with json_stub(lambda _: (200, {})) as stub:
-        with db.transaction() as s:
-            store = s.get(Store, store_a.store_id)
-            assert store is not None
-            webhooks.set_export_webhook(store, store_a.owner, stub.url, settings)
+    with hooked(db, settings, store_a) as stub:
         ctx = ToolContext(db=db, principal=store_a.owner, settings=settings)
         saved = build_registry().invoke("save_social_posts", ctx, {"course_id": store_a.course_id, **POSTS})
         huey.execute(huey.dequeue())
