@@ -24,8 +24,8 @@ from core.errors import AppError
 from tools.base import Registry, ToolContext
 from tools.media import spoken
 
-KEY = "drafts"
-CITATION_MARK = re.compile(r"[ \t]?\[(\d{1,2})\]")  # where a creator agent's bindings sit in `configurable`
+KEY = "drafts"  # where a creator agent's bindings sit in `configurable`
+CITATION_MARK = re.compile(r"[ \t]?\[(\d{1,2})\]")
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """Review and save: the creator sees every email as its recipient will (rendered in the store's brand
 for a sample recipient, beside its subject, preview text, call to action and day) with the claim
-check's flags; an approval must confirm each unsupported
-promise. Approved emails become templates and the sequence a draft workflow in the mail service:
-nothing is sent until the creator activates it (`activate_workflow`, which asks again)."""
+check's flags; an approval must confirm each unsupported promise. Approved emails become templates
+and the sequence a draft workflow in the mail service: nothing is sent until the creator activates
+it (`activate_workflow`, which asks again)."""
 
 from __future__ import annotations
 

@@ -28,6 +28,7 @@ def email_preview(run_id: str, n: Annotated[int, Path(ge=0, le=99)], caller: Cal
     runs.get_run(caller, run_id)  # the run is the caller's to see, or a 404
     cards = [e.data["arguments"] for e in runs.events.replay(run_id) if e.type == "approval.required"]
     emails = cards[-1].get("emails") if cards and isinstance(cards[-1], dict) else None
-    if not isinstance(emails, list) or n >= len(emails) or not emails[n].get("html"):
+    email = emails[n] if isinstance(emails, list) and n < len(emails) else None
+    if not isinstance(email, dict) or not email.get("html"):
         raise NotFound(f"run '{run_id}' has no rendered email {n} to preview")
-    return HTMLResponse(str(emails[n]["html"]), headers=MAIL_FRAME_HEADERS)
+    return HTMLResponse(str(email["html"]), headers=MAIL_FRAME_HEADERS)
