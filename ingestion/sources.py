@@ -6,15 +6,18 @@ the moment of the video). Each is a *source* with a stable id (the lesson's, the
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.storage.protocol import ObjectStore
+from core.storage.protocol import ObjectMissing, ObjectStore
 from courses.models import Artifact, Course, Lesson, Module
 from ingestion.loaders import LoadedDocument, Section, load_markdown, load_vtt
 from ingestion.models import LessonDocument
+
+log = logging.getLogger("academy.ingestion")
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,12 @@ def _captions(session: Session, course: Course, lessons: dict[str, Lesson], only
         if only is not None and source_id not in only and lesson_id not in only:
             continue
         title = artifact.title.removesuffix(" (captions)")
-        document = load_vtt(objects.get(artifact.object_key).decode("utf-8", "replace"), f"Video: {title}")
+        try:
+            text = objects.get(artifact.object_key).decode("utf-8", "replace")
+        except ObjectMissing:  # the file went (a bucket cleaned by hand): the lesson is indexed without it
+            log.warning("captions %s of lesson %s are missing from the object store", artifact.id, lesson_id)
+            continue
+        document = load_vtt(text, f"Video: {title}")
         sources.append(_source(course, lessons[lesson_id], source_id, "document", document, f"Video: {title}"))
     return sources
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import select
+
 from core.db import Database
 from core.settings import Settings
 from core.storage.factory import make_object_store
 from courses import artifacts
+from courses.models import Artifact
 from ingestion import jobs
 from ingestion.sources import course_sources
 from rag.index import SearchFilter
@@ -65,3 +68,17 @@ def test_the_video_is_found_by_search_at_the_moment_it_says_it(
     finally:
         runtime.close()
     assert hit.citation.lesson_id == store_a.paid_lesson_id and hit.citation.start_s is not None
+
+
+def test_captions_missing_from_the_object_store_leave_the_rest_indexed(
+    db: Database, settings: Settings, store_a: StoreWorld
+) -> None:
+    captions(db, settings, store_a, VTT)
+    with db.transaction() as s:
+        lost = s.scalars(select(Artifact).where(Artifact.kind == "captions")).one()
+        key = lost.object_key
+    objects = make_object_store(settings)
+    objects.delete(key)
+    with db.transaction() as s:
+        found = course_sources(s, store_a.store_id, store_a.course_id, None, objects)
+    assert found and not [x for x in found if ":captions" in x.source_id]
