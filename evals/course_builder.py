@@ -12,7 +12,6 @@ on the passage it read. Time per lesson on the model the platform is configured 
 from __future__ import annotations
 
 import re
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -21,21 +20,18 @@ from typing import Any
 
 from sqlalchemy import select
 
-from agents.checkpoints import checkpoint_opener
 from agents.course_builder.configuration import Configuration
 from agents.course_builder.schemas import shape_of
-from agents.events import EventLog
 from agents.llm import ChatModel
-from agents.runs import RunDeps, RunManager
+from agents.runs import RunManager
 from core.db import Database
 from core.principal import Principal
 from core.settings import Settings
 from core.text import stems
 from courses.models import Course, Lesson, Module
-from evals.creator import index_course, model_label, scratch_store, write_report
+from evals.creator import model_label, scratch_runs, write_report
 from evals.retrieval import machine
 from tools.course_outlines import CourseOutline
-from tools.registry import build_registry
 
 SUPPORTED = 0.6
 BRIEFS = 4
@@ -124,27 +120,14 @@ def _build(manager: RunManager, owner: Principal, db: Database, run_id: str, sou
 
 
 def run_builder_eval(dataset: Path, settings: Settings, chat: Callable[[], ChatModel], out: Path) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="academy-builder-eval-") as folder:
-        scratch = settings.model_copy(
-            update={"data_dir": Path(folder), "database_url": None, "demo": False, "llm_temperature": 0.0}
-        )
-        db, owner, course_id = scratch_store(scratch, dataset)
-        assert owner.store_id is not None
-        runtime = index_course(scratch, db, owner.store_id, course_id)
-        deps = RunDeps(db, scratch, build_registry(), chat, lambda: runtime, checkpoint_opener(scratch))
-        manager = RunManager(deps, EventLog(db), workers=1)
-        try:
-            rows, runs = [], []
-            for brief in briefs(db, course_id):
-                row, run_id = _outline_row(manager, owner, course_id, brief)
-                rows.append(row)
-                runs.append(run_id)
-            first = next((i for i, r in enumerate(rows) if r["schema_valid"]), None)
-            build = _build(manager, owner, db, runs[first], course_id) if first is not None else None
-        finally:
-            manager.shutdown()
-            runtime.close()
-            db.dispose()
+    with scratch_runs(settings, dataset, chat, "academy-builder-eval-") as (db, owner, course_id, manager):
+        rows, runs = [], []
+        for brief in briefs(db, course_id):
+            row, run_id = _outline_row(manager, owner, course_id, brief)
+            rows.append(row)
+            runs.append(run_id)
+        first = next((i for i, r in enumerate(rows) if r["schema_valid"]), None)
+        build = _build(manager, owner, db, runs[first], course_id) if first is not None else None
     n = max(1, len(rows))
     report = {
         "suite": "creator",

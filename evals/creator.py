@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
@@ -108,6 +109,28 @@ def index_course(settings: Settings, db: Database, store_id: str, course_id: str
     Ingestor(runtime).sync_course(store_id, course_id, sources, complete=True)
     runtime.index.flush()
     return runtime
+
+
+@contextmanager
+def scratch_runs(
+    settings: Settings, dataset: Path, chat: Callable[[], ChatModel], prefix: str
+) -> Iterator[tuple[Database, Principal, str, RunManager]]:
+    """A scratch store holding the dataset's course, published and indexed, and a run manager on the
+    configured model over it (temperature 0): what the marketing and builder evals run agents in."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        update = {"data_dir": Path(folder), "database_url": None, "demo": False, "llm_temperature": 0.0}
+        scratch = settings.model_copy(update=update | {"object_store": "folder"})
+        db, owner, course_id = scratch_store(scratch, dataset)
+        assert owner.store_id is not None
+        runtime = index_course(scratch, db, owner.store_id, course_id)
+        deps = RunDeps(db, scratch, build_registry(), chat, lambda: runtime, checkpoint_opener(scratch))
+        manager = RunManager(deps, EventLog(db), workers=1)
+        try:
+            yield db, owner, course_id, manager
+        finally:
+            manager.shutdown()
+            runtime.close()
+            db.dispose()
 
 
 def _claims(chat: BaseChatModel | None, document: StudyDocument, bodies: dict[str, str]) -> list[dict[str, Any]]:

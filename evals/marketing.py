@@ -12,7 +12,6 @@ video (its measured length and the time to render it)."""
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -21,19 +20,16 @@ from typing import Any
 
 import jsonschema
 
-from agents.checkpoints import checkpoint_opener
 from agents.email_writer.sequence import sequence_schema
-from agents.events import EventLog
 from agents.llm import ChatModel
-from agents.runs import RunDeps, RunManager
+from agents.runs import RunManager
 from agents.social_writer.posts import platforms_asked, post_schema
 from agents.video_scripter.configuration import Configuration as VideoConfiguration
 from agents.video_scripter.script import scene_count, script_schema, seconds_asked
 from core.principal import Principal
 from core.settings import Settings
-from evals.creator import index_course, model_label, scratch_store, write_report
+from evals.creator import model_label, scratch_runs, write_report
 from evals.retrieval import machine
-from tools.registry import build_registry
 
 AGENTS = ("social_writer", "email_writer", "video_scripter")
 BRIEFS = {
@@ -138,22 +134,10 @@ def run_marketing_eval(
     if agent not in AGENTS:
         raise ValueError(f"this eval measures {', '.join(AGENTS)} ({agent!r} asked)")
     briefs = BRIEFS[agent][: runs or None]
-    with tempfile.TemporaryDirectory(prefix="academy-marketing-eval-") as folder:
-        update = {"data_dir": Path(folder), "database_url": None, "demo": False, "llm_temperature": 0.0}
-        scratch = settings.model_copy(update=update | {"object_store": "folder"})
-        db, owner, course_id = scratch_store(scratch, dataset)
-        assert owner.store_id is not None
-        runtime = index_course(scratch, db, owner.store_id, course_id)
-        deps = RunDeps(db, scratch, build_registry(), chat, lambda: runtime, checkpoint_opener(scratch))
-        manager = RunManager(deps, EventLog(db), workers=1)
-        try:
-            drafted = [_draft(manager, owner, course_id, agent, brief) for brief in briefs]
-            first = next((d for d in drafted if d[0]["schema_valid"]), None)
-            saved = _approve(manager, owner, first[1], first[0]["card"]) if first else None
-        finally:
-            manager.shutdown()
-            runtime.close()
-            db.dispose()
+    with scratch_runs(settings, dataset, chat, "academy-marketing-eval-") as (_db, owner, course_id, manager):
+        drafted = [_draft(manager, owner, course_id, agent, brief) for brief in briefs]
+        first = next((d for d in drafted if d[0]["schema_valid"]), None)
+        saved = _approve(manager, owner, first[1], first[0]["card"]) if first else None
     rows = [row for row, _ in drafted]
     report = summary(agent, dataset.name, settings, rows) | {"approved": saved, "per_run": rows}
     write_report(out, f"creator-{agent}-{dataset.name}", report, markdown_report(report))
