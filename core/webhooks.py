@@ -48,7 +48,11 @@ class DeliveryFailed(Exception):
 
 def check_url(url: str, settings: Settings) -> str:
     """An absolute http(s) address without credentials; https only in production (a 422 naming `url`)."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - a port out of range raises here, not at delivery
+    except ValueError as exc:  # "http://[" or a port that is not a number
+        raise invalid("url", f"the export webhook's address cannot be read: {exc}") from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise invalid("url", "the export webhook needs an absolute http(s) address")
     if settings.env == "production" and parts.scheme != "https":

@@ -57,7 +57,8 @@ def test_production_never_calls_a_private_address(settings: Settings) -> None:
 @pytest.mark.parametrize(
     ("url", "env", "why"),
     [("ftp://example.com/x", "dev", "absolute http"), ("http://hooks.example.com/x", "production", "https"),
-     ("https://me:pw@hooks.example.com/x", "dev", "no credentials")],
+     ("https://me:pw@hooks.example.com/x", "dev", "no credentials"), ("http://[", "dev", "cannot be read"),
+     ("https://hooks.example.com:99999/x", "dev", "cannot be read")],
 )  # fmt: skip
 def test_an_address_that_cannot_be_used_is_a_422_naming_it(settings: Settings, url: str, env: str, why: str) -> None:
     with pytest.raises(ValidationFailed, match=why) as refused:
