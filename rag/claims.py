@@ -42,6 +42,7 @@ NOT_A_CLAIM = re.compile(  # calls to action, greetings, sign-offs: they promise
     r"why\b|what\b|when\b|where\b|who\b|ever\b|let'?s\b|don'?t worry|welcome\b)",  # a question is a hook
     re.IGNORECASE,
 )
+TAGS_ONLY = re.compile(r"(?:#\w+\s*)+")  # a line of hashtags labels a post; it promises nothing
 SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+\s*(?:[-*•]\s*)?")
 FLUFF = stems(
     "you will learn master discover able how includes included including contains comes cover covers "
@@ -86,7 +87,7 @@ def promises(text: str) -> list[str]:
     found = []
     for part in SENTENCE.split(text):
         sentence = part.strip(" -*•\t")
-        if len(sentence) < 8 or sentence.endswith("?") or NOT_A_CLAIM.match(sentence):
+        if len(sentence) < 8 or sentence.endswith("?") or NOT_A_CLAIM.match(sentence) or TAGS_ONLY.fullmatch(sentence):
             continue
         if COUNT.search(sentence) or PROMISE.search(sentence) or len(topic(sentence)) >= 3:
             found.append(sentence)

@@ -24,7 +24,7 @@ DEFAULT = ["x_thread", "linkedin", "instagram"]
 # Each platform's post as the schema bounds it: parts (least, most) and characters a part. A reply cut
 # at its token budget is no reply at all, so each budget covers its longest post with room to spare.
 SHAPE = {"x_thread": (3, 8, 280), "linkedin": (1, 1, 1300), "instagram": (1, 1, 600), "tiktok": (1, 6, 300)}
-BUDGET = {"x_thread": 650, "linkedin": 400, "instagram": 260, "tiktok": 500}
+BUDGET = {"x_thread": 650, "linkedin": 450, "instagram": 400, "tiktok": 500}  # emoji take several tokens
 
 
 def platforms_asked(message: str) -> list[str]:
@@ -49,6 +49,17 @@ def judge_schema(n: int) -> dict[str, Any]:
             "required": ["scores"], "additionalProperties": False}  # fmt: skip
 
 
+GENERIC_TITLE_WORDS = stems("introduction introductions basic basics part parts overview more about what how")
+
+
+def topics_of(outline: dict[str, Any]) -> set[str]:
+    """What the course teaches, by name: the stems of its own, its modules' and its lessons' titles
+    (the lesson text's every word made any post 'specific': 85 topics named by a post of greetings)."""
+    titles = [outline["title"], *(m["title"] for m in outline["modules"]),
+              *(x["title"] for m in outline["modules"] for x in m["lessons"])]  # fmt: skip
+    return stems(" ".join(titles)) - GENERIC_TITLE_WORDS
+
+
 def gather(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
     b = bound(config)
     if b.course_id is None:
@@ -59,7 +70,7 @@ def gather(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
         return say("This course has no lesson text yet, so there is nothing a post could promise.") | {"mode": "ended"}
     platforms = platforms_asked(brief)
     b.emit(MessageDelta(text=f"Writing {len(platforms)} posts for {outline['title']}.\n"))
-    topics = sorted(stems(" ".join(material)))
+    topics = sorted(topics_of(outline))
     return {"brief": brief, "platforms": platforms, "course_title": outline["title"], "material": "\n".join(material),
             "topics": topics, "posts": [], "claims": [], "mode": "drafting", "note": "", "saved": None}  # fmt: skip
 
@@ -122,10 +133,12 @@ def edited_posts(state: SocialState, given: object) -> list[dict[str, Any]] | No
 
 
 def revise(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
-    """Each post under the bar written again once, told its reasons; the better one kept."""
+    """Each post whose features score under the bar written again once, told its reasons; the better
+    one kept. The features decide, not the judge: on the local model it gave every post 5 of 5."""
     b = bound(config)
     posts = list(state["posts"])
-    low = [n for n, p in enumerate(posts) if p["score"] < BAR]
+    topics = set(state["topics"])
+    low = [n for n, p in enumerate(posts) if score(p["platform"], p["parts"], topics).total < BAR]
     for n in low:
         post = posts[n]
         weak = [r for r in post["reasons"] if not r.startswith("judge")]
@@ -135,7 +148,7 @@ def revise(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
         if not tried:
             continue
         [rescored] = _scored(state, tried[:1], [None])
-        judged_free = score(post["platform"], post["parts"], set(state["topics"])).total
+        judged_free = score(post["platform"], post["parts"], topics).total
         if rescored["score"] > judged_free:
             posts[n] = {**rescored, "first_score": post["first_score"]}
     if low:

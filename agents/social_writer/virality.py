@@ -5,7 +5,7 @@ on, and (when asked) a rubric judge's verdict beside them.
 - length: the post fits its platform (an X thread of 3-8 posts under 280 characters each, a LinkedIn
   post of 600-1,300 characters, an Instagram caption of 100-400 characters with 3-10 hashtags, a
   TikTok/Reels script of 70-160 spoken words);
-- specificity: it names what the course teaches (the course's own topic words, numbers);
+- specificity: it names what the course teaches (the words of its titles, numbers);
 - call to action: it asks for something (enroll, follow, comment, save, the link);
 - readability: short sentences of common words.
 
@@ -23,8 +23,8 @@ from core.text import stems
 PLATFORMS = ("x_thread", "linkedin", "instagram", "tiktok")
 WEIGHTS = {"hook": 0.3, "length": 0.25, "specificity": 0.2, "cta": 0.15, "readability": 0.1}
 CTA = re.compile(
-    r"\b(enrol+|sign up|join|link in bio|follow|comment|save this|share|subscribe|check out|start (?:now|today|"
-    r"learning)|grab|get (?:it|the course|started)|dm me|reply)\b",
+    r"\b(enrol+|sign up|join|link in bio|follow|comment|save this|share (?:this|it)|subscribe|check out"
+    r"|start (?:now|today|learning)|grab|get (?:it|the course|started)|dm me|reply)\b",
     re.IGNORECASE,
 )
 HOOK = re.compile(

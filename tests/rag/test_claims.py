@@ -103,3 +103,9 @@ def test_a_promise_said_twice_is_checked_once() -> None:
 
 def test_chatter_is_not_a_promise() -> None:
     assert promises("Let's get started! Don't worry, we'll make sure to keep it fun and engaging.") == []
+
+
+def test_a_line_of_hashtags_is_not_a_promise() -> None:
+    assert promises("Learn the authentic cadence.\n#OpenMusicTheory #Cadences #MusicTheory") == [
+        "Learn the authentic cadence."
+    ]

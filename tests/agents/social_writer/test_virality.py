@@ -42,3 +42,10 @@ def test_the_hook_of_a_one_paragraph_post_is_its_first_sentence() -> None:
     paragraph = "Why do phrases sound finished? " + "A cadence ends a phrase, dominant to tonic. " * 14
     hook = next(f for f in score("linkedin", [paragraph], TOPICS).features if f.name == "hook")
     assert hook.value == 1.0 and "is short, and it pulls" in hook.reason
+
+
+def test_sharing_news_is_not_a_call_to_action() -> None:
+    # Seen on the local model: "I'm excited to share with you a new course" scored as asking to act.
+    cta = next(f for f in score("linkedin", ["I'm excited to share with you a new course."], TOPICS).features
+               if f.name == "cta")  # fmt: skip
+    assert cta.value == 0.0
