@@ -72,13 +72,24 @@ def last_request(state: dict[str, Any]) -> str:
     return next((str(m.content) for m in reversed(state.get("messages", [])) if isinstance(m, HumanMessage)), "")
 
 
+def spread(items: list[Any], count: int) -> list[Any]:
+    """`count` items evenly across the list, first and last included: a course's first lessons are
+    often about the course itself (Open Music Theory's are about the textbook), and every draft the
+    marketing eval read from them talked about the textbook instead of music."""
+    if len(items) <= count:
+        return items
+    if count <= 1:
+        return items[:count]
+    return [items[round(i * (len(items) - 1) / (count - 1))] for i in range(count)]
+
+
 def course_material(b: Bindings, lessons: int, chars: int) -> tuple[dict[str, Any], list[str]]:
-    """The course's outline and the prose of its first `lessons` lessons (`chars` each, read aloud-
-    style: no code, tables or markup), through the course tools: what a marketing draft may promise."""
+    """The course's outline and the prose of `lessons` of its lessons spread across it (`chars` each,
+    read-aloud style: no code, tables or markup), through the course tools: what a draft may promise."""
     outline = b.registry.invoke("get_course_outline", b.tools, {"course_id": b.course_id})
     listed = [lesson for module in outline["modules"] for lesson in module["lessons"]]
     material = []
-    for lesson in listed[:lessons]:
+    for lesson in spread(listed, lessons):
         body = b.registry.invoke("read_lesson", b.tools, {"lesson_id": lesson["lesson_id"]})["body_md"]
         text = " ".join(spoken(body).split())[:chars]
         if text:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.drafts import after_check, approval, drop_repeats
+from agents.drafts import after_check, approval, drop_repeats, spread
 
 FLAGGED = [{"text": "Master mixing.", "supported": False}]
 
@@ -30,3 +30,7 @@ def test_a_sentence_the_model_repeats_is_kept_once() -> None:
 
 def test_short_repeats_like_headings_or_yes_are_left_alone() -> None:
     assert drop_repeats("Yes. Yes.\n\n## Summary\n\n## Summary")[1] == 0
+
+
+def test_lessons_for_material_are_spread_across_the_course() -> None:
+    assert spread(list(range(10)), 4) == [0, 3, 6, 9] and spread([1, 2], 4) == [1, 2] and spread([5, 6, 7], 1) == [5]
