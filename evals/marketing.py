@@ -66,7 +66,8 @@ def _valid(schema: dict[str, Any], value: dict[str, Any]) -> bool:
 def _social(card: dict[str, Any], brief: str) -> dict[str, Any]:
     asked = platforms_asked(brief)
     drafts = [{"posts": [{k: p[k] for k in FIELDS["social_writer"]}]} for p in card["posts"]]
-    posts = [{"platform": p["platform"], "first_score": p["first_score"], "score": p["score"]} for p in card["posts"]]
+    posts = [{"platform": p["platform"], "first_score": p["first_score"], "score": p["score"],
+              "revision": p.get("revision")} for p in card["posts"]]  # fmt: skip
     valid = bool(drafts) and all(_valid(post_schema(d["posts"][0]["platform"]), d) for d in drafts)
     return {"schema_valid": valid,
             "shape_ok": sorted(p["platform"] for p in posts) == sorted(asked), "posts": posts}  # fmt: skip
@@ -162,15 +163,19 @@ def summary(agent: str, dataset: str, settings: Settings, rows: list[dict[str, A
         "seconds_per_draft": round(sum(r["seconds"] for r in rows) / n, 1),
     }
     if posts:
-        revised = [p for p in posts if p["score"] != p["first_score"]]
+        tried = [p["revision"] for p in posts if p.get("revision")]
+        usable = [t for t in tried if t["score"] is not None]
+        kept = [t for t in usable if t["kept"]]
         out["virality"] = {
             "posts": len(posts),
             "mean_before": round(sum(p["first_score"] for p in posts) / len(posts), 1),
             "mean_after": round(sum(p["score"] for p in posts) / len(posts), 1),
-            "revised_and_kept": len(revised),
-            "mean_gain_of_kept_revisions": round(
-                sum(p["score"] - p["first_score"] for p in revised) / max(1, len(revised)), 1
-            ),
+            "revisions_tried": len(tried),
+            "revisions_usable": len(usable),
+            "revisions_kept": len(kept),
+            # features only, both sides: the draft's and its revision's
+            "revised_features_before": round(sum(t["was"] for t in usable) / len(usable), 1) if usable else None,
+            "revised_features_after": round(sum(t["score"] for t in usable) / len(usable), 1) if usable else None,
         }
     return out
 
@@ -191,10 +196,12 @@ def markdown_report(r: dict[str, Any]) -> str:
         f"| time to a draft (s, mean) | {r['seconds_per_draft']} |",
     ]
     if v := r.get("virality"):
-        gain = v["mean_gain_of_kept_revisions"]
         lines += [
             f"| virality, mean before → after revision ({v['posts']} posts) | {v['mean_before']} → {v['mean_after']} |",
-            f"| revisions kept (they scored higher); their mean gain | {v['revised_and_kept']}; {gain} |",
+            f"| revisions tried / with a usable reply / kept (scored higher) | {v['revisions_tried']} / "
+            f"{v['revisions_usable']} / {v['revisions_kept']} |",
+            f"| revised posts' feature score, draft → revision (mean) | {v['revised_features_before']} → "
+            f"{v['revised_features_after']} |",
         ]
     if a := r.get("approved"):
         kinds = ", ".join(x["kind"] for x in a["artifacts"]) or "-"

@@ -146,11 +146,13 @@ def revise(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
         again = json_reply(b.chat, prompts.SYSTEM, prompt, post_schema(post["platform"]), BUDGET[post["platform"]])
         tried = [p for p in again.get("posts", []) if p.get("parts")]
         if not tried:
+            posts[n] = {**post, "revision": {"score": None, "kept": False}}  # no usable reply
             continue
         [rescored] = _scored(state, tried[:1], [None])
         judged_free = score(post["platform"], post["parts"], topics).total
-        if rescored["score"] > judged_free:
-            posts[n] = {**rescored, "first_score": post["first_score"]}
+        kept = rescored["score"] > judged_free
+        outcome = {"revision": {"score": rescored["score"], "kept": kept, "was": judged_free}}
+        posts[n] = {**rescored, "first_score": post["first_score"], **outcome} if kept else {**post, **outcome}
     if low:
         b.emit(MessageDelta(text=f"Revised {len(low)} post(s) that scored under {BAR}.\n"))
     return {"posts": posts, "mode": "revised"}

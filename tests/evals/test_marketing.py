@@ -28,7 +28,7 @@ def test_report_gives_virality_before_and_after_and_saves_the_first_valid_draft(
     report = _eval(tmp_path, script, runs=2)
     assert (report["runs"], report["schema_valid"], report["shape_as_asked"]) == (2, 1.0, 1.0)
     virality = report["virality"]
-    assert isinstance(virality, dict) and virality["revised_and_kept"] >= 1
+    assert isinstance(virality, dict) and virality["revisions_kept"] == virality["revisions_tried"] >= 1
     assert virality["mean_after"] > virality["mean_before"]
     approved = report["approved"]
     assert isinstance(approved, dict) and [a["kind"] for a in approved["artifacts"]] == ["social_posts"]
