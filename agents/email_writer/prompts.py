@@ -9,10 +9,16 @@ SYSTEM = (
 )
 
 
-def draft_prompt(course: str, material: str, brief: str, count: int, pitch: int, notes: list[str]) -> str:
-    fixes = "".join(f"\n- {n}" for n in notes)
+def email_prompt(course: str, source: str, brief: str, n: int, count: int, kind: str, said: list[str],
+                 notes: list[str]) -> str:  # fmt: skip
+    """Email `n` of `count`: a nurture email teaches one idea of its lesson, a pitch invites to enroll."""
+    job = ("teach one useful idea from this lesson, in plain words" if kind == "nurture"
+           else "invite the reader to enroll, naming what the course covers")  # fmt: skip
+    heading = "The lesson" if kind == "nurture" else "The course covers"
+    used = f"\nSubjects already used (say something new): {'; '.join(said)}" if said else ""
+    fixes = "".join(f"\n- {x}" for x in notes)
     return (
-        f"Course: {course}\nWhat the course teaches (its own words):\n{material}\n\n"
-        f"Request: {brief}\nWrite {count} emails: the first {count - pitch} teach (nurture), the last {pitch} "
-        "invite the reader to enroll (pitch)." + (f"\nFix these in this version:{fixes}" if fixes else "")
+        f"Course: {course}\nRequest: {brief}\n{heading}:\n{source}\n\n"
+        f"Write email {n} of {count}, a {kind} email: {job}.{used}"
+        + (f"\nFix these in this version:{fixes}" if fixes else "")
     )

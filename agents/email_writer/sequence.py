@@ -1,8 +1,9 @@
-"""Gather, draft, check: the course's own words as material, one constrained-JSON draft of the
-sequence, and the claim check on every email (a draft with unsupported promises is drafted again
-once, told which). Then the emails as templates (MJML in the store's brand, the creator's words
-escaped, never code) and the sequence as a workflow graph: each email after its delay, and before
-every pitch a check that leaves anyone already enrolled in the course out of it."""
+"""Gather, draft, check: the course's own words as material, one constrained-JSON draft per email
+(nurture from its own lesson, pitch from what the course covers), and the claim check on every
+email (a draft with unsupported promises is drafted again once, told which). Then the emails as
+templates (MJML in the store's brand, the creator's words escaped, never code) and the sequence as a
+workflow graph: each email after its delay, and before every pitch a check that leaves anyone
+already enrolled in the course out of it."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from langchain_core.runnables import RunnableConfig
 from agents.drafts import after_check as next_step
 from agents.drafts import bound, checked_claims, course_material, drop_repeats, json_reply, last_request, say
 from agents.email_writer.configuration import Configuration
-from agents.email_writer.prompts import SYSTEM, draft_prompt
+from agents.email_writer.prompts import SYSTEM, email_prompt
 from agents.email_writer.state import EmailState
 from agents.event_models import MessageDelta
 
@@ -28,8 +29,8 @@ def emails_asked(message: str, conf: Configuration) -> int:
     return max(2, min(conf.max_emails, int(match.group(1)))) if match else conf.default_emails
 
 
-def sequence_schema(count: int) -> dict[str, Any]:
-    email = {
+def email_schema() -> dict[str, Any]:
+    return {
         "type": "object",
         "properties": {
             "subject": {"type": "string", "minLength": 3, "maxLength": 80},
@@ -41,11 +42,15 @@ def sequence_schema(count: int) -> dict[str, Any]:
         "required": ["subject", "preview", "body", "cta", "send_after_days"],
         "additionalProperties": False,
     }
+
+
+def sequence_schema(count: int) -> dict[str, Any]:
+    """The whole sequence's shape (what the review card holds)."""
     return {
         "type": "object",
         "properties": {
             "name": {"type": "string", "minLength": 3, "maxLength": 80},
-            "emails": {"type": "array", "items": email, "minItems": count, "maxItems": count},
+            "emails": {"type": "array", "items": email_schema(), "minItems": count, "maxItems": count},
         },
         "required": ["name", "emails"],
         "additionalProperties": False,
@@ -57,44 +62,48 @@ def pitches(count: int) -> int:
     return min(2, count - 1)
 
 
-def shaped(emails: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each email's kind by its place (nurture first, then the pitches: the sequence's shape is the
-    product's, the words the model's; asked to label them, the local model called three of three
-    'nurture'), and no sentence said twice in a body."""
-    first_pitch = len(emails) - pitches(len(emails))
-    return [{**e, "body": drop_repeats(str(e["body"]))[0], "kind": "pitch" if n >= first_pitch else "nurture"}
-            for n, e in enumerate(emails)]  # fmt: skip
-
-
 def gather(state: EmailState, config: RunnableConfig) -> dict[str, Any]:
     b, conf = bound(config), Configuration.from_runnable_config(config)
     if b.course_id is None:
         return say("Choose a course first: a sequence sells one course.") | {"mode": "ended"}
     brief = last_request(dict(state))
-    outline, material = course_material(b, conf.lessons_read, conf.material_chars // conf.lessons_read)
+    count = emails_asked(brief, conf)
+    lessons = max(conf.lessons_read, count - pitches(count))
+    outline, material = course_material(b, lessons, conf.material_chars // conf.lessons_read)
     if not material:
         return say("This course has no lesson text yet, so there is nothing an email could promise.") | {
             "mode": "ended"
         }
-    count = emails_asked(brief, conf)
     b.emit(MessageDelta(text=f"Writing a {count}-email sequence for {outline['title']}.\n"))
-    return {"brief": brief, "count": count, "course_title": outline["title"],
-            "material": "\n".join(material), "sequence": None, "claims": [], "problems": [], "feedback": [],
-            "rounds": 0, "mode": "drafting", "note": "", "saved": None}  # fmt: skip
+    covers = "; ".join(m["title"] for m in outline["modules"][:12])
+    return {"brief": brief, "count": count, "course_title": outline["title"], "lessons": material,
+            "covers": covers, "sequence": None, "claims": [], "problems": [], "feedback": [], "rounds": 0,
+            "mode": "drafting", "note": "", "saved": None}  # fmt: skip
 
 
 def draft(state: EmailState, config: RunnableConfig) -> dict[str, Any]:
+    """One email at a time: each nurture email teaches from its own lesson, each pitch from what the
+    course covers, told the subjects already used. Asked for the whole sequence in one reply, the
+    local model wrote the same email three and four times over (the marketing eval, 2026-12-05)."""
     b = bound(config)
     notes = [*state.get("problems", []), *state.get("feedback", [])]
-    prompt = draft_prompt(
-        state["course_title"], state["material"], state["brief"], state["count"], pitches(state["count"]), notes
-    )
-    drafted = json_reply(b.chat, SYSTEM, prompt, sequence_schema(state["count"]), 300 + 380 * state["count"])
-    if not drafted.get("emails"):
+    count, lessons = state["count"], state["lessons"]
+    nurture = count - pitches(count)
+    emails: list[dict[str, Any]] = []
+    for n in range(count):
+        kind = "nurture" if n < nurture else "pitch"
+        source = lessons[n % len(lessons)] if kind == "nurture" else state["covers"]
+        said = [e["subject"] for e in emails]
+        prompt = email_prompt(state["course_title"], source, state["brief"], n + 1, count, kind, said, notes)
+        got = json_reply(b.chat, SYSTEM, prompt, email_schema(), 700)
+        if got.get("body"):
+            emails.append({**got, "body": drop_repeats(str(got["body"]))[0], "kind": kind})
+            b.emit(MessageDelta(text=f"Email {n + 1} of {count}: {got.get('subject', '')}\n"))
+    if not emails:
         return say("The model did not write a usable sequence; nothing was saved. Try again.") | {"mode": "ended"}
-    b.emit(MessageDelta(text=f"Drafted {len(drafted['emails'])} emails; checking their promises.\n"))
-    drafted["emails"] = shaped(drafted["emails"])
-    return {"sequence": drafted, "rounds": state.get("rounds", 0) + 1, "mode": "drafted"}
+    note = "" if len(emails) == count else f"The model wrote {len(emails)} of the {count} emails asked for."
+    sequence = {"name": f"{state['course_title']} · course cycle"[:80], "emails": emails}
+    return {"sequence": sequence, "rounds": state.get("rounds", 0) + 1, "mode": "drafted", "note": note}
 
 
 def copy_of(sequence: dict[str, Any]) -> str:

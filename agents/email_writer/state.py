@@ -14,7 +14,8 @@ class EmailState(TypedDict, total=False):
     brief: str
     count: int  # emails asked for
     course_title: str
-    material: str
+    lessons: list[str]  # "Title: text" of the lessons the nurture emails teach from, spread across the course
+    covers: str  # the course's module titles, for the pitches
     sequence: dict[str, Any] | None  # name, emails: subject, preview, body, cta, send_after_days
     claims: list[dict[str, Any]]
     problems: list[str]

@@ -23,7 +23,7 @@ from tests.conftest import StoreWorld, login
 def waiting(db: Database, settings: Settings, store_a: StoreWorld, tmp_path: Path) -> Iterator[tuple[TestClient, str]]:
     """A client on an app whose email writer run waits on its review card."""
     for course in indexed_store(db, store_a, CADENCES, tmp_path / "index"):  # closes the index after
-        m, run, _ = start_agent(db, settings, course, "email_writer", [sequence([*NURTURE, *PITCH])],
+        m, run, _ = start_agent(db, settings, course, "email_writer", sequence([*NURTURE, *PITCH]),
                                 "Write a 4-email sequence for this course")  # fmt: skip
         with TestClient(create_app(settings, db=db, run_jobs=False, runs=m)) as client:
             yield client, run.id

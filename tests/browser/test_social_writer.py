@@ -61,7 +61,7 @@ def test_a_creator_edits_a_post_sees_it_scored_again_and_saves_it(
 
 
 def test_a_sequence_is_previewed_as_its_recipient_sees_it(site: LiveServer, page: Page, store_a: StoreWorld) -> None:
-    MODEL.script = [sequence([*NURTURE, *PITCH])]
+    MODEL.script = sequence([*NURTURE, *PITCH])
     ask(page, site, store_a, "email_writer", "Write a 4-email sequence for this course")
     card = page.locator(".card.approval").last
     expect(card.locator("iframe.email-frame")).to_have_count(4)

@@ -43,7 +43,7 @@ def test_a_draft_outside_the_schema_counts_invalid_and_is_not_approved(tmp_path:
 
 
 def test_an_email_sequence_is_validated_shaped_and_saved_as_a_draft(tmp_path: Path) -> None:
-    script = [sequence(NURTURE[1:2] + PITCH)] * 2  # drafted again once: the studio course holds no cadences
+    script = sequence(NURTURE[1:2] + PITCH) * 2  # drafted again once: the studio course holds no cadences
     chat = ChatModel(ScriptedChatModel(script=script), Capabilities("scripted", False, 4096, False))
     settings = Settings(data_dir=tmp_path / "var", demo=False)
     report = run_marketing_eval(course(tmp_path / "studio"), settings, lambda: chat, "email_writer",

@@ -37,8 +37,9 @@ PITCH = [email("Join the course", "Learn the authentic cadence and the half cade
 UNHELD = [email("Join the course", "Master vocal mixing with compression and reverb.", "pitch", 2)]
 
 
-def sequence(emails: list[dict[str, Any]]) -> str:
-    return json.dumps({"name": "Cadence cycle", "emails": emails})
+def sequence(emails: list[dict[str, Any]]) -> list[str]:
+    """The model's replies for a sequence: one email each (its kind is the agent's, by place)."""
+    return [json.dumps({k: v for k, v in e.items() if k != "kind"}) for e in emails]
 
 
 @pytest.fixture
@@ -59,10 +60,12 @@ def test_an_approved_sequence_is_saved_as_templates_and_a_draft_that_spares_buye
     db: Database, settings: Settings, course: tuple[StoreWorld, Any]
 ) -> None:
     world, _ = course
-    m, run, model = start(db, settings, course, [sequence([*NURTURE, *PITCH])])
+    m, run, model = start(db, settings, course, sequence([*NURTURE, *PITCH]))
     shown = card(m, run.id)
     assert [e["day"] for e in shown["emails"]] == [0, 2, 4, 6] and shown["unsupported"] == []
-    assert "the first 2 teach (nurture), the last 2 invite" in str(model.calls[0]["messages"][-1].content)
+    asked = [str(call["messages"][-1].content) for call in model.calls]
+    assert "Write email 1 of 4, a nurture email" in asked[0] and "Write email 4 of 4, a pitch email" in asked[3]
+    assert "Subjects already used (say something new): Why phrases come to rest" in asked[1]
     assert [e["kind"] for e in shown["emails"]] == ["nurture", "nurture", "pitch", "pitch"]  # by place
     m.resume(world.owner, run.id, "approve")
     m.wait(run.id)
@@ -84,8 +87,8 @@ def test_an_unsupported_promise_is_revised_then_must_be_confirmed(
     db: Database, settings: Settings, course: tuple[StoreWorld, Any]
 ) -> None:
     world, _ = course
-    m, run, model = start(db, settings, course, [sequence([*NURTURE, *UNHELD]), sequence([*NURTURE, *UNHELD])])
-    assert "the course does not hold" in str(model.calls[1]["messages"][-1].content)
+    m, run, model = start(db, settings, course, [*sequence([*NURTURE, *UNHELD]), *sequence([*NURTURE, *UNHELD])])
+    assert "the course does not hold" in str(model.calls[4]["messages"][-1].content)  # the redraft's first email
     unsupported = card(m, run.id)["unsupported"]
     assert unsupported == ["Master vocal mixing with compression and reverb."]
     m.resume(world.owner, run.id, "approve")
@@ -99,7 +102,7 @@ def test_an_unsupported_promise_is_revised_then_must_be_confirmed(
 
 def test_a_rejected_sequence_saves_nothing(db: Database, settings: Settings, course: tuple[StoreWorld, Any]) -> None:
     world, _ = course
-    m, run, _ = start(db, settings, course, [sequence([*NURTURE, *PITCH])])
+    m, run, _ = start(db, settings, course, sequence([*NURTURE, *PITCH]))
     m.resume(world.owner, run.id, "reject")
     m.wait(run.id)
     with db.transaction() as s:
@@ -110,11 +113,11 @@ def test_an_edited_sequence_is_shown_again_not_drafted_over(
     db: Database, settings: Settings, course: tuple[StoreWorld, Any]
 ) -> None:
     world, _ = course
-    m, run, model = start(db, settings, course, [sequence([*NURTURE, *PITCH])])
+    m, run, model = start(db, settings, course, sequence([*NURTURE, *PITCH]))
     edited = {"name": "Cadence cycle", "emails": [*NURTURE, *UNHELD]}
     m.resume(world.owner, run.id, "edit", edited)
     m.wait(run.id)
-    assert len(model.calls) == 1  # the creator's words were checked, not replaced by a new draft
+    assert len(model.calls) == 4  # the creator's words were checked, not replaced by a new draft
     shown = card(m, run.id)
     assert shown["unsupported"] == ["Master vocal mixing with compression and reverb."]
     assert shown["emails"][-1]["body"] == UNHELD[0]["body"]
@@ -123,7 +126,7 @@ def test_an_edited_sequence_is_shown_again_not_drafted_over(
 def test_each_email_is_shown_rendered_in_the_store_brand(
     db: Database, settings: Settings, course: tuple[StoreWorld, Any]
 ) -> None:
-    m, run, _ = start(db, settings, course, [sequence([*NURTURE, *PITCH])])
+    m, run, _ = start(db, settings, course, sequence([*NURTURE, *PITCH]))
     first = card(m, run.id)["emails"][0]
     assert first["render_error"] is None and "Hi Sam," in first["html"]  # the sample recipient
     assert "{{ not code }}" in first["html"] and "Unsubscribe" in first["html"]
@@ -134,7 +137,7 @@ def test_an_edit_keeps_only_the_email_fields_and_a_broken_one_is_refused(
     db: Database, settings: Settings, course: tuple[StoreWorld, Any]
 ) -> None:
     world, _ = course
-    m, run, model = start(db, settings, course, [sequence([*NURTURE, *PITCH])])
+    m, run, model = start(db, settings, course, sequence([*NURTURE, *PITCH]))
     shown = card(m, run.id)
     m.resume(world.owner, run.id, "edit", {"emails": [{**shown["emails"][0], "send_after_days": "soon"}]})
     m.wait(run.id)
@@ -145,13 +148,13 @@ def test_an_edit_keeps_only_the_email_fields_and_a_broken_one_is_refused(
     [kept] = card(m, run.id)["emails"]
     assert kept["body"] == rest and rest in kept["html"]  # rendered again from the edit
     assert set(kept) == {"subject", "preview", "body", "cta", "send_after_days", "kind", "day", "html", "render_error"}
-    assert len(model.calls) == 1
+    assert len(model.calls) == 4
 
 
 def test_a_sentence_the_model_loops_on_is_kept_once_in_its_email(
     db: Database, settings: Settings, course: tuple[StoreWorld, Any]
 ) -> None:
     looped = email("Rest", "A cadence ends a phrase and lets it rest. " * 6)
-    m, run, _ = start(db, settings, course, [sequence([looped, *PITCH])], "Write a 2-email sequence for this course")
+    m, run, _ = start(db, settings, course, sequence([looped, *PITCH]), "Write a 2-email sequence for this course")
     body = card(m, run.id)["emails"][0]["body"]
     assert body.count("A cadence ends a phrase and lets it rest.") == 1
