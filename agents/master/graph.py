@@ -2,7 +2,8 @@
 permissions and the parent's checkpointer (so a review card inside the course builder pauses and
 resumes the master's run like any other):
 
-- `course_builder`, `study_guides`, `video_scripter`, `email_writer`: those agents' own graphs, unchanged;
+- `course_builder`, `study_guides`, `video_scripter`, `email_writer`, `social_writer`: those agents' own
+  graphs, unchanged;
 - `assistant`: the shared tool loop with the creator's read tools, the gap report and web search.
 
 The thread's messages are shared by all three, so the conversation is one memory."""
@@ -15,7 +16,7 @@ from langchain_core.messages import HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 
-from agents import course_builder, email_writer, study_guides, video_scripter
+from agents import course_builder, email_writer, social_writer, study_guides, video_scripter
 from agents.drafts import KEY, Bindings
 from agents.master.configuration import Configuration
 from agents.master.prompts import RESPOND, SYSTEM_PROMPT
@@ -48,9 +49,10 @@ def build() -> StateGraph[MasterState]:
     graph.add_node("study_guides", study_guides.graph.build().compile())
     graph.add_node("video_scripter", video_scripter.graph.build().compile())
     graph.add_node("email_writer", email_writer.graph.build().compile())
+    graph.add_node("social_writer", social_writer.graph.build().compile())
     graph.add_node("assistant", compiled(None))
     graph.add_edge(START, "route")
-    subgraphs = ["course_builder", "study_guides", "video_scripter", "email_writer", "assistant"]
+    subgraphs = ["course_builder", "study_guides", "video_scripter", "email_writer", "social_writer", "assistant"]
     graph.add_conditional_edges("route", lambda s: s["route"], subgraphs)
     for name in subgraphs:
         graph.add_edge(name, END)

@@ -1,6 +1,7 @@
 """Where a creator's message goes: to the course builder (plan, draft or change a course), to the
 study-guide agent (a cheat sheet or reference guide), to the video scripter (a video, a promo), to
-the email writer (a sequence of emails), or to the master's own tool loop (everything else:
+the social writer (posts, threads, captions, a TikTok/Reels script), to the email writer (a sequence
+of emails), or to the master's own tool loop (everything else:
 questions about the store, the content-gap report, fact-checks). Rules first, because on the local
 model a routing call would cost seconds and guess; a message they do not match goes to the tool
 loop, whose model can still use any tool."""
@@ -14,7 +15,12 @@ EMAIL = re.compile(
     r"\b(write|draft|create|make|plan|start)\b[^.?!]{0,60}\b(emails?|sequences?|newsletters?|nurture|drip)\b",
     re.IGNORECASE,
 )
-VIDEO = re.compile(r"\b(videos?|promos?|trailers?|reels?)\b", re.IGNORECASE)
+VIDEO = re.compile(r"\b(videos?|promos?|trailers?)\b", re.IGNORECASE)
+SOCIAL = re.compile(
+    r"\b(write|draft|create|make|plan)\b[^.?!]{0,60}\b(posts?|threads?|tweets?|captions?|linkedin|instagram|tiktok|"
+    r"reels?( scripts?)?|social)\b",
+    re.IGNORECASE,
+)
 STUDY = re.compile(r"\b(cheat[- ]?sheets?|reference guides?|study guides?)\b", re.IGNORECASE)
 BUILD = re.compile(
     r"\b(draft|build|create|plan|outline|design|make|write|start)\b[^.?!]{0,60}\b(course|curriculum|outline)\b"
@@ -35,6 +41,8 @@ def route(message: str) -> str:
         return "study_guides"
     if VIDEO.search(message):
         return "video_scripter"
+    if SOCIAL.search(message):
+        return "social_writer"
     if EMAIL.search(message):
         return "email_writer"
     if BUILD.search(message) and not GAPS.search(message):

@@ -4,6 +4,7 @@ off, and remembers the thread."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from agents.master.routing import route
@@ -52,6 +53,15 @@ def test_a_cheat_sheet_request_goes_to_the_study_guide_agent(
     thread = m.create_thread(store_a.owner, "master", course_id)
     run, _ = run_to_end(m, store_a.owner, thread.id, "Make a cheat sheet for this course")
     assert _card(m, run.id)["name"] == "save_study_document"
+
+
+def test_a_post_request_goes_to_the_social_writer(db: Database, settings: Settings, store_a: StoreWorld) -> None:
+    post = json.dumps({"posts": [{"platform": "linkedin", "parts": ["Why do phrases end? " * 40 + "Enroll today."]}]})
+    m = manager(db, settings, None, ScriptedChatModel(script=[post, json.dumps({"scores": [4]})]))
+    thread = m.create_thread(store_a.owner, "master", store_a.course_id)
+    run, _ = run_to_end(m, store_a.owner, thread.id, "Write a LinkedIn post for this course")
+    card = _card(m, run.id)
+    assert card["name"] == "save_social_posts" and card["arguments"]["posts"][0]["platform"] == "linkedin"
 
 
 def test_what_learners_ask_is_answered_from_the_gap_report(db: Database, settings: Settings, world: Any) -> None:

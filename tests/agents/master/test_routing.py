@@ -17,3 +17,9 @@ def test_a_cheat_sheet_still_goes_to_the_study_guides() -> None:
 def test_an_email_sequence_goes_to_the_email_writer() -> None:
     assert route("Write a 5-email nurture sequence for my course") == "email_writer"
     assert route("How many emails did my welcome sequence send?") == "assistant"
+
+
+def test_social_posts_go_to_the_social_writer() -> None:
+    assert route("Write an X thread and a LinkedIn post for this course") == "social_writer"
+    assert route("Draft an Instagram caption about cadences") == "social_writer"
+    assert route("Make a reels video of the course") == "video_scripter"  # a video is made, not written
