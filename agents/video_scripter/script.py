@@ -5,6 +5,7 @@ check tool). A draft that fails either is drafted again once, told what to fix."
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -88,7 +89,15 @@ def draft(state: VideoState, config: RunnableConfig) -> dict[str, Any]:
     if not drafted.get("scenes"):
         return say("The model did not write a usable script; nothing was made. Try again.") | {"mode": "ended"}
     b.emit(MessageDelta(text=f"Drafted {len(drafted['scenes'])} scenes; checking lengths and promises.\n"))
+    drafted["scenes"] = [{**scene, "seconds": fitted(scene)} for scene in drafted["scenes"]]
     return {"script": drafted, "rounds": state.get("rounds", 0) + 1, "mode": "drafted"}
+
+
+def fitted(scene: dict[str, Any]) -> int:
+    """A scene lasts what its narration takes, and at most two seconds more: the model's own seconds
+    are a hint (it gave 20 to scenes of 7 seconds of speech, so a 60-second promo ran 160 seconds)."""
+    need = math.ceil(len(str(scene.get("narration", "")).split()) / WORDS_PER_SECOND + 0.6)
+    return max(3, min(max(int(scene.get("seconds", need)), need), need + 2))
 
 
 def timing_problems(script: dict[str, Any], seconds: int, tolerance: float) -> list[str]:

@@ -74,13 +74,21 @@ def test_an_approved_script_becomes_a_video_with_its_poster_and_captions(
     assert "Watch it: /v1/artifacts/" in next(e for e in events if e.type == "message.completed").data["text"]
 
 
-def test_durations_that_do_not_add_up_are_drafted_again(
+def test_a_scene_the_model_overtimes_lasts_what_its_narration_takes(
     db: Database, settings: Settings, course: tuple[StoreWorld, Any]
 ) -> None:
     long = [scene("Every phrase comes to rest in a cadence.", "Cadences", 20), *HELD[1:]]
-    m, run, model = start(db, settings, course, [script(long), script(HELD)])
-    assert "add up to 25 seconds; the video should be about 10" in str(model.calls[1]["messages"][-1].content)
-    assert card(m, run.id)["scenes"][0]["seconds"] == 5
+    m, run, model = start(db, settings, course, [script(long)])
+    assert card(m, run.id)["scenes"][0]["seconds"] == 6 and len(model.calls) == 1  # 8 words: 4 s of speech, + 2 at most
+
+
+def test_narration_too_long_for_the_length_asked_is_drafted_again(
+    db: Database, settings: Settings, course: tuple[StoreWorld, Any]
+) -> None:
+    wordy = [scene("Every phrase comes to rest in a cadence, " * 6, "Cadences", 5), *HELD[1:]]
+    m, run, model = start(db, settings, course, [script(wordy), script(HELD)])
+    assert "the video should be about 10" in str(model.calls[1]["messages"][-1].content)
+    assert card(m, run.id)["scenes"][0]["narration"] == HELD[0]["narration"]
 
 
 def test_an_unsupported_promise_must_be_confirmed_before_approval(
