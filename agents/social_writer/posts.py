@@ -14,7 +14,7 @@ from agents.drafts import bound, checked_claims, course_material, json_reply, la
 from agents.event_models import MessageDelta
 from agents.social_writer import prompts
 from agents.social_writer.state import SocialState
-from agents.social_writer.virality import PLATFORMS, score
+from agents.social_writer.virality import PLATFORMS, score, targets
 from core.text import stems
 
 BAR = 70  # posts scoring under this are revised once
@@ -141,8 +141,8 @@ def revise(state: SocialState, config: RunnableConfig) -> dict[str, Any]:
     low = [n for n, p in enumerate(posts) if score(p["platform"], p["parts"], topics).total < BAR]
     for n in low:
         post = posts[n]
-        weak = [r for r in post["reasons"] if not r.startswith("judge")]
-        prompt = prompts.revise_prompt(state["course_title"], state["material"], post["platform"], post["parts"], weak)
+        orders = targets(post["platform"], score(post["platform"], post["parts"], topics), topics)
+        prompt = prompts.revise_prompt(state["course_title"], state["material"], post["platform"], orders)
         again = json_reply(b.chat, prompts.SYSTEM, prompt, post_schema(post["platform"]), BUDGET[post["platform"]])
         tried = [p for p in again.get("posts", []) if p.get("parts")]
         if not tried:

@@ -17,13 +17,10 @@ def draft_prompt(course: str, material: str, brief: str, platform: str, feedback
     )
 
 
-def revise_prompt(course: str, material: str, platform: str, parts: list[str], reasons: list[str]) -> str:
-    said = "\n".join(parts)
-    fixes = "\n".join(f"- {r}" for r in reasons)
-    return (
-        f"Course: {course}\nWhat it teaches:\n{material}\n\nThis {platform} post scored low:\n{said}\n\n"
-        f"Why:\n{fixes}\n\nWrite a better {platform} post that fixes these."
-    )
+def revise_prompt(course: str, material: str, platform: str, orders: list[str]) -> str:
+    """The post written anew to orders, without the weak draft (shown it, the small model copied it)."""
+    fixes = "\n".join(f"- {o}" for o in orders)
+    return f"Course: {course}\nWhat it teaches:\n{material}\n\nWrite the {platform} post. It must:\n{fixes}"
 
 
 JUDGE = (

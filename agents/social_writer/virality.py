@@ -127,6 +127,27 @@ def _readable(text: str) -> Feature:
     return Feature("readability", value, f"{per_sentence:.0f} words a sentence")
 
 
+LENGTH_TARGET = {
+    "x_thread": "3 to 6 posts, each under 280 characters",
+    "linkedin": "600 to 1,300 characters",
+    "instagram": "100 to 400 characters, then 3 to 8 hashtags",
+    "tiktok": "70 to 160 spoken words",
+}
+
+
+def targets(platform: str, made: Score, topics: set[str]) -> list[str]:
+    """What a revision must do, one order per weak feature (under 0.8): an instruction the model can
+    follow without the weak draft in front of it (shown its own draft, the local model wrote it again)."""
+    orders = {
+        "hook": "Open with a short question, a number or 'you'.",
+        "length": f"Make it {LENGTH_TARGET[platform]}.",
+        "specificity": "Name at least four of these topics: " + ", ".join(sorted(topics)[:12]) + ".",
+        "cta": "End with what to do: 'Enroll today' or 'Follow for more'.",
+        "readability": "Use short sentences of everyday words.",
+    }
+    return [orders[f.name] for f in made.features if f.value < 0.8]
+
+
 def score(platform: str, parts: list[str], topics: set[str], judge: int | None = None) -> Score:
     """The post's score (its parts: a thread's posts, or one element for the rest)."""
     text = "\n".join(parts)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.social_writer.virality import score
+from agents.social_writer.virality import score, targets
 
 TOPICS = {"cadence", "phrase", "tonic", "dominant"}
 GOOD = ["Why do some songs feel finished? It's the cadence.", "A cadence ends a phrase: dominant to tonic.",
@@ -49,3 +49,10 @@ def test_sharing_news_is_not_a_call_to_action() -> None:
     cta = next(f for f in score("linkedin", ["I'm excited to share with you a new course."], TOPICS).features
                if f.name == "cta")  # fmt: skip
     assert cta.value == 0.0
+
+
+def test_a_revision_is_ordered_to_fix_each_weak_feature() -> None:
+    flat = ["Music theory matters a great deal for musicians of every kind and level."]
+    orders = targets("linkedin", score("linkedin", flat, TOPICS), TOPICS)
+    assert "Make it 600 to 1,300 characters." in orders and any(o.startswith("End with what to do") for o in orders)
+    assert not targets("x_thread", score("x_thread", GOOD, TOPICS), TOPICS)  # nothing weak, nothing to order
