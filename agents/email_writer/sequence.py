@@ -97,13 +97,25 @@ def draft(state: EmailState, config: RunnableConfig) -> dict[str, Any]:
         prompt = email_prompt(state["course_title"], source, state["brief"], n + 1, count, kind, said, notes)
         got = json_reply(b.chat, SYSTEM, prompt, email_schema(), 700)
         if got.get("body"):
-            emails.append({**got, "body": drop_repeats(str(got["body"]))[0], "kind": kind})
+            subject = fresh_subject(str(got.get("subject", "")), said, source, kind, state["course_title"], n)
+            emails.append({**got, "subject": subject, "body": drop_repeats(str(got["body"]))[0], "kind": kind})
             b.emit(MessageDelta(text=f"Email {n + 1} of {count}: {got.get('subject', '')}\n"))
     if not emails:
         return say("The model did not write a usable sequence; nothing was saved. Try again.") | {"mode": "ended"}
     note = "" if len(emails) == count else f"The model wrote {len(emails)} of the {count} emails asked for."
     sequence = {"name": f"{state['course_title']} · course cycle"[:80], "emails": emails}
     return {"sequence": sequence, "rounds": state.get("rounds", 0) + 1, "mode": "drafted", "note": note}
+
+
+def fresh_subject(subject: str, said: list[str], source: str, kind: str, course: str, n: int) -> str:
+    """The model's subject, or, when it repeats one already used (told not to, the local model gave
+    three emails one subject), the lesson's title for a nurture email and a plain invitation for a
+    pitch: a reader's inbox must tell the emails apart."""
+    if subject.strip().lower() not in {x.strip().lower() for x in said}:
+        return subject
+    if kind == "nurture":
+        return source.split(": ", 1)[0][:80]
+    return (f"Ready to start {course}?" if n % 2 else f"Join {course} today")[:80]
 
 
 def copy_of(sequence: dict[str, Any]) -> str:

@@ -158,3 +158,13 @@ def test_a_sentence_the_model_loops_on_is_kept_once_in_its_email(
     m, run, _ = start(db, settings, course, sequence([looped, *PITCH]), "Write a 2-email sequence for this course")
     body = card(m, run.id)["emails"][0]["body"]
     assert body.count("A cadence ends a phrase and lets it rest.") == 1
+
+
+def test_a_subject_the_model_repeats_is_replaced_so_the_inbox_tells_emails_apart(
+    db: Database, settings: Settings, course: tuple[StoreWorld, Any]
+) -> None:
+    same = [email("Cadences", NURTURE[1]["body"]), email("Cadences", NURTURE[2]["body"]),
+            email("Cadences", PITCH[0]["body"])]  # fmt: skip
+    m, run, _ = start(db, settings, course, sequence(same), "Write a 3-email sequence for this course")
+    subjects = [e["subject"] for e in card(m, run.id)["emails"]]
+    assert subjects[0] == "Cadences" and len(set(subjects)) == 3
