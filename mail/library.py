@@ -43,10 +43,11 @@ def _store(session: Session, principal: Principal) -> Store:
     return store
 
 
-def _checked(settings: Settings, store: Store, subject: str, body: str) -> None:
+def _checked(settings: Settings, store: Store, subject: str, body: str) -> Rendered:
+    """The template rendered for the sample recipient (a 422 naming the field when it cannot be)."""
     if not subject.strip():
         raise invalid("subject", "a template needs a subject")
-    render(subject, body, context(settings, store, SAMPLE))  # raises a 422 naming the field
+    return render(subject, body, context(settings, store, SAMPLE))
 
 
 def create_template(session: Session, principal: Principal, settings: Settings, name: str, subject: str,
@@ -105,9 +106,7 @@ def render_draft(session: Session, principal: Principal, settings: Settings, sub
     """An unsaved template as the sample recipient would get it, in the store's brand: how a draft is
     shown for review before it becomes a template (a 422 naming the field when it cannot render)."""
     principal.require(CONTACTS_READ)
-    store = _store(session, principal)
-    _checked(settings, store, subject, body)
-    return render(subject, body, context(settings, store, SAMPLE))
+    return _checked(settings, _store(session, principal), subject, body)
 
 
 def send_test(session: Session, principal: Principal, settings: Settings, template_id: str) -> MailMessage:
