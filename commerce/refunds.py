@@ -33,6 +33,7 @@ def refund_order(
     session: Session, principal: Principal, provider: PaymentProvider, order_id: str, amount: int | None = None
 ) -> Order:
     principal.require(REFUNDS_WRITE)
+    principal.require_attended("money", "a refund")
     order = get_order(session, principal, order_id)
     left = order.total - order.amount_refunded
     if order.status in DISPUTED:

@@ -249,7 +249,9 @@ def create_api_key(
 ) -> CreatedKey:
     principal.require(KEYS_WRITE)
     store_id = principal.require_store()
-    chosen = list(dict.fromkeys(scopes)) if scopes else list(DEFAULT_KEY_SCOPES)
+    if scopes is not None and not scopes:
+        raise invalid("scopes", "name at least one scope, or leave the field out for the default set")
+    chosen = list(dict.fromkeys(scopes)) if scopes is not None else list(DEFAULT_KEY_SCOPES)
     unknown = [s for s in chosen if s not in API_KEY_SCOPES]
     if unknown:
         raise ValidationFailed(

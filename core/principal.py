@@ -8,6 +8,15 @@ from typing import Literal
 
 from core.errors import Forbidden
 
+Gated = Literal["send", "money", "publish"]
+
+
+class ApprovalRequired(Forbidden):
+    """An API key's `send | money | publish` effect without the class's unattended scope."""
+
+    code, title = "approval-required", "Waits for the owner's approval"
+
+
 Role = Literal["owner", "staff", "learner"]
 
 # Scopes a creator-side credential can hold.
@@ -93,6 +102,8 @@ class Principal:
     via: Literal["session", "api_key", "system"] = "session"
     api_key_id: str | None = None
     is_platform_admin: bool = False
+    # The owner who approved this key's pending action (tools/approvals.py), or a rehearsal's marker.
+    approved_by: str | None = None
 
     def has(self, scope: str) -> bool:
         return scope in self.scopes
@@ -100,6 +111,20 @@ class Principal:
     def require(self, scope: str) -> None:
         if scope not in self.scopes:
             raise Forbidden(f"this credential lacks the '{scope}' scope", extra={"scope": scope})
+
+    def require_attended(self, effect: Gated, what: str) -> None:
+        """The one gate on `send | money | publish` effects, checked by the service that has them, so
+        no door (HTTP route, tool, MCP, agent) can reach the effect around it: a person acts as their
+        own approval; an API key acts only with the class's `unattended:` scope or once the owner
+        approved its pending action."""
+        if self.via != "api_key" or self.has(f"unattended:{effect}") or self.approved_by is not None:
+            return
+        raise ApprovalRequired(
+            f"{what} is a '{effect}' effect: this key may do it only with the owner's approval. Call it "
+            "through the route or tool (it answers 202 with a pending action the owner approves at "
+            f"POST /v1/actions/{{id}}/approve), or give the key the 'unattended:{effect}' scope",
+            extra={"scope": f"unattended:{effect}", "side_effect": effect},
+        )
 
     def require_store(self) -> str:
         if self.store_id is None:

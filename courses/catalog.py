@@ -138,6 +138,8 @@ def update_course(session: Session, principal: Principal, course_id: str, change
         _ensure_free_slug(session, course.store_id, changes["slug"], except_id=course.id)
     if "status" in changes:
         status = _check_status(changes.pop("status"))
+        if status != course.status:
+            principal.require_attended("publish", "changing a course's status (POST /v1/courses/{id}/publish)")
         if status == "published":
             _check_publishable(session, course)  # the same rule as POST /publish: no way around it
         set_course_status(course, status)
@@ -164,6 +166,7 @@ def _check_publishable(session: Session, course: Course) -> None:
 
 def publish_course(session: Session, principal: Principal, course_id: str, published: bool = True) -> Course:
     principal.require(COURSES_WRITE)
+    principal.require_attended("publish", "publishing a course" if published else "taking a course back to draft")
     course = _course_in_store(session, principal, course_id)
     if published:
         _check_publishable(session, course)

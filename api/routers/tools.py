@@ -14,6 +14,7 @@ from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import DB, Caller
+from api.gate import tool_context
 from api.routers.runs import Runs
 from api.schemas import Output
 from core import idempotency
@@ -73,12 +74,6 @@ class ActionOut(Output):
 class ActionPage(Output):
     data: list[ActionOut]
     next_cursor: str | None
-
-
-def tool_context(runs: Runs, caller: Principal, with_retrieval: bool = True) -> ToolContext:
-    deps = runs.deps
-    retrieval = deps.retrieval() if with_retrieval else None
-    return ToolContext(db=deps.db, principal=caller, settings=deps.settings, retrieval=retrieval, channel="http")
 
 
 @router.get("/tools", response_model=list[ToolOut], summary="The tools this credential may call, with their schemas")

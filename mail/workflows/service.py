@@ -81,6 +81,7 @@ def activate(session: Session, principal: Principal, workflow_id: str) -> MailWo
     """Start it: the draft (checked again: a template may have gone) becomes the next version when
     it differs from the last one published; its trigger starts runs from now on."""
     principal.require(CONTACTS_WRITE)
+    principal.require_attended("send", "activating a workflow")
     workflow = get_workflow(session, principal, workflow_id)
     if workflow.status == "archived":
         raise Conflict("this workflow is archived: make a new one", extra={"reason": "archived"})
