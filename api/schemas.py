@@ -1,7 +1,8 @@
 """Request and response models shared by the routers.
 
-Every request model refuses NUL characters anywhere (PostgreSQL cannot store them, and no person types
-one), names and titles refuse every control character, and a PATCH refuses an explicit `null` for a
+Every request model holds its values to `core/inputs.py` (numbers a column holds, given as numbers;
+times with their offset), refuses NUL characters anywhere (PostgreSQL cannot store them, and no person
+types one), names and titles refuse every control character, and a PATCH refuses an explicit `null` for a
 member that cannot be empty, so each of these is a 422 naming the field instead of a 500 or a 409.
 """
 
@@ -13,6 +14,7 @@ from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from core import inputs
 from core.branding import brand_of
 
 T = TypeVar("T")
@@ -28,7 +30,7 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
-class Input(BaseModel):
+class Input(inputs.Bounded):
     """Request bodies reject unknown fields, so a typo is an error instead of silently ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from commerce.models import Booking, CheckoutSession, Order, Product
@@ -102,14 +102,23 @@ def _candidates(plan: Schedule, start: datetime, end: datetime) -> list[datetime
     return sorted(set(found))
 
 
-def _busy(session: Session, store_id: str, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    """The store's live bookings meeting [start, end): confirmed, or held by an open, recent checkout."""
-    held = and_(Booking.status == "held", Booking.created_at > utcnow() - HOLD, CheckoutSession.status == "open")
+def _busy(
+    session: Session, store_id: str, start: datetime, end: datetime, besides: str | None = None
+) -> list[tuple[datetime, datetime]]:
+    """The store's live bookings meeting [start, end): confirmed, or held by an open checkout that has
+    not expired (other than the checkout `besides`)."""
+    now = utcnow()
+    unexpired = or_(
+        CheckoutSession.expires_at > now,
+        and_(CheckoutSession.expires_at.is_(None), Booking.created_at > now - HOLD),  # opened before 0020
+    )
+    held = and_(Booking.status == "held", CheckoutSession.status == "open", unexpired)
     rows = session.execute(
         select(Booking.starts_at, Booking.ends_at)
         .join(CheckoutSession, CheckoutSession.id == Booking.checkout_session_id)
         .where(Booking.store_id == store_id, Booking.starts_at < end, Booking.ends_at > start)
         .where(or_(Booking.status == "confirmed", held))
+        .where(Booking.checkout_session_id != besides if besides else true())
     )
     return [(a, b) for a, b in rows]
 
@@ -134,6 +143,10 @@ def claim(session: Session, product: Product, starts_at: datetime | None) -> dat
     if starts_at.tzinfo is None:
         raise invalid("starts_at", "give the time with its offset, such as 2027-01-04T09:00:00Z")
     starts_at = starts_at.astimezone(UTC)
+    if starts_at > utcnow() + timedelta(days=MAX_DAYS):
+        raise invalid(
+            "starts_at", f"sessions are booked at most {MAX_DAYS} days ahead (GET /v1/products/{product.id}/slots)"
+        )
     plan = schedule(product)
     # An UPDATE of the store's row takes its lock on PostgreSQL and the write lock on SQLite: two
     # checkouts for the same hour are checked one after the other.
@@ -176,9 +189,19 @@ def _record(session: Session, order: Order, kind: str, booking: Booking) -> None
     )  # fmt: skip
 
 
+def taken(session: Session, checkout: CheckoutSession) -> bool:
+    """Whether the time this checkout held went to someone else meanwhile (its hold lapsed, another
+    learner booked it): the fulfiller refunds such a payment instead of booking the hour twice."""
+    booking = of_checkout(session, checkout.id)
+    if booking is None or booking.status != "held":
+        return False
+    session.execute(update(Store).where(Store.id == booking.store_id).values(slug=Store.slug))  # the calendar's lock
+    return bool(_busy(session, booking.store_id, booking.starts_at, booking.ends_at, besides=checkout.id))
+
+
 def confirm(session: Session, checkout: CheckoutSession, order: Order) -> None:
-    """The paid checkout's booking becomes the learner's (with the fulfiller's transaction, once). A
-    payment that came after the hold lapsed still confirms: the learner paid for that hour."""
+    """The paid checkout's booking becomes the learner's (with the fulfiller's transaction, once);
+    the fulfiller has checked that nobody took the time meanwhile (`taken`)."""
     booking = of_checkout(session, checkout.id)
     if booking is None or booking.status != "held":
         return

@@ -14,18 +14,15 @@ from urllib.parse import urlparse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commerce import bookings, coupons, fees
-from commerce.catalog import get_price
-from commerce.fulfilment import fulfil
+from commerce import bookings, coupons, expiry, fees
+from commerce.catalog import MAX_AMOUNT, get_price
+from commerce.fulfilment import already_held, fulfil
 from commerce.models import CheckoutSession, Coupon, PaymentAccount, Price, Product
 from commerce.providers.base import CheckoutRequest, PaymentProvider
-from core import entitlements
 from core.errors import Conflict, NotFound, invalid
 from core.ids import new_id
 from core.models import User
 from core.principal import LEARN, Principal
-
-REPEATABLE = ("tip", "credits", "service", "submission", "coaching")
 
 
 @dataclass(frozen=True)
@@ -45,6 +42,8 @@ def quote(
         gross = price.unit_amount if amount is None else amount
         if gross < price.min_amount:
             raise invalid("amount", f"at least {price.min_amount} ({price.currency}, minor units) for this tip")
+        if gross > MAX_AMOUNT:  # one charge's ceiling, as for a price: no ten-billion-dollar tip
+            raise invalid("amount", f"at most {MAX_AMOUNT} ({price.currency}, minor units)")
     elif amount is not None and amount != price.unit_amount:
         raise invalid("amount", "only a pay-what-you-want price takes an amount")
     else:
@@ -57,14 +56,6 @@ def quote(
     off = coupons.discount(coupon, gross) if coupon else 0
     total = gross - off
     return Quote(price.currency, gross, off, total, fees.platform_fee(total, fee_bps), coupon)
-
-
-def already_held(session: Session, product: Product, user_id: str) -> bool:
-    if product.kind in REPEATABLE:
-        return False
-    if product.kind == "course" and product.course_id:
-        return entitlements.holds(session, product.store_id, user_id, "course", product.course_id)
-    return entitlements.holds(session, product.store_id, user_id, "product", product.id)
 
 
 def _url(field: str, value: str) -> str:
@@ -120,6 +111,9 @@ def start_checkout(
         raise invalid("starts_at", "only a coaching session is booked for a time")
     priced = quote(session, product, price, coupon, amount, fee_bps)
     account = selling_account(session, store_id, provider.name)
+    if priced.coupon is not None:
+        coupons.reserve(session, priced.coupon.id)  # one guarded UPDATE: racing checkouts take one use each
+    closes = expiry.expires_at()
     ends_at = bookings.claim(session, product, starts_at) if product.kind == "coaching" else None
     user = session.get(User, principal.user_id)
     reference = new_id("chk")
@@ -140,6 +134,8 @@ def start_checkout(
         url=success,
         success_url=success,
         cancel_url=cancel,
+        expires_at=closes,
+        coupon_held=priced.coupon is not None,
     )
     if priced.total == 0:
         # A 100% coupon: nothing to pay, so no provider session; the order is made at once
@@ -168,6 +164,7 @@ def start_checkout(
             customer_email=user.email if user else "",
             idempotency_key=f"checkout:{reference}",
             metadata={"store_id": store_id, "checkout_session_id": reference},
+            expires_at=int(closes.timestamp()),
         )
     )
     row.provider_session_id, row.url = made.id, made.url

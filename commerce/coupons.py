@@ -1,14 +1,17 @@
 """Coupons: a percent or an amount off, for some products or all, until a date or a number of uses.
 
-A coupon's use is counted when an order is paid, not when a checkout is opened (an abandoned checkout
-spends nothing), with a guarded `UPDATE` so two payments can never both take its last use."""
+A use is *reserved* when a checkout opens, by one guarded `UPDATE` (`times_redeemed + reserved <
+max_redemptions`), so six checkouts racing for a one-use code open one; it becomes a redemption when
+the checkout is paid and is given back when the checkout expires (`commerce/expiry.py`), so an
+abandoned checkout spends nothing for longer than its life. A free order (a 100% code) reserves and
+redeems in the same transaction."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, case, select, update
 from sqlalchemy.orm import Session
 
 from commerce.catalog import CURRENCIES, MAX_AMOUNT
@@ -98,7 +101,7 @@ def usable_coupon(session: Session, store_id: str, code: str, product_id: str, c
         raise invalid("coupon", f"no coupon '{code}' in this store")
     if coupon.expires_at is not None and coupon.expires_at <= utcnow():
         raise invalid("coupon", "this coupon has expired")
-    if coupon.max_redemptions is not None and coupon.times_redeemed >= coupon.max_redemptions:
+    if coupon.max_redemptions is not None and coupon.times_redeemed + coupon.reserved >= coupon.max_redemptions:
         raise invalid("coupon", "this coupon has been used up")
     if coupon.product_ids and product_id not in coupon.product_ids:
         raise invalid("coupon", "this coupon is not for this product")
@@ -114,14 +117,39 @@ def discount(coupon: Coupon, gross: int) -> int:
     return min(gross, coupon.amount_off or 0)
 
 
-def redeem(session: Session, coupon_id: str) -> bool:
-    """Count one use, unless the last one is gone; False then (the payment stands: it was quoted)."""
-    result = session.execute(
-        update(Coupon)
-        .where(
-            Coupon.id == coupon_id,
-            (Coupon.max_redemptions.is_(None)) | (Coupon.times_redeemed < Coupon.max_redemptions),
+def _left() -> ColumnElement[bool]:
+    return Coupon.max_redemptions.is_(None) | (Coupon.times_redeemed + Coupon.reserved < Coupon.max_redemptions)
+
+
+def reserve(session: Session, coupon_id: str) -> None:
+    """Hold one use for an opening checkout, unless none is left (a 422 on `coupon` then)."""
+    result = session.execute(update(Coupon).where(Coupon.id == coupon_id, _left()).values(reserved=Coupon.reserved + 1))
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise invalid("coupon", "this coupon has been used up")
+
+
+def release(session: Session, coupon_id: str) -> None:
+    """An expired checkout's use, given back."""
+    session.execute(
+        update(Coupon).where(Coupon.id == coupon_id, Coupon.reserved > 0).values(reserved=Coupon.reserved - 1)
+    )
+
+
+def redeem(session: Session, coupon_id: str, reserved: bool) -> bool:
+    """Count one use of a paid checkout: its reservation becomes a redemption; without one (a checkout
+    paid after it expired, or opened before reservations) only if a use is left. False when none was
+    (the payment stands: it was quoted)."""
+    if reserved:
+        session.execute(
+            update(Coupon)
+            .where(Coupon.id == coupon_id)
+            .values(
+                times_redeemed=Coupon.times_redeemed + 1,
+                reserved=case((Coupon.reserved > 0, Coupon.reserved - 1), else_=0),
+            )
         )
-        .values(times_redeemed=Coupon.times_redeemed + 1)
+        return True
+    result = session.execute(
+        update(Coupon).where(Coupon.id == coupon_id, _left()).values(times_redeemed=Coupon.times_redeemed + 1)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -22,6 +22,15 @@ from core import entitlements
 from core.db import utcnow
 
 PAID = ("paid", "no_payment_required")
+REPEATABLE = ("tip", "credits", "service", "submission", "coaching")  # bought again and again
+
+
+def already_held(session: Session, product: Product, user_id: str) -> bool:
+    if product.kind in REPEATABLE:
+        return False
+    if product.kind == "course" and product.course_id:
+        return entitlements.holds(session, product.store_id, user_id, "course", product.course_id)
+    return entitlements.holds(session, product.store_id, user_id, "product", product.id)
 
 
 def session_by_provider_id(session: Session, provider_session_id: str) -> CheckoutSession | None:
@@ -89,9 +98,14 @@ def fulfil(session: Session, provider: PaymentProvider, checkout: CheckoutSessio
     )
     session.add(line)
     session.flush()
+    refused = _refusal(session, checkout, product) if order.charge_id and not state.get("subscription") else None
+    if refused is not None:
+        _refund_whole(session, provider, checkout, order, refused)
+        return order
     _grant(session, product, order.user_id, line.id)
     if checkout.coupon_id:
-        coupons.redeem(session, checkout.coupon_id)
+        coupons.redeem(session, checkout.coupon_id, reserved=checkout.coupon_held)
+        checkout.coupon_held = False
     if state.get("subscription"):
         subscriptions.start(session, provider, checkout, order, str(state["subscription"]))
     checkout.status, checkout.payment_status, checkout.completed_at = "complete", str(state["payment_status"]), utcnow()
@@ -100,3 +114,32 @@ def fulfil(session: Session, provider: PaymentProvider, checkout: CheckoutSessio
     )
     bookings.confirm(session, checkout, order)  # after the receipt's event: the receipt is mailed first
     return order
+
+
+def _refusal(session: Session, checkout: CheckoutSession, product: Product) -> str | None:
+    """Why a paid checkout cannot be kept: its time went to someone else after its hold lapsed, or the
+    buyer came to hold the product meanwhile (two checkouts open at once, both paid)."""
+    if product.kind == "coaching" and bookings.taken(session, checkout):
+        return "the time you chose was booked by someone else before your payment arrived"
+    if already_held(session, product, checkout.user_id):
+        return "you already have this, from an earlier purchase"
+    return None
+
+
+def _refund_whole(
+    session: Session, provider: PaymentProvider, checkout: CheckoutSession, order: Order, reason: str
+) -> None:
+    """Give the whole payment back (idempotent at the provider by the order's id): the order records
+    the money that came and went, grants nothing, books nothing, and the buyer's letter says why."""
+    assert order.charge_id is not None
+    provider.refund(order.charge_id, order.total, f"refused:{order.id}")
+    order.amount_refunded, order.fee_refunded, order.status = order.total, order.platform_fee, "refunded"
+    checkout.status, checkout.payment_status, checkout.completed_at = "complete", "paid", utcnow()
+    if checkout.coupon_held and checkout.coupon_id:
+        coupons.release(session, checkout.coupon_id)
+        checkout.coupon_held = False
+    booking = bookings.of_checkout(session, checkout.id)
+    if booking is not None and booking.status == "held":
+        booking.status = "cancelled"
+    ref = f"refused:{order.id}"
+    record(session, order.store_id, order, "refund", ref, amount_refunded=order.total, full=True, reason=reason)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, utcnow
@@ -85,6 +86,8 @@ class Coupon(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     max_redemptions: Mapped[int | None] = mapped_column(Integer)
     times_redeemed: Mapped[int] = mapped_column(Integer, default=0)
+    # Uses held by open checkouts (taken when a checkout opens, given back when it expires).
+    reserved: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -114,6 +117,10 @@ class CheckoutSession(Base):
     payment_status: Mapped[str] = mapped_column(String(24), default="unpaid")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When it stops being payable (sent to the provider); None only for rows made before 0020.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Whether it holds one of its coupon's uses (reserved when it opened, not yet redeemed or released).
+    coupon_held: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
 
 class Subscription(Base):
@@ -201,6 +208,8 @@ class PaymentEvent(Base):
     status: Mapped[str] = mapped_column(String(16), default="received")  # processed, ignored, waiting, failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(String(500), default="")
+    # After a handler raised: not tried again before this (backing off); None: due now.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

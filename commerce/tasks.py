@@ -18,6 +18,7 @@ from datetime import timedelta
 from huey import crontab
 from sqlalchemy import select
 
+from commerce import expiry
 from commerce.models import PaymentEvent
 from commerce.providers.factory import make_provider
 from commerce.webhooks.process import NotYet, process
@@ -110,3 +111,10 @@ def sweep_payment_events() -> int:
     done = drain(context.db, context.settings, retry_waiting=True)
     log.info("swept %d payment event(s)", done)
     return done
+
+
+@huey.periodic_task(crontab(minute="*"), name="commerce.expire_checkouts")  # type: ignore[untyped-decorator]
+def expire_checkouts() -> int:
+    """Close the checkouts past their expiry: their held times and coupon uses go back on sale."""
+    with get_context().db.transaction() as s:
+        return expiry.expire_due(s)

@@ -63,6 +63,10 @@ def _letter(kind: str, store: Store, data: dict[str, Any], order: Any, lines: li
         said.append(f"Total: {money(int(data.get('total', order.total if order else 0)), currency)}")
     elif kind == "refund":
         refunded = int(data.get("amount_refunded", 0))
+        if data.get("reason"):  # refunded by the platform itself: the payment came too late to be kept
+            said.append(f"We refunded your payment of {money(refunded, currency)}: {data['reason']}.")
+            said.append("Nothing was booked or granted with it, and the whole amount is on its way back to you.")
+            return compose(store, subject, said, link, "Your orders and receipts")
         said.append(f"{money(refunded, currency)} has been refunded to you in all for this order.")
         if data.get("full"):
             said.append("The order is refunded in full, and what it gave you access to is closed.")

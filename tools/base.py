@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core import idempotency
+from core import idempotency, inputs
 from core.db import Database
 from core.errors import AppError, FieldError, Forbidden, ValidationFailed
 from core.principal import Principal
@@ -31,7 +31,9 @@ In = TypeVar("In", bound=BaseModel)
 Out = TypeVar("Out", bound=BaseModel)
 
 
-class ToolInput(BaseModel):
+class ToolInput(inputs.Bounded):
+    """Arguments held to the bounds of every request (`core/inputs.py`), whichever door they came by."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 

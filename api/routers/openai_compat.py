@@ -29,6 +29,7 @@ from api.deps import DB, Caller
 from api.routers.runs import Runs
 from api.sse import HEADERS, follow_events
 from core.errors import AppError, BadRequest, NotFound, invalid
+from core.inputs import Bounded
 from core.principal import Principal
 from courses import catalog
 
@@ -50,7 +51,7 @@ class ChatMessage(BaseModel):
         return self.content or ""
 
 
-class ChatCompletionIn(BaseModel):
+class ChatCompletionIn(Bounded):
     """Unknown OpenAI parameters (temperature, top_p, …) are accepted and ignored, as clients send them."""
 
     model_config = ConfigDict(

@@ -15,6 +15,7 @@ from api.deps import DB, Caller, Context, Idem
 from api.gate import Gated, gated
 from api.schemas import Input, Output, PageOut
 from commerce import accounts, receipts, refunds
+from commerce.catalog import MAX_AMOUNT
 from commerce.checkout import start_checkout
 from commerce.providers.base import PaymentProvider
 from commerce.providers.factory import make_provider, webhook_secrets
@@ -40,7 +41,9 @@ class CheckoutCreate(Input):
     product_id: str = Field(max_length=40)
     price_id: str = Field(max_length=40)
     coupon: str | None = Field(default=None, max_length=40)
-    amount: int | None = Field(default=None, description="A tip's amount in minor units (pay what you want).")
+    amount: int | None = Field(
+        default=None, ge=1, le=MAX_AMOUNT, description="A tip's amount in minor units (pay what you want)."
+    )
     currency: str | None = Field(default=None, min_length=3, max_length=3, description="Checked against the price.")
     success_url: str | None = Field(default=None, max_length=2000, description="Default: the store's page.")
     cancel_url: str | None = Field(default=None, max_length=2000)
@@ -100,7 +103,7 @@ class OrderDetailOut(OrderOut):
 
 
 class RefundCreate(Input):
-    amount: int | None = Field(default=None, description="Minor units; default: all that is left.")
+    amount: int | None = Field(default=None, ge=1, le=MAX_AMOUNT, description="Minor units; default: all that is left.")
 
 
 class AccountOut(Output):

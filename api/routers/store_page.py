@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from api.deps import DB, current_principal
 from api.lesson_view import page
 from commerce import bookings
-from commerce.checkout import already_held
+from commerce.fulfilment import already_held
 from commerce.models import Price, Product
 from commerce.storefront import on_sale
 from core.errors import AppError

@@ -30,6 +30,7 @@ class CheckoutRequest:
     customer_email: str
     idempotency_key: str
     metadata: dict[str, str] = field(default_factory=dict)
+    expires_at: int | None = None  # Unix seconds: no payment is taken after it
 
 
 @dataclass(frozen=True)

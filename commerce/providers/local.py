@@ -9,6 +9,8 @@ is declined, 4000 0025 0000 3155 asks for authentication first (the page's "Comp
 
 from __future__ import annotations
 
+import math
+import time
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +57,7 @@ class LocalProvider(LocalSubscriptions):
                 "url": f"{self.base_url}/checkout/{checkout_id}",
                 "subscription": None,
                 "invoice": None,
+                "expires_at": request.expires_at,
             }
             if request.interval:
                 data["recurring"] = {"interval": request.interval, "interval_count": request.interval_count}
@@ -146,6 +149,10 @@ class LocalProvider(LocalSubscriptions):
         card = "".join(ch for ch in card if ch.isdigit())
         with self.db.transaction() as s:
             checkout = self._get(s, "checkout.session", checkout_id)
+            if checkout["status"] == "open" and (checkout.get("expires_at") or math.inf) <= time.time():
+                checkout["status"] = "expired"  # what Stripe does at `expires_at`: the page takes no card
+                self._put(s, "checkout.session", checkout)
+                self._outbox(s, [event("checkout.session.expired", checkout)])
             if checkout["status"] != "open":
                 return "paid" if checkout["payment_status"] != "unpaid" else "expired"
             intent = checkout.get("payment_intent") or new_id("pi")

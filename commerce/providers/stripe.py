@@ -57,6 +57,8 @@ class StripeProvider:
             "line_items": [{"quantity": 1, "price_data": price_data}],
             "metadata": dict(request.metadata),
         }
+        if request.expires_at is not None:
+            params["expires_at"] = request.expires_at
         if request.customer_email:
             params["customer_email"] = request.customer_email
         if request.interval:

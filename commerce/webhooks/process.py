@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from commerce import accounts, bookings, subscriptions
+from commerce import accounts, bookings, expiry, subscriptions
 from commerce.fees import fee_returned
 from commerce.fulfilment import fulfil, session_by_provider_id
 from commerce.models import CheckoutSession, Order, PaymentAccount, PaymentEvent, Subscription
@@ -89,9 +89,7 @@ def checkout_failed(session: Session, provider: PaymentProvider, obj: dict[str, 
 
 
 def checkout_expired(session: Session, provider: PaymentProvider, obj: dict[str, Any], _: PaymentEvent) -> None:
-    checkout = _checkout_of(session, obj)
-    if checkout.status == "open":
-        checkout.status = "expired"
+    expiry.expire(session, _checkout_of(session, obj))  # its hold and its coupon's use end with it
 
 
 def payment_failed(session: Session, provider: PaymentProvider, obj: dict[str, Any], event: PaymentEvent) -> None:

@@ -111,8 +111,12 @@ class LoopbackStripe(LoopbackBilling):
             raise StripeError(
                 400, "invalid_request_error", "parameter_missing", "Missing transfer_data.", "transfer_data"
             )
+        now, expires = int(time.time()), int(p.get("expires_at") or time.time() + 86_400)
+        if not now + 1_800 <= expires <= now + 86_400:  # Stripe's rule for `expires_at`
+            raise StripeError(400, "invalid_request_error", "parameter_invalid_integer",
+                              "expires_at must be 30 minutes to 24 hours from now.", "expires_at")  # fmt: skip
         session_id = _id("cs")
-        return self._put({
+        return self._put({"expires_at": expires,
             "id": session_id, "object": "checkout.session", "mode": p["mode"], "status": "open",
             "payment_status": "unpaid", "client_reference_id": p.get("client_reference_id"),
             "amount_total": int(item["unit_amount"]), "currency": item["currency"], "metadata": p.get("metadata", {}),
@@ -149,6 +153,11 @@ class LoopbackStripe(LoopbackBilling):
         card = "".join(ch for ch in card if ch.isdigit())
         with self.lock:
             session = self._get(session_id, "checkout.session")
+            if session["status"] == "open" and session["expires_at"] <= time.time():
+                session["status"] = "expired"
+                self._emit("checkout.session.expired", session)
+            if session["status"] != "open":
+                return "paid" if session["payment_status"] != "unpaid" else "expired"
             if card == AUTHENTICATES and authenticated is None:
                 return "requires_action"
             intent = session["payment_intent"] or _id("pi")

@@ -123,7 +123,18 @@ def test_a_lapsed_hold_gives_the_time_back(db: Database, settings: Settings) -> 
     s = coaching_shop(db, settings)
     when = first_free(db, s)
     checkout(db, settings, s, starts_at=when)
+    assert first_free(db, s) != when
+    with db.transaction() as session:  # the checkout's expiry passes: its hold ends with it
+        session.execute(update(CheckoutSession).values(expires_at=utcnow() - timedelta(seconds=1)))
+    assert first_free(db, s) == when
+
+
+def test_a_hold_made_before_checkouts_expired_lapses_after_thirty_minutes(db: Database, settings: Settings) -> None:
+    s = coaching_shop(db, settings)
+    when = first_free(db, s)
+    checkout(db, settings, s, starts_at=when)
     with db.transaction() as session:
+        session.execute(update(CheckoutSession).values(expires_at=None))
         session.execute(update(Booking).values(created_at=utcnow() - bookings.HOLD - timedelta(seconds=1)))
     assert first_free(db, s) == when
 

@@ -82,4 +82,17 @@ def test_a_coupon_out_of_bounds_names_its_field(db: Database, store_a: StoreWorl
 def test_a_coupons_last_use_is_taken_once(db: Database, store_a: StoreWorld) -> None:
     with db.transaction() as s:
         coupon = coupons.create_coupon(s, store_a.owner, "ONCE", amount_off=500, currency="usd", max_redemptions=1)
-        assert coupons.redeem(s, coupon.id) is True and coupons.redeem(s, coupon.id) is False
+        assert coupons.redeem(s, coupon.id, reserved=False) is True
+        assert coupons.redeem(s, coupon.id, reserved=False) is False
+
+
+def test_a_coupons_last_use_is_reserved_once_and_given_back(db: Database, store_a: StoreWorld) -> None:
+    with db.transaction() as s:
+        coupon = coupons.create_coupon(s, store_a.owner, "ONCE", percent_off=50, max_redemptions=1)
+        coupons.reserve(s, coupon.id)
+        fails("coupon", coupons.reserve, s, coupon.id)
+        coupons.release(s, coupon.id)
+        coupons.reserve(s, coupon.id)
+        assert coupons.redeem(s, coupon.id, reserved=True) is True
+        s.refresh(coupon)
+        assert (coupon.times_redeemed, coupon.reserved) == (1, 0)
