@@ -1,9 +1,8 @@
 """Mail templates creators write: a subject and a body in Jinja2, rendered in a sandbox, the body in
 MJML (or plain HTML), compiled to HTML, its CSS inlined, and a plain-text part made from it.
 
-The sandbox (Jinja2's immutable one) refuses attribute access to internals (`__class__`, ...) and any
-mutation; there is no loader, so nothing can be included or imported; `*` and `**` are held to sizes
-a message can use and the output to `MAX_OUTPUT`, so a template cannot exhaust memory. What a
+The sandbox (`mail/sandbox.py`: Jinja2's immutable one, with capped filters and a per-render budget
+of steps, CPU time and streamed output) keeps any template to a small, fixed amount of work. What a
 template sees is plain data (`contact`, `store`, `unsubscribe_url` and what the caller adds), never
 a database row. Every failure is a 422 naming the field (`subject` or `body`) and what is wrong."""
 
@@ -18,33 +17,17 @@ from typing import Any
 import css_inline
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from mjml import mjml2html
 
 from core.errors import ValidationFailed, invalid
+from mail import sandbox
+from mail.sandbox import BudgetExceeded, Sandbox
 
-MAX_OUTPUT = 500_000  # characters of rendered body
-MAX_REPEAT = 10_000
-
-
-class _Sandbox(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
-            raise SecurityError("exponents above 64 are not allowed in templates")
-        if operator == "*" and any(isinstance(x, str | list | tuple) for x in (left, right)):
-            count = right if isinstance(right, int) else left if isinstance(left, int) else 0
-            if count > MAX_REPEAT:
-                raise SecurityError(f"repeating text more than {MAX_REPEAT} times is not allowed in templates")
-        return super().call_binop(context, operator, left, right)
-
-
-_HTML = _Sandbox(autoescape=True, undefined=StrictUndefined)
+_HTML = Sandbox(autoescape=True, undefined=StrictUndefined)
 # Never fetch (MJML links web fonts; rendering reads nothing remote), and keep @media rules, which
 # MJML's layout for phones lives on.
 _INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_at_rules=True)
-_PLAIN = _Sandbox(autoescape=False, undefined=StrictUndefined)
+_PLAIN = Sandbox(autoescape=False, undefined=StrictUndefined)
 
 
 @dataclass(frozen=True)
@@ -61,22 +44,27 @@ def _compiled(html: bool, source: str) -> Template:
     return (_HTML if html else _PLAIN).from_string(source)
 
 
-def _run(env: _Sandbox, field: str, source: str, context: dict[str, Any]) -> str:
+def _run(env: Sandbox, field: str, source: str, context: dict[str, Any]) -> str:
     try:
-        out = _compiled(env is _HTML, source).render(context)
+        out = sandbox.render(_compiled(env is _HTML, source), context)
     except TemplateSyntaxError as exc:
         raise invalid(field, f"line {exc.lineno}: {exc.message}") from exc
     except UndefinedError as exc:
         names = ", ".join(sorted(context))
         raise invalid(field, f"{exc.message} (a template can use: {names})") from exc
+    except BudgetExceeded as exc:
+        raise invalid(field, f"{_at(exc)}{exc}") from exc
     except SecurityError as exc:
-        raise invalid(field, f"the template reaches for what templates may not use: {exc}") from exc
-    except (TemplateError, TypeError, OverflowError, ValueError, ArithmeticError) as exc:
+        raise invalid(field, f"{_at(exc)}the template reaches for what templates may not use: {exc}") from exc
+    except (TemplateError, TypeError, OverflowError, ValueError, ArithmeticError, MemoryError, RecursionError) as exc:
         # TypeError: an include or import (there is no loader), or a wrong operation on the data
-        raise invalid(field, f"the template cannot be rendered: {exc}") from exc
-    if len(out) > MAX_OUTPUT:
-        raise invalid(field, f"the rendered {field} is longer than {MAX_OUTPUT:,} characters")
+        raise invalid(field, f"{_at(exc)}the template cannot be rendered: {exc}") from exc
     return out
+
+
+def _at(exc: BaseException) -> str:
+    line = sandbox.template_line(exc.__traceback__)
+    return f"line {line}: " if line else ""
 
 
 class _Text(HTMLParser):
