@@ -4,19 +4,24 @@ confirm from the message sent to that address.
 `sign_up` makes (or finds) the contact, marks it `pending` unless it is subscribed already, and
 queues the confirmation as transactional mail (it is mail the person asked for, not marketing): at
 most one an hour per address, whatever the form is sent, so a stranger cannot use the form to flood
-someone. The link is signed and expires in 7 days; it carries the topics chosen on the form. Opening
-it only asks (scanners open links); confirming subscribes (`contacts.consent`: the person's own yes
-undoes an earlier unsubscribe) and a new subscriber starts the store's `contact_added` workflows.
+someone. The link is signed and expires in 7 days; it carries the topics chosen on the form and when
+it was issued. Opening it only asks (scanners open links); confirming subscribes a *pending* contact
+(`contacts.consent`: the person's own yes undoes an earlier unsubscribe) and a new subscriber starts
+the store's `contact_added` workflows. A link is used once: a contact no longer pending (subscribed,
+then unsubscribed) is not subscribed again by it, nor by any link issued before their latest
+unsubscribe, so replaying an old link never undoes an unsubscribe.
 An unconfirmed contact gets no marketing. A hard-bounced or complaining address gets nothing at all."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
-from core.errors import Unauthorized
+from core.errors import Conflict, Unauthorized
 from core.models import Store
 from core.security import sign_token, verify_token
 from core.settings import Settings
@@ -35,10 +40,11 @@ class Confirmation:
     email: str
     name: str
     topics: list[str]
+    issued_at: datetime | None = None  # None: a link made before links carried it
 
 
 def link(settings: Settings, contact: Contact, chosen: list[str]) -> str:
-    claims = {"sto": contact.store_id, "em": contact.email, "nm": contact.name, "tp": chosen}
+    claims = {"sto": contact.store_id, "em": contact.email, "nm": contact.name, "tp": chosen, "iat": time.time()}
     token = sign_token(settings.secret(), claims, TTL, PURPOSE)
     return f"{settings.public_base_url.rstrip('/')}/c/{token}"
 
@@ -75,12 +81,22 @@ def confirmation(settings: Settings, token: str) -> Confirmation:
     chosen: list[object] = listed if isinstance(listed, list) else []
     if not isinstance(claims.get("sto"), str) or not isinstance(claims.get("em"), str):
         raise Unauthorized("the link is not a confirmation link")
-    return Confirmation(claims["sto"], claims["em"], str(claims.get("nm") or ""), [str(t) for t in chosen])
+    issued = claims.get("iat")
+    at = datetime.fromtimestamp(issued, UTC) if isinstance(issued, int | float) else None
+    return Confirmation(claims["sto"], claims["em"], str(claims.get("nm") or ""), [str(t) for t in chosen], at)
 
 
 def confirm(session: Session, who: Confirmation) -> Contact:
-    """Subscribe them (the same outcome however often the link is used)."""
+    """Subscribe a pending contact, once; a 409 for a used link or one older than an unsubscribe."""
     contact = contacts.upsert(session, who.store_id, who.email, who.name, "form")
+    if contact.status == "subscribed":
+        return contact  # the link was used already: nothing changes
+    older = contact.unsubscribed_at is not None and (who.issued_at is None or who.issued_at < contact.unsubscribed_at)
+    if contact.status != "pending" or older:
+        raise Conflict(
+            "this link was used already, or you unsubscribed after it was sent: sign up again for a new one",
+            extra={"reason": "link_used"},
+        )
     known = {t.key for t in topics.store_topics(session, who.store_id)}
     contact.topics = sorted({*contact.topics, *(t for t in who.topics if t in known)})
     contacts.consent(session, contact, "form")

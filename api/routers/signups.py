@@ -97,7 +97,10 @@ def confirm(token: str, request: Request, session: DB) -> HTMLResponse:
     who = _confirmation(request, token)
     if isinstance(who, HTMLResponse):
         return who
-    contact = optin.confirm(session, who)
+    try:
+        contact = optin.confirm(session, who)
+    except AppError as exc:
+        return _problem_page(exc, "This confirmation link cannot be used again")
     store = session.get(Store, who.store_id)
     chosen = {t.key: t.name for t in topics.store_topics(session, who.store_id)}
     about = ", ".join(chosen[k] for k in contact.topics if k in chosen)

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from core.db import Database
-from core.errors import ValidationFailed
+from core.errors import Conflict, ValidationFailed
 from core.models import Store
 from core.settings import Settings
 from mail import contacts, optin, segments, topics
@@ -74,3 +74,27 @@ def test_a_topic_rule_reaches_those_who_chose_it(db: Database, settings: Setting
     with db.transaction() as s:
         found = segments.preview(s, store_a.owner, segments.parse_rule({"rule": "topic", "topic": "news"}))
         assert [c.email for c in found.sample] == ["reader@example.com"]
+
+
+def test_a_replayed_confirmation_never_undoes_a_later_unsubscribe(
+    db: Database, settings: Settings, store_a: StoreWorld
+) -> None:
+    with db.transaction() as s:
+        store = s.get(Store, store_a.store_id)
+        assert store is not None
+        contact = optin.sign_up(s, settings, store, "fan@example.com", "Fan")
+        token = optin.link(settings, contact, []).rsplit("/", 1)[1]
+    with db.transaction() as s:
+        assert optin.confirm(s, optin.confirmation(settings, token)).status == "subscribed"
+        assert optin.confirm(s, optin.confirmation(settings, token)).status == "subscribed"  # used: no change
+        contacts.unsubscribe(s, contacts.Addressee(store_a.store_id, "fan@example.com"))
+    with db.transaction() as s, pytest.raises(Conflict, match="sign up again"):
+        optin.confirm(s, optin.confirmation(settings, token))
+    with db.transaction() as s:  # signing up again sends a new link; the old one still cannot confirm
+        store = s.get(Store, store_a.store_id)
+        assert store is not None and optin.sign_up(s, settings, store, "fan@example.com").status == "pending"
+    with db.transaction() as s, pytest.raises(Conflict):
+        optin.confirm(s, optin.confirmation(settings, token))
+    with db.transaction() as s:
+        assert s.scalar(select(Contact.status)) == "pending"
+        assert s.scalar(select(Suppression.reason)) == "unsubscribed"
