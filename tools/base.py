@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from core import idempotency, inputs
 from core.db import Database
-from core.errors import AppError, FieldError, Forbidden, ValidationFailed
+from core.errors import AppError, FieldError, Forbidden, NotFound, ValidationFailed
 from core.principal import Principal
 from core.settings import Settings
 from media.progress import Progress
@@ -84,6 +84,9 @@ class Tool(Generic[In, Out]):
     # Works for seconds or minutes (media): runs before the registry's transaction, in short ones of
     # its own, so no write lock is held while it works; what it saves is idempotent by content.
     slow: bool = False
+    # The platform's own bookkeeping from an agent run (the assistant recording a turn): never listed,
+    # and called only with a run's context, so no person or outside agent can write what it records.
+    internal: bool = False
 
     @property
     def needs_approval(self) -> bool:
@@ -163,7 +166,7 @@ class Registry:
     def available(self, principal: Principal, names: list[str] | None = None) -> list[Tool[Any, Any]]:
         """The tools `principal` may call, of `names` (None: of all; an empty list: none)."""
         chosen = list(self.tools.values()) if names is None else [self.tools[n] for n in names if n in self.tools]
-        return [t for t in chosen if t.allowed_for(principal)]
+        return [t for t in chosen if t.allowed_for(principal) and not t.internal]
 
     def call(
         self, name: str, ctx: ToolContext, arguments: dict[str, Any], idempotency_key: str | None = None
@@ -180,6 +183,8 @@ class Registry:
     ) -> dict[str, Any]:
         """Validate, check permission, run (or preview, or hold for approval); raises `AppError`."""
         tool = self.get(name)
+        if tool.internal and (ctx.channel != "agent" or ctx.run_id is None):
+            raise NotFound(f"no tool named '{name}'")  # as if it were not there: it is not a door
         self.check(tool, ctx.principal)
         try:
             parsed = tool.input_model.model_validate(arguments)

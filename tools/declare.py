@@ -44,6 +44,7 @@ class ToolSet:
         preview: Preview | None = None,
         title: str | None = None,
         slow: bool = False,
+        internal: bool = False,
     ) -> Callable[[Callable[[ToolContext, Any], Any]], Tool[Any, Any]]:
         """`preview` answers a `preview: true` call of a tool whose effect leaves the database (mail,
         money); without one, the registry runs the tool in a transaction it rolls back. A `slow` tool
@@ -84,6 +85,7 @@ class ToolSet:
                 preview=preview,
                 title=title or func.__name__.replace("_", " ").capitalize(),
                 slow=slow,
+                internal=internal,
             )
             self._tools.append(declared)
             return declared

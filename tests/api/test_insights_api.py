@@ -21,7 +21,9 @@ def test_the_owner_reads_the_gap_report_and_a_learner_gets_a_403(api: Api, db: D
         "answered": False,
         "passages": 0,
     }
-    build_registry().invoke("record_question", ToolContext(db=db, principal=learner, settings=settings), args)
+    build_registry().invoke(
+        "record_question", ToolContext(db=db, principal=learner, settings=settings, run_id="run_asked"), args
+    )
     owner = login(api.client, store.owner_email, store.slug)
     report = api.client.get(f"/v1/courses/{store.course_id}/gaps?days=30", headers=owner)
     assert report.status_code == 200, report.text

@@ -125,7 +125,9 @@ def test_a_brief_to_fill_the_gaps_reads_what_learners_asked(
     store, runtime = world
     learner = principal_of(db, store.learner_email, store.store_id)
     asked = {"course_id": store.course_id, "question": "How long should reverb be?", "answered": False, "passages": 0}
-    build_registry().invoke("record_question", ToolContext(db=db, principal=learner, settings=settings), asked)
+    build_registry().invoke(
+        "record_question", ToolContext(db=db, principal=learner, settings=settings, run_id="run_asked"), asked
+    )
     brief = "A follow-up course that fills the gaps learners ask about, 1 module of 2 lessons"
     run = start(db, settings, store, [outline_reply(1, 2)], message=brief, course_id=store.course_id, runtime=runtime)
     prompt = str(run.model.calls[0]["messages"][-1].content)

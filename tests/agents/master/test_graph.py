@@ -68,7 +68,9 @@ def test_what_learners_ask_is_answered_from_the_gap_report(db: Database, setting
     store, runtime = world
     learner = principal_of(db, store.learner_email, store.store_id)
     asked = {"course_id": store.course_id, "question": "How long should reverb be?", "answered": False, "passages": 0}
-    build_registry().invoke("record_question", ToolContext(db=db, principal=learner, settings=settings), asked)
+    build_registry().invoke(
+        "record_question", ToolContext(db=db, principal=learner, settings=settings, run_id="run_asked"), asked
+    )
     model = ScriptedChatModel(script=["Learners ask about reverb length (1 question)."])
     m = manager(db, settings, runtime, model, native=False)
     thread = m.create_thread(store.owner, "master", store.course_id)
