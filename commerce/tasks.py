@@ -29,13 +29,22 @@ from core.settings import Settings
 
 log = logging.getLogger("academy.commerce")
 RETRY_FOR = timedelta(days=3)  # a waiting event is given up (status failed) after this long
+MAX_ATTEMPTS = 10  # a handler that raised this often: parked `failed` (1 + 2 + … + 256 min ≈ 8.5 h of tries)
 SWEEP_AFTER = timedelta(seconds=30)
 BATCH = 100
 DRAIN_PENDING = "commerce:drain-pending"
 
 
+def backoff(attempts: int) -> timedelta:
+    """How long an event whose handler raised waits before its next try: 1, 2, 4 … minutes, at most 6 h."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=6))
+
+
 def run_event(db: Database, settings: Settings, event_row_id: str) -> str:
-    """Process one stored event in one transaction; its status afterwards."""
+    """Process one stored event in one transaction; its status afterwards. The handler runs in a
+    savepoint: when it raises, only its writes are undone, and the attempt, the error and the next
+    try are committed with the row (they rolled back with it before, so an event was retried every
+    minute forever); after `MAX_ATTEMPTS` it is parked `failed` for the platform's operator."""
     provider = make_provider(settings)
     with db.transaction() as s:
         row = s.get(PaymentEvent, event_row_id, with_for_update=True)
@@ -45,16 +54,22 @@ def run_event(db: Database, settings: Settings, event_row_id: str) -> str:
         try:
             with s.begin_nested():
                 row.status = process(s, provider, row)
-                row.processed_at, row.error = utcnow(), ""
+                row.processed_at, row.error, row.next_attempt_at = utcnow(), "", None
         except NotYet as exc:
             expired = utcnow() - row.received_at > RETRY_FOR
             row.status, row.error = ("failed" if expired else "waiting"), str(exc)[:500]
+        except Exception as exc:  # the provider is down, a bug: counted, backed off, in the end parked
+            log.exception("payment event %s raised (attempt %d)", row.event_id, row.attempts)
+            row.error = f"{type(exc).__name__}: {exc}"[:500]
+            row.status = "failed" if row.attempts >= MAX_ATTEMPTS else "received"
+            row.next_attempt_at = None if row.status == "failed" else utcnow() + backoff(row.attempts)
         return row.status
 
 
 def _oldest(db: Database, status: str, skip: set[str], limit: int) -> list[str]:
     with db.transaction() as s:
-        query = select(PaymentEvent.id).where(PaymentEvent.status == status)
+        due = (PaymentEvent.next_attempt_at.is_(None)) | (PaymentEvent.next_attempt_at <= utcnow())
+        query = select(PaymentEvent.id).where(PaymentEvent.status == status, due)
         if skip:
             query = query.where(PaymentEvent.id.not_in(skip))
         return list(s.scalars(query.order_by(PaymentEvent.received_at, PaymentEvent.id).limit(limit)))
@@ -68,9 +83,11 @@ def drain(db: Database, settings: Settings, batch: int = BATCH, retry_waiting: b
     while ids := _oldest(db, "received", failed, batch):
         for event_id in ids:
             try:
-                run_event(db, settings, event_id)
-                done += 1
-            except Exception:
+                if run_event(db, settings, event_id) == "received":
+                    failed.add(event_id)  # it raised: backed off, not tried again in this drain
+                else:
+                    done += 1
+            except Exception:  # the database itself: the attempt could not be recorded either
                 log.exception("payment event %s could not be processed; a later drain tries again", event_id)
                 failed.add(event_id)
     if done or retry_waiting:
@@ -103,6 +120,7 @@ def sweep_payment_events() -> int:
         late = s.scalar(
             select(PaymentEvent.id)
             .where(PaymentEvent.status.in_(("received", "waiting")), PaymentEvent.received_at < utcnow() - SWEEP_AFTER)
+            .where((PaymentEvent.next_attempt_at.is_(None)) | (PaymentEvent.next_attempt_at <= utcnow()))
             .limit(1)
         )
     if late is None:

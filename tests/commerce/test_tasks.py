@@ -4,15 +4,16 @@ their subject came in, a failing one left for later; and one drain queued for an
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from commerce import tasks
 from commerce.models import Order, PaymentEvent
 from commerce.webhooks.process import process
-from core.db import Database
+from core.db import Database, utcnow
 from core.jobs import configure_jobs, huey
 from core.settings import Settings
 from tests.commerce.factories import checkout, shop, store_event
@@ -66,7 +67,46 @@ def test_an_event_that_fails_is_left_for_a_later_drain(
     assert tasks.drain(db, settings) == len(events) - 1
     assert statuses(db)[broken] == "received" and not paid_lessons_visible(db, s)
     monkeypatch.setattr(tasks, "process", real)
+    assert tasks.drain(db, settings) == 0  # backing off: not tried again at once
+    time_passes(db)
     assert tasks.drain(db, settings) == 1 and paid_lessons_visible(db, s)
+
+
+def time_passes(db: Database) -> None:
+    with db.transaction() as session:
+        session.execute(update(PaymentEvent).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+
+
+def test_an_event_that_keeps_raising_is_counted_backed_off_and_parked(
+    db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = shop(db, settings)
+    store_event(db, settings, {"id": "evt_bad", "type": "checkout.session.completed", "created": 1,
+                               "data": {"object": {"id": "cs_x"}}})  # fmt: skip
+    del s
+
+    def broken(session: Any, provider: Any, event: PaymentEvent) -> str:
+        session.add(Order(store_id="sto_nowhere"))  # a write the savepoint must undo
+        raise RuntimeError("a bug in a handler")
+
+    monkeypatch.setattr(tasks, "process", broken)
+    waits = []
+    for attempt in range(1, tasks.MAX_ATTEMPTS + 1):
+        tasks.drain(db, settings, retry_waiting=True)
+        with db.transaction() as session:
+            row = session.scalars(select(PaymentEvent)).one()
+            assert row.attempts == attempt and "RuntimeError: a bug in a handler" in row.error
+            if row.next_attempt_at is not None:
+                waits.append(row.next_attempt_at - utcnow())
+        tasks.drain(db, settings)  # at once: nothing is tried
+        time_passes(db)
+    assert statuses(db)["evt_bad"] == "failed"
+    assert [round(w.total_seconds() / 60) for w in waits[:4]] == [1, 2, 4, 8]
+    with db.transaction() as session:
+        assert session.scalars(select(Order)).all() == []
+    tasks.drain(db, settings, retry_waiting=True)
+    with db.transaction() as session:
+        assert session.scalars(select(PaymentEvent)).one().attempts == tasks.MAX_ATTEMPTS  # parked: left alone
 
 
 def test_one_drain_is_queued_for_any_number_of_events(settings: Settings) -> None:
