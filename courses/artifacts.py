@@ -2,9 +2,11 @@
 later audio and video), versioned per course and kind, kept in the object store.
 
 Who may see one is the course's rule: creators see every version of their store's artifacts;
-a learner sees the latest version of each kind, and only for a published course they are enrolled
-in (a cheat sheet summarises the whole course, so a preview lesson is not enough). Anything else is
-"not found", so an artifact's existence does not leak across stores or to outsiders."""
+a learner sees the latest version of each kind meant for learners (`FOR_LEARNERS`: a course's study
+guides, a lesson's narration and video), and only for a published course they are enrolled in (a cheat
+sheet summarises the whole course, so a preview lesson is not enough). The creator's working drafts
+(outlines, social posts, a course's promotional video) are never a learner's. Anything else is "not
+found", so an artifact's existence does not leak across stores or to outsiders."""
 
 from __future__ import annotations
 
@@ -35,6 +37,8 @@ CONTENT_TYPES = {
     "video/mp4": "mp4",
     "text/vtt": "vtt",
 }
+# What a learner may open: of a course, its study guides; of a lesson, what plays on its page.
+FOR_LEARNERS = {"course": ("cheat_sheet", "reference_guide"), "lesson": ("audio", "video", "image", "captions")}
 MAX_BYTES = 50 * 1024 * 1024
 TITLE_CHARS = 300
 
@@ -176,7 +180,7 @@ def _visible(session: Session, principal: Principal, artifact: Artifact) -> bool
         return False
     if reader_kind(principal) == "creator":
         return True
-    if artifact.course_id is None:
+    if artifact.course_id is None or not _for_learners(artifact.kind, artifact.lesson_id):
         return False
     try:
         readable_course(session, principal, artifact.course_id)
@@ -191,6 +195,10 @@ def _visible(session: Session, principal: Principal, artifact: Artifact) -> bool
         return False
     latest = _latest(session, artifact.store_id, artifact.course_id, artifact.kind, artifact.lesson_id)
     return latest is not None and latest.id == artifact.id
+
+
+def _for_learners(kind: str, lesson_id: str | None) -> bool:
+    return kind in FOR_LEARNERS["course" if lesson_id is None else "lesson"]
 
 
 def get_artifact(session: Session, principal: Principal, artifact_id: str) -> Artifact:
@@ -225,7 +233,10 @@ def list_artifacts(
         .group_by(Artifact.course_id, Artifact.lesson_id, Artifact.kind)
         .subquery()
     )
-    query = query.join(
+    meant = (Artifact.lesson_id.is_(None) & Artifact.kind.in_(FOR_LEARNERS["course"])) | (
+        Artifact.lesson_id.is_not(None) & Artifact.kind.in_(FOR_LEARNERS["lesson"])
+    )
+    query = query.where(meant).join(
         newest,
         (Artifact.course_id == newest.c.course_id)
         & Artifact.lesson_id.is_not_distinct_from(newest.c.lesson_id)

@@ -59,8 +59,8 @@ class ArtifactList(Output):
     "/artifacts",
     response_model=ArtifactList,
     summary="List artifacts",
-    description="Newest first. Creators see every version; learners the latest of each kind, for courses they are "
-    "enrolled in.",
+    description="Newest first. Creators see every version; learners the latest study guides and lesson media, for "
+    "courses they are enrolled in (never the creator's outlines or social posts).",
 )
 def list_artifacts(caller: Caller, session: DB, course_id: CourseFilter = None, kind: Kind = None) -> ArtifactList:
     return ArtifactList(data=[artifact_out(a) for a in artifacts.list_artifacts(session, caller, course_id, kind)])

@@ -147,3 +147,18 @@ def test_another_stores_people_never_see_it(
         assert artifacts.list_artifacts(s, store_b.owner) == []
         with pytest.raises(NotFound):
             artifacts.get_artifact(s, store_b.owner, sheet.id)
+
+
+@pytest.mark.parametrize("kind", ["course_outline", "social_posts", "video"])
+def test_a_learner_never_gets_the_creators_drafts(
+    db: Database, store_a: StoreWorld, objects: FolderStore, kind: str
+) -> None:
+    draft = make_artifact(db, store_a, objects, b"%PDF draft", kind=kind)  # a course's, not a lesson's
+    sheet = make_artifact(db, store_a, objects, b"%PDF sheet")
+    learner = principal_of(db, store_a.learner_email, store_a.store_id)
+    with db.transaction() as s:
+        assert [a.id for a in artifacts.list_artifacts(s, learner, store_a.course_id)] == [sheet.id]
+        assert artifacts.list_artifacts(s, learner, kind=kind) == []
+        with pytest.raises(NotFound):
+            artifacts.get_artifact(s, learner, draft.id)
+        assert artifacts.get_artifact(s, store_a.owner, draft.id).id == draft.id
