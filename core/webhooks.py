@@ -7,7 +7,10 @@ Delivery is at least once, with a stable `webhook-id` per export, so a receiver 
 acts exactly once on a retried delivery. It runs on the job queue after the export's transaction
 commits, three attempts a minute apart on a timeout, a refused connection or a 5xx; a 4xx is the
 receiver's answer and not retried. In production the address must be https and resolve to a public
-address (no loopback, private or link-local: the server must not be made to call its own network)."""
+address (no loopback, private, link-local, NAT64 or 6to4 wrapping of those: the server must not be made
+to call its own network). The name is resolved once per delivery and the connection goes to an address
+that was checked (TLS still verifies the name), so a name that rebinds between the check and the connect
+reaches nothing new."""
 
 from __future__ import annotations
 
@@ -59,6 +62,8 @@ def check_url(url: str, settings: Settings) -> str:
         raise invalid("url", "the export webhook must be https")
     if parts.username or parts.password:
         raise invalid("url", "put no credentials in the address: requests are signed with the store's secret")
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url.strip()):
+        raise invalid("url", "the address may not contain spaces, line breaks or control characters")
     return url.strip()
 
 
@@ -74,21 +79,61 @@ def set_export_webhook(store: Store, principal: Principal, url: str | None, sett
     return store
 
 
-def _public(host: str) -> None:
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def non_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether an address may reach the platform's own network. Python 3.11 calls NAT64 and 6to4
+    addresses global whatever IPv4 address they carry; a NAT64 prefix reaches IPv4 through a
+    translator, so it is never a receiver's address, and a 6to4 or mapped one is judged by its IPv4."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if any(ip in net for net in NAT64) or ip.teredo is not None:
+            return True
+        inner = ip.ipv4_mapped or ip.sixtofour
+        if inner is not None:
+            return non_public(inner)
+    return not ip.is_global or ip.is_multicast
+
+
+def resolve(host: str, port: int, production: bool) -> list[str]:
+    """The addresses to connect to, resolved once; in production every one must be public."""
     try:
-        found = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
-    except socket.gaierror as exc:
+        found = list(dict.fromkeys(str(info[4][0]).split("%")[0] for info in socket.getaddrinfo(host, port)))
+    except (socket.gaierror, UnicodeError) as exc:
         raise DeliveryFailed(f"{host} does not resolve", retry=True) from exc
-    for address in found:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global:
-            raise DeliveryFailed(f"{host} resolves to a non-public address ({ip})", retry=False)
+    if not found:
+        raise DeliveryFailed(f"{host} does not resolve", retry=True)
+    for address in found if production else ():
+        if non_public(ipaddress.ip_address(address)):
+            raise DeliveryFailed(f"{host} resolves to a non-public address ({address})", retry=False)
+    return found
+
+
+def _post_pinned(url: str, body: str, headers: dict[str, str], production: bool) -> httpx.Response:
+    """POST to the checked addresses in turn: the URL names the address, `Host` and TLS's server
+    name (SNI, and the certificate check) stay the name the store gave."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+    addresses = resolve(host, port, production)
+    failure: httpx.HTTPError | None = None
+    with httpx.Client(timeout=TIMEOUT_S, follow_redirects=False) as client:
+        for address in addresses:
+            literal = f"[{address}]" if ":" in address else address
+            request = client.build_request(
+                "POST", parts._replace(netloc=f"{literal}:{port}").geturl(), content=body,
+                headers=headers | {"host": parts.netloc}, extensions={"sni_hostname": host},
+            )  # fmt: skip
+            try:
+                return client.send(request)
+            except httpx.ConnectError as exc:  # the next address, as any client would
+                failure = exc
+            except httpx.HTTPError as exc:
+                raise DeliveryFailed(f"{type(exc).__name__}: {exc}", retry=True) from exc
+    raise DeliveryFailed(f"{type(failure).__name__}: {failure}", retry=True)
 
 
 def deliver(url: str, secret: str, message_id: str, event: str, data: dict[str, Any], settings: Settings) -> int:
     """POST one signed event; the receiver's status, or `DeliveryFailed`."""
-    if settings.env == "production":
-        _public(urlsplit(url).hostname or "")
     body = json.dumps({"type": event, "data": data}, separators=(",", ":"))
     now = datetime.now(UTC)
     headers = {
@@ -98,10 +143,7 @@ def deliver(url: str, secret: str, message_id: str, event: str, data: dict[str, 
         "webhook-timestamp": str(int(now.timestamp())),
         "webhook-signature": Webhook(secret).sign(message_id, now, body),
     }
-    try:
-        response = httpx.post(url, content=body, headers=headers, timeout=TIMEOUT_S, follow_redirects=False)
-    except httpx.HTTPError as exc:
-        raise DeliveryFailed(f"{type(exc).__name__}: {exc}", retry=True) from exc
+    response = _post_pinned(url, body, headers, settings.env == "production")
     if response.status_code >= 500:
         raise DeliveryFailed(f"the receiver answered {response.status_code}", retry=True)
     if response.status_code >= 300:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import ssl
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
+
+import trustme
 
 # A reply is (status, JSON body), or (status, JSON body, response headers) for a service that says
 # more in its headers (a 429's `retry-after`).
@@ -19,12 +23,14 @@ Reply = Callable[[dict[str, Any]], tuple[int, dict[str, Any]] | tuple[int, dict[
 class Stub:
     url: str
     seen: list[dict[str, Any]] = field(default_factory=list)
+    ca_file: str = ""  # with `tls_name`: the CA that signed the stub's certificate
 
 
 @contextmanager
-def json_stub(reply: Reply) -> Iterator[Stub]:
+def json_stub(reply: Reply, tls_name: str | None = None) -> Iterator[Stub]:
     """POSTed JSON goes to `reply(request)`; each request is recorded with its path, its auth header and
-    all its headers (`request_headers`, lower-case names)."""
+    all its headers (`request_headers`, lower-case names). With `tls_name` it speaks https with a
+    certificate for that name from a local CA (`ca_file`), and its url names it (resolve it yourself)."""
     stub = Stub(url="")
 
     class Handler(BaseHTTPRequestHandler):
@@ -48,8 +54,16 @@ def json_stub(reply: Reply) -> Iterator[Stub]:
 
     server = HTTPServer(("127.0.0.1", 0), Handler)
     stub.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield stub
-    finally:
-        server.shutdown()
+    with tempfile.TemporaryDirectory() as folder:
+        if tls_name is not None:
+            ca = trustme.CA()
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            ca.issue_cert(tls_name).configure_cert(context)
+            server.socket = context.wrap_socket(server.socket, server_side=True)
+            stub.url, stub.ca_file = f"https://{tls_name}:{server.server_address[1]}", f"{folder}/ca.pem"
+            ca.cert_pem.write_to_path(stub.ca_file)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield stub
+        finally:
+            server.shutdown()

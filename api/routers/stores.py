@@ -15,7 +15,7 @@ from api.schemas import Input, Name, Output, Patch, StoreOut
 from core import identity, invitations, webhooks
 from core.errors import Forbidden
 from core.models import Invitation, Store, User
-from core.principal import API_KEY_SCOPES, STORE_WRITE, UNATTENDED
+from core.principal import API_KEY_SCOPES, STORE_WRITE, UNATTENDED, Principal
 from core.webhooks import EXPORT_EVENTS
 
 router = APIRouter(prefix="/v1", tags=["stores"])
@@ -108,25 +108,30 @@ class ExportWebhookIn(Input):
 
 class ExportWebhookOut(Output):
     url: str | None
-    secret: str | None = Field(description="Verify each delivery's `webhook-signature` with it (Standard Webhooks).")
+    secret: str | None = Field(
+        description="Verify each delivery's `webhook-signature` with it (Standard Webhooks). Shown to the store's "
+        "owner only: to an API key it is null."
+    )
     events: list[str] = Field(default=list(EXPORT_EVENTS), description="What is sent there.")
 
 
-def _export_webhook(store: Store) -> ExportWebhookOut:
-    return ExportWebhookOut(url=store.export_webhook_url, secret=store.export_webhook_secret)
+def _export_webhook(store: Store, caller: Principal) -> ExportWebhookOut:
+    """The secret signs what the store sends: only its owner, signed in, ever reads it."""
+    owner = caller.via == "session" and caller.role == "owner"
+    return ExportWebhookOut(url=store.export_webhook_url, secret=store.export_webhook_secret if owner else None)
 
 
 @router.get("/store/export-webhook", response_model=ExportWebhookOut, summary="Where the store's exports are sent")
 def get_export_webhook(caller: Caller, session: DB) -> ExportWebhookOut:
-    caller.require(STORE_WRITE)  # the secret signs what the store sends: its owners' and staff's only
-    return _export_webhook(identity.get_store(session, caller))
+    caller.require(STORE_WRITE)
+    return _export_webhook(identity.get_store(session, caller), caller)
 
 
 @router.put("/store/export-webhook", response_model=ExportWebhookOut, summary="Send the store's exports to an address")
 def put_export_webhook(body: ExportWebhookIn, caller: Caller, session: DB, context: Context) -> ExportWebhookOut:
     store = webhooks.set_export_webhook(identity.get_store(session, caller), caller, body.url, context.settings)
     session.flush()
-    return _export_webhook(store)
+    return _export_webhook(store, caller)
 
 
 @router.get("/store/members", response_model=list[MemberOut], summary="Owner, staff and learners of the store")

@@ -192,6 +192,18 @@ def test_the_owner_sets_an_export_webhook_and_gets_its_signing_secret(client: Te
     assert cleared == {"url": None, "secret": None, "events": ["social_posts.saved"]}
 
 
+def test_only_the_signed_in_owner_reads_the_export_webhooks_secret(
+    client: TestClient, db: Database, store_a: StoreWorld
+) -> None:
+    owner = login(client, store_a.owner_email, store_a.slug)
+    secret = client.put("/v1/store/export-webhook", json={"url": "https://hooks.example.com/a"}, headers=owner).json()
+    key = make_key(db, store_a)
+    seen = client.get("/v1/store/export-webhook", headers=key).json()
+    moved = client.put("/v1/store/export-webhook", json={"url": "https://hooks.example.com/b"}, headers=key).json()
+    assert (seen["url"], seen["secret"], moved["secret"]) == ("https://hooks.example.com/a", None, None)
+    assert client.get("/v1/store/export-webhook", headers=owner).json()["secret"] == secret["secret"]
+
+
 def test_an_export_webhook_address_that_cannot_be_used_is_a_422(client: TestClient, store_a: StoreWorld) -> None:
     auth = login(client, store_a.owner_email, store_a.slug)
     refused = client.put("/v1/store/export-webhook", json={"url": "ftp://hooks.example.com"}, headers=auth)

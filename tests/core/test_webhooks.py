@@ -4,7 +4,9 @@ production, and a queued export sent with the same id however often it is retrie
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -55,10 +57,65 @@ def test_production_never_calls_a_private_address(settings: Settings) -> None:
 
 
 @pytest.mark.parametrize(
+    "address",
+    ["64:ff9b::7f00:1", "64:ff9b::a00:1", "64:ff9b:1::1", "::ffff:127.0.0.1", "2002:7f00:1::1", "2002:a00:1::",
+     "2001::1", "127.0.0.1", "10.0.0.1", "169.254.169.254", "fd00::1", "224.0.0.1"],
+)  # fmt: skip
+def test_nat64_6to4_and_mapped_addresses_of_a_private_one_are_not_public(address: str) -> None:
+    assert webhooks.non_public(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize("address", ["93.184.216.34", "2606:4700::1111", "2002:5db8:d822::1"])
+def test_a_public_address_is_public(address: str) -> None:
+    assert not webhooks.non_public(ipaddress.ip_address(address))
+
+
+def resolving(monkeypatch: pytest.MonkeyPatch, *answers: list[str]) -> list[str]:
+    """`getaddrinfo` answering each call with the next list of addresses (a name that rebinds); the
+    names asked are returned as they are asked."""
+    asked: list[str] = []
+    pending = list(answers)
+
+    def getaddrinfo(host: str, port: int, *args: Any, **kwargs: Any) -> list[Any]:
+        try:  # an address is itself (the socket library asks for it when it connects): no lookup
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (str(ipaddress.ip_address(host)), port))]
+        except ValueError:
+            asked.append(host)
+        if not pending:
+            raise socket.gaierror("rebound: asked again")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in pending.pop(0)]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return asked
+
+
+def test_a_delivery_connects_to_the_address_it_resolved_once_and_verifies_the_name(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with json_stub(lambda _: (200, {}), tls_name="hooks.example.test") as stub:
+        monkeypatch.setenv("SSL_CERT_FILE", stub.ca_file)
+        asked = resolving(monkeypatch, ["127.0.0.1"])  # then a rebinding answer: none
+        assert webhooks.deliver(stub.url, SECRET, "posts_1", "social_posts.saved", {}, settings) == 200
+    assert asked == ["hooks.example.test"] and stub.seen[0]["request_headers"]["host"] == stub.url.split("//")[1]
+
+
+def test_production_refuses_a_name_with_any_private_address(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    production = settings.model_copy(update={"env": "production"})
+    with json_stub(lambda _: (200, {}), tls_name="hooks.example.test") as stub:
+        resolving(monkeypatch, ["93.184.216.34", "127.0.0.1"])
+        with pytest.raises(webhooks.DeliveryFailed, match=r"non-public address \(127.0.0.1\)") as failed:
+            webhooks.deliver(stub.url, SECRET, "posts_1", "social_posts.saved", {}, production)
+    assert stub.seen == [] and failed.value.retry is False
+
+
+@pytest.mark.parametrize(
     ("url", "env", "why"),
     [("ftp://example.com/x", "dev", "absolute http"), ("http://hooks.example.com/x", "production", "https"),
      ("https://me:pw@hooks.example.com/x", "dev", "no credentials"), ("http://[", "dev", "cannot be read"),
-     ("https://hooks.example.com:99999/x", "dev", "cannot be read")],
+     ("https://hooks.example.com:99999/x", "dev", "cannot be read"),
+     ("https://hooks.example.com/x\r\nX-Injected: 1", "dev", "line breaks")],
 )  # fmt: skip
 def test_an_address_that_cannot_be_used_is_a_422_naming_it(settings: Settings, url: str, env: str, why: str) -> None:
     with pytest.raises(ValidationFailed, match=why) as refused:
