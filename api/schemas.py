@@ -92,6 +92,7 @@ class StoreOut(Output):
     plan: str
     owner_id: str
     brand: dict[str, str] = Field(description="Its colours and logo: what the store set, defaults for the rest.")
+    site_domains: list[str] = Field(default_factory=list, description="Its own sites a checkout may return to.")
     created_at: datetime
 
     @field_validator("brand", mode="before")

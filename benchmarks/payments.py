@@ -80,8 +80,8 @@ def _checkouts(settings: Settings, db: Database, local: LocalProvider, product: 
     for learner in learners:
         started = time.perf_counter()
         with db.transaction() as s:
-            row = start_checkout(s, learner, local, product, price, "http://x.test/ok", "http://x.test/no",
-                                 settings.platform_fee_bps)  # fmt: skip
+            row = start_checkout(s, learner, local, product, price, "/s/ok", "/s/no", settings.platform_fee_bps,
+                                 site=settings.public_base_url)  # fmt: skip
             sessions.append(row.provider_session_id or "")
         seconds.append(time.perf_counter() - started)
     return seconds, sessions

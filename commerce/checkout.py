@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlparse
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,8 +20,9 @@ from commerce.models import CheckoutSession, Coupon, PaymentAccount, Price, Prod
 from commerce.providers.base import CheckoutRequest, PaymentProvider
 from core.errors import Conflict, NotFound, invalid
 from core.ids import new_id
-from core.models import User
+from core.models import Store, User
 from core.principal import LEARN, Principal
+from core.return_urls import check_return_url
 
 
 @dataclass(frozen=True)
@@ -58,13 +58,6 @@ def quote(
     return Quote(price.currency, gross, off, total, fees.platform_fee(total, fee_bps), coupon)
 
 
-def _url(field: str, value: str) -> str:
-    parsed = urlparse(value)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc or len(value) > 2000:
-        raise invalid(field, "must be an absolute http(s) URL of at most 2,000 characters")
-    return value
-
-
 def selling_account(session: Session, store_id: str, provider: str) -> PaymentAccount:
     account = session.scalar(
         select(PaymentAccount).where(PaymentAccount.store_id == store_id, PaymentAccount.provider == provider)
@@ -90,9 +83,12 @@ def start_checkout(
     amount: int | None = None,
     currency: str | None = None,
     starts_at: datetime | None = None,
+    *,
+    site: str,
 ) -> CheckoutSession:
     """A checkout for one price; a coaching session needs `starts_at`, one of the product's free
-    times (`bookings.free_slots`), held with the checkout."""
+    times (`bookings.free_slots`), held with the checkout. The learner is sent back only to a path
+    of `site` (the platform's origin) or the store's own domains (`core.return_urls`)."""
     principal.require(LEARN)
     store_id = principal.require_store()
     product = session.get(Product, product_id)
@@ -105,6 +101,9 @@ def start_checkout(
         raise invalid("price_id", "not an active price of this product")
     if currency is not None and currency.lower() != price.currency:
         raise invalid("currency", f"this price is in {price.currency}")
+    domains = store.site_domains if (store := session.get(Store, store_id)) is not None else []
+    success = check_return_url("success_url", success_url, site, domains)
+    cancel = check_return_url("cancel_url", cancel_url, site, domains)
     if already_held(session, product, principal.user_id):
         raise Conflict("you already have this; nothing was charged", extra={"reason": "already_held"})
     if starts_at is not None and product.kind != "coaching":
@@ -117,7 +116,6 @@ def start_checkout(
     ends_at = bookings.claim(session, product, starts_at) if product.kind == "coaching" else None
     user = session.get(User, principal.user_id)
     reference = new_id("chk")
-    success, cancel = _url("success_url", success_url), _url("cancel_url", cancel_url)
     row = CheckoutSession(
         id=reference,
         store_id=store_id,

@@ -27,6 +27,7 @@ from core.principal import (
     Principal,
     Role,
 )
+from core.return_urls import check_domains
 from core.security import generate_api_key, hash_api_key, hash_password, split_api_key, verify_password
 from core.sessions import check_session
 
@@ -160,13 +161,20 @@ def get_store_by_slug(session: Session, slug: str) -> Store | None:
 
 
 def update_store(
-    session: Session, principal: Principal, name: str | None = None, brand: dict[str, Any] | None = None
+    session: Session,
+    principal: Principal,
+    name: str | None = None,
+    brand: dict[str, Any] | None = None,
+    site_domains: list[str] | None = None,
 ) -> Store:
-    """Rename the store or change its brand (`core.branding`; given fields replace, others stay)."""
+    """Rename the store, change its brand (`core.branding`; given fields replace, others stay) or
+    its own site domains (`core.return_urls`: the whole list replaced)."""
     principal.require(STORE_WRITE)
     store = get_store(session, principal)
     if name is not None:
         store.name = name
+    if site_domains is not None:
+        store.site_domains = check_domains(site_domains)
     if brand is not None:
         store.brand = {**(store.brand or {}), **check_brand(brand)}
     session.flush()

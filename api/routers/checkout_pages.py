@@ -1,7 +1,8 @@
 """The local payment provider's pages (served only when it is the provider): the test checkout page
-at `/checkout/{session}` and the onboarding page at `/connect/{account}`, and the return address both
-providers send a paying learner back to (`/checkout/return/{id}`), which fulfils the order itself
-(the idempotent fulfiller; the webhook may come before or after).
+at `/checkout/{session}` and the onboarding page at `/connect/{link}` (a single-use link that
+expires), and the return address both providers send a paying learner back to
+(`/checkout/return/{id}`), which fulfils the order itself (the idempotent fulfiller; the webhook
+may come before or after).
 
 What the pages do is reported as Stripe would report it: the provider's new events are signed with
 the webhook secret and posted to `/v1/webhooks/stripe` on this same app (in process, through its ASGI
@@ -21,9 +22,11 @@ from api.lesson_view import page
 from commerce.fulfilment import fulfil
 from commerce.models import CheckoutSession
 from commerce.providers.factory import make_provider, webhook_secrets
-from commerce.providers.local import LocalProvider
+from commerce.providers.local import LinkExpired, LocalProvider
 from commerce.webhooks.signature import sign
 from core.context import AppContext
+from core.errors import ValidationFailed
+from core.return_urls import check_return_url
 
 router = APIRouter(include_in_schema=False)
 CARDS = (
@@ -144,26 +147,44 @@ async def checkout_return(reference: str, request: Request) -> Response:
     return _not_here() if success_url is None else RedirectResponse(success_url, status_code=303)
 
 
-@router.get("/connect/{account_id}", response_class=HTMLResponse)
-async def onboarding_page(account_id: str, request: Request, return_url: str = "/") -> Response:
-    local = _local(request)
-    if local is None:
-        return _not_here()
-    body = f"""<p class="crumbs">Test onboarding · no real account</p><h1>Set up payments</h1>
-<p>On Stripe you would give your business and bank details here.</p>
-<form method="post" action="/connect/{escape(account_id)}"><input type="hidden" name="return_url"
- value="{escape(return_url)}"><button>Finish onboarding</button></form>"""
-    return HTMLResponse(page("Set up payments", body))
+def _back(request: Request, url: str) -> RedirectResponse:
+    """A redirect only to this site (the addresses a link carries are the platform's own)."""
+    site = request.app.state.context.settings.public_base_url
+    try:
+        target = check_return_url("return_url", url, site)
+    except ValidationFailed:
+        target = site.rstrip("/") + "/"
+    return RedirectResponse(target, status_code=303)
 
 
-@router.post("/connect/{account_id}")
-async def finish_onboarding(account_id: str, request: Request, return_url: Annotated[str, Form()] = "/") -> Response:
+@router.get("/connect/{link_id}", response_class=HTMLResponse)
+async def onboarding_page(link_id: str, request: Request) -> Response:
+    """An onboarding link's page; a used or expired link goes to its `refresh_url`, as on Stripe."""
     local = _local(request)
     if local is None:
         return _not_here()
     try:
-        await run_in_threadpool(local.finish_onboarding, account_id)
+        await run_in_threadpool(local.open_link, link_id[:80])
+    except LinkExpired as expired:
+        return _back(request, expired.refresh_url)
+    except LookupError:
+        return _not_here()
+    body = f"""<p class="crumbs">Test onboarding · no real account</p><h1>Set up payments</h1>
+<p>On Stripe you would give your business and bank details here.</p>
+<form method="post" action="/connect/{escape(link_id)}"><button>Finish onboarding</button></form>"""
+    return HTMLResponse(page("Set up payments", body))
+
+
+@router.post("/connect/{link_id}")
+async def finish_onboarding(link_id: str, request: Request) -> Response:
+    local = _local(request)
+    if local is None:
+        return _not_here()
+    try:
+        link = await run_in_threadpool(local.onboard_by_link, link_id[:80])
+    except LinkExpired as expired:
+        return _back(request, expired.refresh_url)
     except LookupError:
         return _not_here()
     await deliver(request, local)
-    return RedirectResponse(return_url if return_url.startswith("/") else "/", status_code=303)
+    return _back(request, link["return_url"])

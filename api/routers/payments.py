@@ -45,8 +45,13 @@ class CheckoutCreate(Input):
         default=None, ge=1, le=MAX_AMOUNT, description="A tip's amount in minor units (pay what you want)."
     )
     currency: str | None = Field(default=None, min_length=3, max_length=3, description="Checked against the price.")
-    success_url: str | None = Field(default=None, max_length=2000, description="Default: the store's page.")
-    cancel_url: str | None = Field(default=None, max_length=2000)
+    success_url: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Where the learner lands once paid: a path on this site (`/s/…`), or an https address on one of "
+        "the store's `site_domains`. Default: the store's page.",
+    )
+    cancel_url: str | None = Field(default=None, max_length=2000, description="The same rule as `success_url`.")
     starts_at: datetime | None = Field(
         default=None, description="A coaching session's time: one of `GET /v1/products/{id}/slots`."
     )
@@ -141,6 +146,7 @@ def checkout(
             amount=body.amount,
             currency=body.currency,
             starts_at=body.starts_at,
+            site=context.settings.public_base_url,
         )
         return CheckoutOut.model_validate(row)
 

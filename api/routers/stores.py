@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Response
 from pydantic import EmailStr, Field
@@ -37,6 +37,12 @@ class BrandIn(Input):
 class StoreUpdate(Patch):
     name: Name | None = Field(default=None, min_length=1, max_length=200)
     brand: BrandIn | None = Field(default=None, description="The store's look in its mail, page and media.")
+    site_domains: list[Annotated[str, Field(max_length=253)]] | None = Field(
+        default=None,
+        max_length=5,
+        description="The store's own sites (host names such as shop.example.com), where a checkout may send a "
+        "learner back to over https; the whole list is replaced.",
+    )
 
 
 class MemberAdd(Input):
@@ -99,7 +105,7 @@ def get_store(caller: Caller, session: DB) -> StoreOut:
 @router.patch("/store", response_model=StoreOut, summary="Rename the store or change its colours and logo")
 def update_store(body: StoreUpdate, caller: Caller, session: DB) -> StoreOut:
     brand = body.brand.model_dump(exclude_none=True) if body.brand is not None else None
-    return StoreOut.model_validate(identity.update_store(session, caller, body.name, brand))
+    return StoreOut.model_validate(identity.update_store(session, caller, body.name, brand, body.site_domains))
 
 
 class ExportWebhookIn(Input):

@@ -10,6 +10,7 @@ is declined, 4000 0025 0000 3155 asks for authentication first (the page's "Comp
 from __future__ import annotations
 
 import math
+import secrets
 import time
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,15 @@ from commerce.providers.local_records import LocalObject, event, new_id, provide
 from commerce.providers.local_subscriptions import LocalSubscriptions
 
 SUCCEEDS, DECLINED, AUTHENTICATES = "4242424242424242", "4000000000000002", "4000002500003155"
+LINK_SECONDS = 15 * 60  # an onboarding link, as Stripe's account links: opened once, within minutes
+
+
+class LinkExpired(Exception):
+    """An onboarding link used or out of time: as Stripe does, the person goes to its `refresh_url`."""
+
+    def __init__(self, refresh_url: str) -> None:
+        super().__init__("this onboarding link has expired or was used")
+        self.refresh_url = refresh_url
 
 
 class LocalProvider(LocalSubscriptions):
@@ -121,7 +131,33 @@ class LocalProvider(LocalSubscriptions):
             return self._get(s, "account", account_id)
 
     def onboarding_link(self, account_id: str, return_url: str, refresh_url: str) -> str:
-        return f"{self.base_url}/connect/{account_id}?return_url={return_url}"
+        """A single-use link that expires, naming an unguessable link rather than the account (anyone
+        who knew an `acct_local_…` id could finish another store's onboarding)."""
+        link = {"id": f"acctlink_{secrets.token_urlsafe(24)}", "object": "account_link", "account": account_id,
+                "return_url": return_url, "refresh_url": refresh_url, "used": False,
+                "expires_at": int(time.time()) + LINK_SECONDS}  # fmt: skip
+        with self.db.transaction() as s:
+            self._get(s, "account", account_id)
+            self._put(s, "account_link", link)
+        return f"{self.base_url}/connect/{link['id']}"
+
+    def open_link(self, link_id: str) -> dict[str, Any]:
+        """A link that may still be used (`LookupError` if there is none, `LinkExpired` if not)."""
+        with self.db.transaction() as s:
+            link = self._get(s, "account_link", link_id)
+        if link["used"] or link["expires_at"] <= time.time():
+            raise LinkExpired(link["refresh_url"])
+        return link
+
+    def onboard_by_link(self, link_id: str) -> dict[str, Any]:
+        """Finish the account's onboarding through its link, which is then used; the link."""
+        with self.db.transaction() as s:
+            link = self._get(s, "account_link", link_id)
+            if link["used"] or link["expires_at"] <= time.time():
+                raise LinkExpired(link["refresh_url"])
+            self._put(s, "account_link", link | {"used": True})
+        self.finish_onboarding(link["account"])
+        return link
 
     # --- what the test pages do -------------------------------------------------------------------
 

@@ -132,6 +132,7 @@ def checkout(db: Database, settings: Settings, s: Shop, **kwargs: Any) -> Checko
             SUCCESS_URL,
             CANCEL_URL,
             settings.platform_fee_bps,
+            site=settings.public_base_url,
             **kwargs,
         )
         session.expunge(row)
