@@ -1,6 +1,7 @@
 """`/mcp`: the MCP server over streamable HTTP, inside the app.
 
-Stateless (each POST is a whole exchange, checked on its own) with JSON answers. A request without
+Stateless (each POST is a whole exchange, checked on its own) with JSON answers; a GET (the stream
+for messages the server sends unasked, which a stateless server never has) is a 405. A request without
 a valid store API key is refused here with 401 and a problem document before the SDK sees it (and a
 key over its rate with 429, the HTTP API's limit); the server resolves the key again for each call.
 The SDK's session manager runs from the app's lifespan (`run()`), and its DNS-rebinding protection
@@ -68,6 +69,12 @@ class McpEndpoint:
         except TooManyRequests as exc:
             wait = [(b"retry-after", str(exc.extra.get("retry_after", 1)).encode())]
             await send_problem(send, 429, exc.code, exc.title, exc.detail, wait)
+            return
+        if scope.get("method") == "GET":
+            # A stateless server sends nothing unasked, so a GET's event stream would carry only pings and
+            # hold a connection forever; the spec's answer for "no stream here" is 405.
+            detail = "this MCP endpoint is stateless and has no event stream: POST each request"
+            await send_problem(send, 405, "method-not-allowed", "Method not allowed", detail, [(b"allow", b"POST")])
             return
         if self.manager is None:
             await send_problem(send, 503, "not-ready", "Starting", "the MCP endpoint is starting; try again")

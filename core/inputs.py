@@ -6,10 +6,14 @@ no door lets through what a column or a clock cannot hold.
   free-form JSON value fits JSON's exact integers (±2^53), so a phone number kept as a number passes.
 - A number field takes a number: `"100"` and `true` are refused, not quietly read as 100 and 1.
 - A time carries its offset (UTC or any other), and lies between the years 1900 and 2999, so no
-  arithmetic on it overflows and no naive time is read in the server's zone."""
+  arithmetic on it overflows and no naive time is read in the server's zone.
+- A value nests at most `MAX_DEPTH` lists and objects deep (every check that walks a value, here and
+  in its service, is then far from Python's recursion limit); `parse_json` holds a provider's signed
+  body to the same bound."""
 
 from __future__ import annotations
 
+import json
 import types
 import typing
 from datetime import date, datetime
@@ -17,6 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationInfo, field_validator
 
+MAX_DEPTH = 64
 INT_MAX = 2**31 - 1
 JSON_INT_MAX = 2**53
 YEARS = (1900, 2999)
@@ -42,6 +47,37 @@ def check(value: Any, nested: bool = False) -> None:
     elif isinstance(value, dict):
         for item in value.values():
             check(item, nested=True)
+
+
+def depth(value: Any) -> int:
+    """How many lists and objects deep `value` nests, counted without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list | tuple | set | frozenset):
+            deepest = max(deepest, level + 1)
+            stack.extend((child, level + 1) for child in item if isinstance(child, dict | list | tuple))
+    return deepest
+
+
+def check_depth(value: Any) -> None:
+    if depth(value) > MAX_DEPTH:
+        raise ValueError(f"nests lists and objects deeper than {MAX_DEPTH} levels")
+
+
+def parse_json(body: bytes) -> Any:
+    """A JSON body, or ValueError saying why not (not JSON; nested deeper than `MAX_DEPTH`)."""
+    try:
+        value = json.loads(body)
+    except RecursionError:
+        raise ValueError(f"the body nests deeper than {MAX_DEPTH} levels") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"the body is not JSON: {exc}") from None
+    if depth(value) > MAX_DEPTH:
+        raise ValueError(f"the body nests deeper than {MAX_DEPTH} levels")
+    return value
 
 
 def _year(value: date) -> None:
@@ -71,6 +107,7 @@ class Bounded(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _numbers_are_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        check_depth(value)  # first: the checks after this one walk the value
         field = cls.model_fields.get(info.field_name or "")
         if field is not None:
             refuse_lax_number(field.annotation, value)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -23,6 +25,7 @@ from mail import contacts, topics
 MAX_ROWS = 10_000
 MAX_VALUE = 500
 RESERVED = ("email", "name", "tags", "topics")
+T = TypeVar("T")
 
 
 @dataclass
@@ -43,17 +46,26 @@ def _split(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(";") if part.strip()]
 
 
+def _unbroken(reader: csv.DictReader[str], read: Callable[[], T]) -> T:
+    """A read of the file, or a 422 naming the line the csv module could not read (a value over its
+    131,072-character field limit, a quote left open)."""
+    try:
+        return read()
+    except csv.Error as exc:
+        raise invalid("csv", f"line {reader.line_num + 1} cannot be read: {exc}") from None
+
+
 def import_csv(session: Session, principal: Principal, text: str, subscribed: bool = False,
                tags: list[str] | None = None) -> Report:  # fmt: skip
     principal.require(CONTACTS_WRITE)
     store_id = principal.require_store()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip().lower() for name in reader.fieldnames or []]
+    header = [name.strip().lower() for name in _unbroken(reader, lambda: reader.fieldnames) or []]
     if "email" not in header:
         raise invalid("csv", "the first line must name the columns, one of them `email`")
     reader.fieldnames = header
     report, seen = Report(), set[str]()
-    for row in reader:
+    for row in iter(lambda: _unbroken(reader, lambda: next(reader, None)), None):
         report.rows += 1
         line = reader.line_num
         if report.rows > MAX_ROWS:

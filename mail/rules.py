@@ -133,27 +133,39 @@ def _user_ids() -> Any:
     return select(USERS.c.id).where(USERS.c.email == Contact.email).correlate_except(USERS).scalar_subquery()
 
 
-def _field(rule: FieldRule) -> ColumnElement[bool]:
-    item = Contact.fields[rule.name]
+def _member(name: str, dialect: str) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """A custom field's value as text and as a number. On SQLite it is found by comparing keys
+    (`json_each`), not by a JSON path: a path spells the name, and one with a `"`, a backslash or a
+    non-ASCII letter silently named no member. PostgreSQL's `->>` takes the name as a bound value."""
+    if dialect == "postgresql":
+        item = Contact.fields[name]
+        return item.as_string(), item.as_float()
+    members = func.json_each(Contact.fields).table_valued("key", "value", "type")
+
+    def typed(*types: str) -> ColumnElement[Any]:
+        return select(members.c.value).where(members.c.key == name, members.c.type.in_(types)).scalar_subquery()
+
+    return typed("text", "integer", "real"), typed("integer", "real")
+
+
+def _field(rule: FieldRule, dialect: str) -> ColumnElement[bool]:
+    as_text, as_number = _member(rule.name, dialect)
     if rule.op == "exists":
-        present: ColumnElement[bool] = item.as_string().is_not(None) | item.as_float().is_not(None)
+        present: ColumnElement[bool] = as_text.is_not(None) | as_number.is_not(None)
         return present
     if rule.op in ("gt", "gte", "lt", "lte"):
         if not isinstance(rule.value, int | float):
             raise invalid("value", f"'{rule.op}' compares numbers")
-        number = item.as_float()
+        number = as_number
         compared: ColumnElement[bool] = {"gt": number > rule.value, "gte": number >= rule.value,
                                          "lt": number < rule.value, "lte": number <= rule.value}[rule.op]  # fmt: skip
         return compared
     if rule.value is None:
         raise invalid("value", f"'{rule.op}' needs a value")
-    as_text = item.as_string()
     wanted = str(rule.value)
     if rule.op == "contains":
         return func.lower(as_text).contains(wanted.lower(), autoescape=True)
-    matches = (
-        or_(as_text == wanted, item.as_float() == rule.value) if isinstance(rule.value, float) else as_text == wanted
-    )
+    matches = or_(as_text == wanted, as_number == rule.value) if isinstance(rule.value, float) else as_text == wanted
     return matches if rule.op == "eq" else or_(as_text.is_(None), not_(matches))
 
 
@@ -163,7 +175,7 @@ def _leaf(rule: Leaf, dialect: str, now: datetime) -> ColumnElement[bool]:
     if isinstance(rule, TopicRule):
         return _json_list_has(Contact.topics, rule.topic, dialect)
     if isinstance(rule, FieldRule):
-        return _field(rule)
+        return _field(rule, dialect)
     if isinstance(rule, StatusRule):
         return Contact.status == rule.status
     if isinstance(rule, ActiveRule):

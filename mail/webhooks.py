@@ -11,7 +11,6 @@ An event about a message that is not ours (sent from elsewhere with the same key
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,9 +22,12 @@ from svix.webhooks import Webhook, WebhookVerificationError
 
 from core.activity import ActivityEvent
 from core.db import Database, utcnow
+from core.errors import BadRequest
+from core.inputs import parse_json
 from mail.models import Contact, MailMessage, MailWebhookEvent
 from mail.queue import suppress
 
+ID_CHARS = 120  # the column's width; Svix's ids are `msg_` and 27 characters
 SOFT_BOUNCES = 3  # within SOFT_WINDOW, then the address is suppressed
 SOFT_WINDOW = timedelta(days=30)
 
@@ -37,14 +39,17 @@ class SignatureError(Exception):
 def verify(body: bytes, headers: Mapping[str, str], secret: str) -> dict[str, Any]:
     """The event, once its Svix signature over these very bytes verifies (5 minutes' tolerance)."""
     wanted = {k.lower(): v for k, v in headers.items() if k.lower().startswith(("svix-", "webhook-"))}
+    event_id = wanted.get("svix-id") or wanted.get("webhook-id") or ""
+    if len(event_id) > ID_CHARS:  # stored whole, so a redelivery is found by the same id
+        raise BadRequest(f"the event id has more than {ID_CHARS} characters")
     try:
         Webhook(secret).verify(body, wanted)
     except WebhookVerificationError as exc:
         raise SignatureError(str(exc) or "no valid signature") from exc
     try:
-        event = json.loads(body)
+        event = parse_json(body)
     except ValueError as exc:
-        raise SignatureError("the body is not JSON") from exc
+        raise BadRequest(str(exc)) from None
     if not isinstance(event, dict) or not isinstance(event.get("type"), str):
         raise SignatureError("the body is not a Resend event (no `type`)")
     return event
@@ -97,7 +102,7 @@ def receive(session: Session, event_id: str, event: dict[str, Any]) -> tuple[Mai
     if found is not None:
         return found, False
     kind, data = str(event["type"]), event.get("data") or {}
-    row = MailWebhookEvent(provider="resend", event_id=event_id[:120], type=kind[:40], payload=event, outcome="new")
+    row = MailWebhookEvent(provider="resend", event_id=event_id, type=kind[:40], payload=event, outcome="new")
     try:
         with session.begin_nested():
             session.add(row)

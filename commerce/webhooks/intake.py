@@ -4,7 +4,6 @@ A forged, unsigned, stale or wrongly signed request stores nothing."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import select
@@ -13,18 +12,22 @@ from sqlalchemy.orm import Session
 
 from commerce.models import PaymentEvent
 from commerce.webhooks.signature import verify
-from core.errors import BadRequest
+from core.errors import BadRequest, Conflict
+from core.inputs import parse_json
 
 MAX_EVENT_BYTES = 512 * 1024
+ID_CHARS, TYPE_CHARS = 120, 80  # the columns' widths (Stripe's ids are about 30 characters)
 
 
 def parse(payload: bytes) -> dict[str, Any]:
     try:
-        event = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadRequest("the body is not JSON") from exc
+        event = parse_json(payload)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
     if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
         raise BadRequest("the body is not an event: it needs an 'id' and a 'type'")
+    if len(event["id"]) > ID_CHARS or len(event["type"]) > TYPE_CHARS:  # stored whole, so compared whole
+        raise BadRequest(f"an event's id has at most {ID_CHARS} characters and its type at most {TYPE_CHARS}")
     if not isinstance((event.get("data") or {}).get("object"), dict):
         raise BadRequest("the event has no data.object")
     return event
@@ -44,11 +47,12 @@ def receive(
         return existing, False
     try:
         with session.begin_nested():
-            row = PaymentEvent(provider=provider, event_id=event["id"][:120], type=event["type"][:80], payload=event)
+            row = PaymentEvent(provider=provider, event_id=event["id"], type=event["type"], payload=event)
             session.add(row)
             session.flush()
     except IntegrityError:  # the same event, delivered at the same moment by another connection
         again = session.scalar(query)
-        assert again is not None
+        if again is None:
+            raise Conflict("the event could not be stored; deliver it again") from None
         return again, False
     return row, True

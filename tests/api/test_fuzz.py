@@ -6,7 +6,9 @@ patch and delete it) through the links schemathesis infers from the document.
 
 It runs schemathesis's own engine (its command, against a live server): every phase, examples from
 the document, boundary values (nulls, empty and over-long strings, out-of-range numbers), random and
-invalid data, and stateful chains. Bounded: `ACADEMY_FUZZ_EXAMPLES` examples per operation and phase
+invalid data, and stateful chains, with each generated body and query also sent as the values that
+broke the platform before (`fuzz_hooks.py`: times without an offset, integers past 2^63, JSON nested
+900 deep). Bounded: `ACADEMY_FUZZ_EXAMPLES` examples per operation and phase
 (default 10), a fixed seed, a few minutes in all.
 """
 
@@ -125,7 +127,11 @@ def _schemathesis(target: Target, who: str, workdir: Path) -> subprocess.Complet
         # covers both.
         "--exclude-path", "/v1/auth/logout", "--exclude-path", "/v1/auth/password",
     ]  # fmt: skip
-    return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False, cwd=workdir)
+    # tests/api/fuzz_hooks.py adds the variants that broke the platform before (time-zone-less times,
+    # integers past 2^63, values nested 900 deep) to every operation's generated bodies and queries.
+    root = str(Path(__file__).resolve().parents[2])
+    env = os.environ | {"SCHEMATHESIS_HOOKS": "tests.api.fuzz_hooks", "PYTHONPATH": root}
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False, cwd=workdir, env=env)
 
 
 @pytest.mark.parametrize("who", ["owner", "api_key", "learner"])

@@ -124,3 +124,19 @@ def test_a_whole_number_a_column_cannot_hold_is_refused(
     assert "from -2147483648 to 2147483647" in named(
         client.post("/v1/coupons", json=body, headers=owner), "max_redemptions"
     )
+
+
+def test_a_value_nested_past_the_depth_bound_is_a_422_naming_the_field(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    s = shop(db, settings)
+    owner = login(client, s.world.owner_email, s.world.slug)
+    nested: Any = 1
+    for _ in range(900):  # deep enough that a recursive check of the value overflowed Python's stack
+        nested = {"a": nested}
+    answer = client.post("/v1/contacts", json={"email": "deep@example.com", "fields": {"x": nested}}, headers=owner)
+    assert "deeper than 64" in named(answer, "fields")
+    kept = client.post(
+        "/v1/contacts", json={"email": "ok@example.com", "fields": {"x": {"a": {"b": 1}}}}, headers=owner
+    )
+    assert kept.status_code == 200, kept.text

@@ -160,3 +160,10 @@ def test_a_key_over_its_rate_gets_429(settings: Settings, db: Database, world: A
         statuses = [httpx.post(f"{api.live.url}/mcp", json=body, headers=headers, timeout=10) for _ in range(3)]
         assert statuses[2].status_code == 429 and int(statuses[2].headers["retry-after"]) >= 1
         assert statuses[2].json()["title"] == "Too many requests"
+
+
+def test_a_get_for_an_event_stream_is_a_405_not_a_stream_of_pings(mcp_api: Api, db: Database) -> None:
+    headers = {"accept": "text/event-stream"} | make_key(db, mcp_api.store)
+    response = httpx.get(f"{mcp_api.live.url}/mcp", headers=headers, timeout=10)  # it was held open: a timeout
+    assert response.status_code == 405 and response.headers["allow"] == "POST"
+    assert "stateless" in response.json()["detail"]

@@ -132,3 +132,19 @@ def test_without_a_secret_there_is_no_webhook_to_post_to(settings: Settings, db:
     with TestClient(create_app(settings, db=db, run_jobs=False)) as plain:
         answer = plain.post("/v1/webhooks/resend", content=b"{}")
     assert answer.status_code == 404 and "ACADEMY_RESEND_WEBHOOK_SECRET" in answer.json()["detail"]
+
+
+def test_a_signed_event_with_an_overlong_id_is_a_400_and_not_stored(client: TestClient, db: Database) -> None:
+    answer = post(client, {"type": "email.delivered", "data": {}}, event_id="msg_" + "x" * 200)
+    assert answer["status"] == 400 and "120 characters" in answer["detail"]
+    with db.transaction() as s:
+        assert s.scalar(select(func.count(MailWebhookEvent.id))) == 0
+
+
+def test_a_signed_event_nested_5000_deep_is_a_400(client: TestClient) -> None:
+    body = '{"type": "email.delivered", "data": ' + "[" * 5000 + "]" * 5000 + "}"
+    at = datetime.now(UTC)
+    headers = {"svix-id": "msg_deep", "svix-timestamp": str(int(at.timestamp())),
+               "svix-signature": Webhook(SECRET).sign("msg_deep", at, body), "Content-Type": "application/json"}  # fmt: skip
+    answer = client.post("/v1/webhooks/resend", content=body, headers=headers)
+    assert answer.status_code == 400 and "deeper than 64" in answer.json()["detail"]

@@ -67,3 +67,15 @@ def test_an_unknown_topic_leaves_its_row_out(db: Database, store_a: StoreWorld) 
 def test_a_file_without_an_email_column_is_refused(db: Database, store_a: StoreWorld) -> None:
     with pytest.raises(ValidationFailed, match="`email`"):
         run(db, store_a, "name\nAnn\n")
+
+
+@pytest.mark.parametrize("text", [f"email,name\nann@example.com,Ann\nbob@example.com,{'x' * 131_073}\n",
+                                  f"email,{'n' * 131_073}\nann@example.com,Ann\n"])  # fmt: skip
+def test_a_value_past_the_csv_readers_limit_is_a_422_naming_the_line_and_imports_nothing(
+    db: Database, store_a: StoreWorld, text: str
+) -> None:
+    with pytest.raises(ValidationFailed, match=r"line [13] cannot be read") as refused:
+        run(db, store_a, text)
+    assert refused.value.errors[0].field == "csv"
+    with db.transaction() as s:
+        assert s.scalar(select(func.count(Contact.id))) == 0

@@ -139,3 +139,11 @@ def test_a_segment_a_broadcast_uses_cannot_be_deleted(db: Database, settings: Se
         broadcasts.create_broadcast(s, store_a.owner, "To all", template.id, segment_id=segment.id)
     with pytest.raises(Conflict, match="uses this segment"), db.transaction() as s:
         segments.delete_segment(s, store_a.owner, segment.id)
+
+
+@pytest.mark.parametrize("name", ['say "hi"', "größe", "genre 🎵", "back\\slash", "a.b", "it's", "[0]", "$.x"])
+def test_a_field_rule_matches_whatever_the_fields_name_holds(db: Database, store_a: StoreWorld, name: str) -> None:
+    contact(db, store_a, "a@example.com", **{name: "Large"})
+    contact(db, store_a, "b@example.com", **{name: "Small"})
+    assert count(db, store_a.owner, {"rule": "field", "name": name, "op": "eq", "value": "Large"}) == 1
+    assert count(db, store_a.owner, {"rule": "field", "name": name, "op": "exists"}) == 2
