@@ -3,15 +3,24 @@ Redis with separate `academy worker` processes when a Redis URL is set.
 
 Tasks register on the one `huey` object at import time; `configure_jobs` points it at the real
 queue once settings are known. Until then enqueueing fails loudly instead of losing work.
+
+A task that fails because SQLite is busy ("database is locked": another writer held the file past the
+busy timeout, or a read transaction could not become a write) is not dropped: it is tried again after
+1, 2, 3 … seconds, up to `LOCKED_RETRIES` times, whatever its own `retries` (which stay for its own
+failures).
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from huey import Huey
 from huey.consumer import Consumer
+from huey.exceptions import RetryTask
 from huey.storage import BlackHoleStorage, RedisStorage, SqliteStorage
 
 from core.settings import Settings
@@ -25,7 +34,49 @@ class _UnconfiguredStorage(BlackHoleStorage):  # type: ignore[misc]
         raise RuntimeError("jobs are not configured: call core.jobs.configure_jobs(settings) first")
 
 
-huey = Huey(QUEUE_NAME, storage_class=_UnconfiguredStorage, utc=True)
+LOCKED_RETRIES = 10
+
+
+def database_locked(exc: BaseException) -> bool:
+    """SQLite's busy error, raw or wrapped by SQLAlchemy (`exc.orig`)."""
+    error = getattr(exc, "orig", exc)
+    return isinstance(error, sqlite3.OperationalError) and "database is locked" in str(error)
+
+
+class PatientHuey(Huey):  # type: ignore[misc]
+    """Huey that tries a task again when SQLite was busy, instead of recording a failure."""
+
+    _locked: OrderedDict[str, int] = OrderedDict()  # task id -> busy retries so far (this process)
+    _guard = threading.Lock()  # the consumer's worker threads share it
+
+    def _execute(self, task: Any, timestamp: Any) -> Any:
+        run = task.execute
+
+        def patient() -> Any:
+            try:
+                value = run()
+            except Exception as exc:
+                with self._guard:
+                    tries = self._locked.pop(task.id, 0)
+                    if not database_locked(exc) or tries >= LOCKED_RETRIES:
+                        raise
+                    self._locked[task.id] = tries + 1
+                    while len(self._locked) > 10_000:
+                        self._locked.popitem(last=False)
+                log.warning("task %s found the database locked; trying again (%d)", task.name, tries + 1)
+                raise RetryTask(delay=tries + 1) from exc
+            with self._guard:
+                self._locked.pop(task.id, None)
+            return value
+
+        task.execute = patient
+        try:
+            return super()._execute(task, timestamp)
+        finally:
+            del task.execute  # the instance's wrapper; a requeued task is serialized without it
+
+
+huey = PatientHuey(QUEUE_NAME, storage_class=_UnconfiguredStorage, utc=True)
 
 
 class QuietRoutine(logging.Filter):

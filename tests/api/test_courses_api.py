@@ -118,6 +118,13 @@ def test_storefront_is_public_and_lists_published_only(client: TestClient, store
     assert [c["id"] for c in response.json()["courses"]] == [store_a.course_id]
 
 
+def test_a_key_asking_for_no_scopes_is_a_422_not_every_default_scope(client: TestClient, store_a: StoreWorld) -> None:
+    owner = login(client, store_a.owner_email)
+    refused = client.post("/v1/keys", json={"name": "none", "scopes": []}, headers=owner)
+    assert refused.status_code == 422 and "scopes" in refused.text
+    assert client.get("/v1/keys", headers=owner).json() == []
+
+
 def test_members_and_keys_lifecycle(client: TestClient, store_a: StoreWorld) -> None:
     owner = login(client, store_a.owner_email)
     members = client.get("/v1/store/members", headers=owner).json()

@@ -1,13 +1,16 @@
 import logging
 import os
+import sqlite3
 import time
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from huey.exceptions import TaskException
 from sqlalchemy import func, select, update
 
+from core import jobs
 from core.context import set_context
 from core.db import Database, utcnow
 from core.jobs import (
@@ -110,3 +113,60 @@ def test_a_quiet_tasks_routine_lines_stay_out_of_the_log(caplog: pytest.LogCaptu
         "Executing courses.drip_unlocks: 5678",
         "Unhandled exception in task tests.routine_tick: 1234",
     ]
+
+
+@huey.task(name="tests.write_a_row")  # type: ignore[untyped-decorator]
+def write_a_row(path: str) -> str:
+    """A job whose write meets SQLite's lock at once (no busy timeout), as one does under load."""
+    with sqlite3.connect(path, timeout=0) as connection:
+        connection.execute("INSERT INTO notes VALUES ('written')")
+    return "written"
+
+
+def run_next_retry(within_s: float) -> None:
+    """The one task scheduled to run within `within_s` seconds, run as at its time."""
+    due = huey.read_schedule(datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=within_s))
+    assert len(due) == 1, due
+    huey.execute(due[0], timestamp=due[0].eta)
+
+
+def test_a_job_that_finds_the_database_locked_is_tried_again_not_dropped(
+    settings: Settings, db: Database, tmp_path: Path
+) -> None:
+    set_context(settings, db)
+    configure_jobs(settings)
+    huey.flush()
+    path = str(tmp_path / "busy.sqlite")
+    with sqlite3.connect(path) as setup:
+        setup.execute("CREATE TABLE notes (body TEXT)")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the file
+    result = write_a_row(path)
+    huey.execute(huey.dequeue())
+    run_next_retry(within_s=1.5)  # the second try, a second later: still locked
+    holder.execute("ROLLBACK")
+    run_next_retry(within_s=2.5)
+    assert result.get() == "written"
+    with sqlite3.connect(path) as check:
+        assert check.execute("SELECT count(*) FROM notes").fetchone() == (1,)
+    holder.close()
+
+
+def test_a_job_locked_past_its_patience_fails_as_any_error(
+    settings: Settings, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_context(settings, db)
+    configure_jobs(settings)
+    huey.flush()
+    monkeypatch.setattr(jobs, "LOCKED_RETRIES", 1)
+    path = str(tmp_path / "busy.sqlite")
+    with sqlite3.connect(path) as setup:
+        setup.execute("CREATE TABLE notes (body TEXT)")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    result = write_a_row(path)
+    huey.execute(huey.dequeue())
+    run_next_retry(within_s=1.5)
+    with pytest.raises(TaskException, match="database is locked"):
+        result.get()
+    holder.close()
