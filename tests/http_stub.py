@@ -26,6 +26,15 @@ class Stub:
     ca_file: str = ""  # with `tls_name`: the CA that signed the stub's certificate
 
 
+def speak_tls(server: HTTPServer, *names: str) -> trustme.CA:
+    """Wrap a loopback server's socket in TLS with a certificate for `names` from a new local CA."""
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(*names).configure_cert(context)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    return ca
+
+
 @contextmanager
 def json_stub(reply: Reply, tls_name: str | None = None) -> Iterator[Stub]:
     """POSTed JSON goes to `reply(request)`; each request is recorded with its path, its auth header and
@@ -56,10 +65,7 @@ def json_stub(reply: Reply, tls_name: str | None = None) -> Iterator[Stub]:
     stub.url = f"http://127.0.0.1:{server.server_address[1]}"
     with tempfile.TemporaryDirectory() as folder:
         if tls_name is not None:
-            ca = trustme.CA()
-            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-            ca.issue_cert(tls_name).configure_cert(context)
-            server.socket = context.wrap_socket(server.socket, server_side=True)
+            ca = speak_tls(server, tls_name)
             stub.url, stub.ca_file = f"https://{tls_name}:{server.server_address[1]}", f"{folder}/ca.pem"
             ca.cert_pem.write_to_path(stub.ca_file)
         threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,8 +14,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import trustme
 from PIL import Image
+
+from tests.http_stub import speak_tls
 
 KEY, MODEL = "fal_loopback_key", "fal-ai/flux/schnell"
 
@@ -37,8 +37,6 @@ def _picture(width: int, height: int) -> bytes:
 @contextmanager
 def loopback_fal(folder: Path) -> Iterator[LoopbackFal]:
     fal = LoopbackFal()
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
 
     class Handler(BaseHTTPRequestHandler):
         def _send(self, status: int, body: bytes, kind: str = "application/json") -> None:
@@ -72,9 +70,7 @@ def loopback_fal(folder: Path) -> Iterator[LoopbackFal]:
             return None
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    cert.configure_cert(context)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
+    ca = speak_tls(server, "127.0.0.1", "localhost")
     fal.host = f"127.0.0.1:{server.server_address[1]}"
     fal.ca_file = str(folder / "fal-ca.pem")
     ca.cert_pem.write_to_path(fal.ca_file)
