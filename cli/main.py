@@ -58,7 +58,10 @@ def _settings() -> Settings:
 
 
 def _database(settings: Settings) -> Database:
+    from wiring import install_listeners
+
     migrate.upgrade(settings.resolved_database_url)
+    install_listeners()  # a command's writes keep enrollments and the index in step, as the API's do
     return Database(settings.resolved_database_url)
 
 
@@ -108,15 +111,15 @@ def serve(
     from api.app import create_app
     from api.logs import log_config
 
-    settings = _settings()
+    settings = _settings().serving(host, port)  # links follow --host/--port unless ACADEMY_PUBLIC_BASE_URL is set
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     db = _database(settings)
     if settings.demo:
         _load_demo(db, settings)
     uvicorn.run(
         create_app(settings, db=db),
-        host=host or settings.host,
-        port=port or settings.port,
+        host=settings.host,
+        port=settings.port,
         log_level="info",
         log_config=log_config(),  # stream tokens are redacted from the access log
         timeout_graceful_shutdown=10,
@@ -126,18 +129,24 @@ def serve(
 @app.command()
 def worker(workers: Annotated[int, typer.Option(min=1, max=64)] = 2) -> None:
     """Run background jobs in this process (with ACADEMY_REDIS_URL, or beside `serve` on SQLite)."""
-    from commerce import tasks as commerce_tasks  # noqa: F401  (registers the jobs)
-    from core.context import set_context
-    from core.jobs import configure_jobs, jobs_backend, run_worker
-    from courses import tasks  # noqa: F401
-    from mail import tasks as mail_tasks  # noqa: F401
+    from core.jobs import jobs_backend, run_worker
 
     settings = _settings()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    set_context(settings, _database(settings))
-    configure_jobs(settings)
+    prepare_worker(settings)
     console.print(f"worker: {workers} thread(s) on the {jobs_backend(settings)} queue")
     run_worker(workers)
+
+
+def prepare_worker(settings: Settings) -> Database:
+    """What `academy worker` does before it consumes: the context and the one wiring `serve` installs."""
+    from core.context import set_context
+    from wiring import install
+
+    db = _database(settings)
+    set_context(settings, db)
+    install(settings)
+    return db
 
 
 # --- demo ----------------------------------------------------------------------------------
@@ -336,7 +345,7 @@ def ingest(
     lesson: Annotated[str | None, typer.Option(help="Attach to this lesson (default: a new lesson per file).")] = None,
 ) -> None:
     """Attach files (md, html, pdf, txt, vtt, srt) to a course and bring its search index up to date."""
-    from core.storage.factory import make_object_store
+    from core.storage.factory import make_storage_provider
     from ingestion import jobs
     from ingestion.files import attach_files
 
@@ -364,7 +373,7 @@ def ingest(
                 runtime,
                 job_id,
                 lambda done, total: bar.update(task, completed=done, total=total),
-                make_object_store(settings),
+                make_storage_provider(settings),
             )
     finally:
         runtime.close()
@@ -537,7 +546,7 @@ def eval_assistant(
 @eval_app.command("claims")
 def eval_claims(
     dataset: Annotated[Path, typer.Option(help="The course folder the labelled sentences are about.")] = Path(
-        "../shared/datasets/open-music-theory"
+        "datasets/open-music-theory"
     ),
     out: Annotated[Path, typer.Option(help="Where the JSON and markdown reports go.")] = Path("evals/reports"),
 ) -> None:

@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 
 from core.context import get_context
 from core.jobs import huey
-from core.storage.factory import make_object_store
-from courses import changes
+from core.storage.factory import make_storage_provider
 from ingestion import jobs
 from rag.runtime import get_runtime
 
@@ -20,7 +19,7 @@ log = logging.getLogger("academy.ingestion")
 @huey.task(name="ingestion.run_job", retries=2, retry_delay=5)  # type: ignore[untyped-decorator]
 def run_ingestion_job(job_id: str) -> str | None:
     context = get_context()
-    objects = make_object_store(context.settings)
+    objects = make_storage_provider(context.settings)
     job = jobs.run_job(context.db, get_runtime(context.settings), job_id, objects=objects)
     return job.status if job else None
 
@@ -38,12 +37,8 @@ def enqueue(job_id: str) -> None:
     run_ingestion_job(job_id)
 
 
-def install() -> None:
-    jobs.set_enqueuer(enqueue)
-    changes.listen(_index_change)
-
-
-def _index_change(session: Session, store_id: str, course_id: str, lesson_ids: list[str] | None) -> None:
+def index_change(session: Session, store_id: str, course_id: str, lesson_ids: list[str] | None) -> None:
+    """A lesson's content changed: ask for it to be indexed again (a listener `wiring` installs)."""
     jobs.request_index(session, store_id, course_id, lesson_ids, reason="content-change")
 
 

@@ -22,15 +22,17 @@ from core.metadata import load_metadata
 from core.principal import Principal
 from core.settings import Settings
 from courses import catalog
+from wiring import install_listeners
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 # Every store a test builds makes two accounts with the same password, and argon2 costs ~0.1-0.3 s a
 # hash by design: the factories' accounts share one real hash per password (verifying is unchanged).
 vars(identity)["hash_password"] = functools.lru_cache(maxsize=16)(security.hash_password)
+install_listeners()  # as every process does at start (wiring)
 pytest_plugins = ["tests.retrieval_fixtures", "tests.agent_fixtures"]
 PG_ADMIN_URL = os.environ.get("ACADEMY_TEST_DATABASE_URL")
 ENGINES = ["sqlite", *(["postgresql"] if PG_ADMIN_URL else [])]
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+DATASETS = Path(__file__).resolve().parents[1] / "datasets"  # shipped with the repository (datasets/README.md)
 TEST_SECRET = "test-secret-" + "x" * 40
 
 

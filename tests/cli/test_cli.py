@@ -12,7 +12,7 @@ from core.db import Database
 from core.models import ApiKey
 from core.settings import get_settings
 from courses.models import Course, Enrollment, Lesson
-from tests.conftest import SHARED
+from tests.conftest import DATASETS
 
 runner = CliRunner()
 
@@ -23,7 +23,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
     monkeypatch.setenv("ACADEMY_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.delenv("ACADEMY_DATABASE_URL", raising=False)
     monkeypatch.delenv("ACADEMY_REDIS_URL", raising=False)
-    monkeypatch.setenv("ACADEMY_DEMO_COURSE_PATH", str(SHARED / "open-music-theory"))
+    monkeypatch.setenv("ACADEMY_DEMO_COURSE_PATH", str(DATASETS / "open-music-theory"))
     get_settings.cache_clear()
     yield Database(f"sqlite:///{tmp_path / 'var' / 'academy.db'}")
     get_settings.cache_clear()
@@ -90,7 +90,7 @@ def test_users_stores_keys_and_import(env: Database, tmp_path: Path) -> None:
     _invoke("stores", "create", "maker", "--owner", "maker@example.com", "--name", "Maker")
     key = _invoke("keys", "create", "--store", "maker", "--scope", "courses:read")
     assert "acd_" in key.output and "courses:read" in key.output
-    imported = _invoke("courses", "import", str(SHARED / "ml-for-beginners"), "--store", "maker", "--publish")
+    imported = _invoke("courses", "import", str(DATASETS / "ml-for-beginners"), "--store", "maker", "--publish")
     assert "27 lessons" in imported.output and "(published)" in imported.output
     with env.transaction() as s:
         course = s.scalar(select(Course))
@@ -224,3 +224,15 @@ def test_demo_sends_one_welcome_broadcast_to_the_dev_mailbox(env: Database) -> N
     assert sorted(m.to_email for m in news) == ["buyer@demo.academy", "learner@demo.academy"]
     joined = {m.to_email for m in inbox if m.subject == f"Welcome to {store_name}"}  # joining the store
     assert "learner@demo.academy" in joined
+
+
+def test_serve_links_follow_its_port(env: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    served: dict = {}
+    monkeypatch.setenv("ACADEMY_DEMO", "false")
+    monkeypatch.delenv("ACADEMY_PUBLIC_BASE_URL", raising=False)
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.update(app=app, **options))
+    _invoke("serve", "--port", "18802")
+    assert served["port"] == 18802
+    assert served["app"].state.context.settings.public_base_url == "http://127.0.0.1:18802"

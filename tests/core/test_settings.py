@@ -40,3 +40,17 @@ def test_settings_read_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     settings = Settings()
     assert settings.data_dir == tmp_path
     assert settings.port == 9123
+
+
+def test_the_public_address_follows_host_and_port_when_unset(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, port=18802)
+    assert settings.public_base_url == "http://127.0.0.1:18802"
+    assert settings.serving("0.0.0.0", 18803).public_base_url == "http://127.0.0.1:18803"  # noqa: S104
+    assert settings.serving("::1", 18804).public_base_url == "http://[::1]:18804"
+
+
+def test_a_set_public_address_is_kept_whatever_the_port(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, public_base_url="https://academy.example.com")
+    served = settings.serving(None, 18802)
+    assert served.port == 18802
+    assert served.public_base_url == "https://academy.example.com"

@@ -12,13 +12,12 @@ from sqlalchemy import select
 from core.db import Database
 from core.errors import NotFound, ValidationFailed
 from core.settings import Settings
-from core.storage.factory import make_object_store
+from core.storage.factory import make_storage_provider
 from courses import artifacts, changes
 from ingestion import jobs
-from ingestion import tasks as ingestion_tasks
 from ingestion.models import IngestionJob
 from media.progress import MediaError
-from media.speech.espeak import EspeakEngine
+from media.speech.espeak import EspeakSpeechProvider
 from media.video.assemble import render
 from media.video.ffmpeg import probe
 from tests.conftest import StoreWorld
@@ -26,6 +25,7 @@ from tests.media.test_video import parse_vtt
 from tools import video as video_tool
 from tools.base import ToolContext
 from tools.registry import build_registry
+from wiring import install_listeners
 
 
 def script(world: StoreWorld, **extra: Any) -> dict[str, Any]:
@@ -49,7 +49,7 @@ def call(db: Database, settings: Settings, world: StoreWorld, args: dict[str, An
 
 def read(db: Database, settings: Settings, world: StoreWorld, artifact_id: str) -> bytes:
     with db.transaction() as s:
-        return artifacts.read_artifact(s, world.owner, make_object_store(settings), artifact_id).data
+        return artifacts.read_artifact(s, world.owner, make_storage_provider(settings), artifact_id).data
 
 
 def test_a_script_becomes_a_video_with_its_poster_and_captions(
@@ -72,16 +72,16 @@ def test_a_failed_render_resumes_without_saying_the_scenes_again(
     db: Database, settings: Settings, store_a: StoreWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     said: list[int] = []
-    real_say = EspeakEngine.say
+    real_say = EspeakSpeechProvider.say
 
-    def counting_say(self: EspeakEngine, *args: Any) -> Any:
+    def counting_say(self: EspeakSpeechProvider, *args: Any) -> Any:
         said.append(1)
         return real_say(self, *args)
 
     def failing_render(*args: Any) -> Any:
         raise MediaError("ffmpeg failed while rendering scene 2: the disk is full")
 
-    monkeypatch.setattr(EspeakEngine, "say", counting_say)
+    monkeypatch.setattr(EspeakSpeechProvider, "say", counting_say)
     monkeypatch.setattr(video_tool, "render", failing_render)
     with pytest.raises(MediaError):
         call(db, settings, store_a, script(store_a))
@@ -112,7 +112,7 @@ def indexer(monkeypatch: pytest.MonkeyPatch) -> None:
     recorded; none is run here)."""
     monkeypatch.setattr(changes, "_listeners", [])
     monkeypatch.setattr(jobs, "_enqueue", None)
-    ingestion_tasks.install()
+    install_listeners()
     monkeypatch.setattr(jobs, "_enqueue", None)
 
 
@@ -144,7 +144,7 @@ def test_a_promos_captions_are_attached_to_a_lesson_and_indexed(
     db: Database, settings: Settings, store_a: StoreWorld
 ) -> None:
     with db.transaction() as s:
-        promo = artifacts.save_artifact(s, store_a.owner, make_object_store(settings), course_id=store_a.course_id,
+        promo = artifacts.save_artifact(s, store_a.owner, make_storage_provider(settings), course_id=store_a.course_id,
                                         kind="captions", title="Promo (captions)", data=b"WEBVTT\n",
                                         content_type="text/vtt")  # fmt: skip
     ctx = ToolContext(db=db, principal=store_a.owner, settings=settings)
@@ -158,7 +158,7 @@ def test_attaching_what_is_not_captions_is_a_422_naming_it(
     db: Database, settings: Settings, store_a: StoreWorld
 ) -> None:
     with db.transaction() as s:
-        poster = artifacts.save_artifact(s, store_a.owner, make_object_store(settings), course_id=store_a.course_id,
+        poster = artifacts.save_artifact(s, store_a.owner, make_storage_provider(settings), course_id=store_a.course_id,
                                          kind="image", title="Poster", data=b"\x89PNG", content_type="image/png")  # fmt: skip
     with pytest.raises(ValidationFailed, match="captions_id"):
         build_registry().invoke("attach_captions", ToolContext(db=db, principal=store_a.owner, settings=settings),
