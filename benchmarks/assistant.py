@@ -29,6 +29,7 @@ from langchain_core.outputs import LLMResult
 
 from agents.checkpoints import sqlite_opener
 from agents.events import EventLog
+from agents.installed import installed
 from agents.llm import ChatModel, make_chat_model
 from agents.runs import RunDeps, RunManager
 from benchmarks.common import machine, now, percentile, write
@@ -43,7 +44,7 @@ from ingestion.sources import course_sources
 from rag.runtime import open_runtime
 from tools.registry import build_registry
 
-DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+DATASETS = Path(__file__).resolve().parents[1] / "datasets"  # shipped with the repository
 QUESTIONS = Path(__file__).resolve().parent / "data" / "assistant-questions.json"
 TARGET_P50_S, TARGET_P95_S = 10.0, 15.0
 
@@ -130,7 +131,9 @@ def run(limit: int | None) -> dict[str, Any]:
             model.chat.callbacks = [recorder]
             return model
 
-        deps = RunDeps(db, settings, build_registry(), chat, lambda: runtime, sqlite_opener(Path(folder) / "cp.db"))
+        deps = RunDeps(
+            db, settings, build_registry(), chat, lambda: runtime, sqlite_opener(Path(folder) / "cp.db"), installed()
+        )
         manager = RunManager(deps, EventLog(db), workers=1)
         chat()  # the model server starts outside the measurement
         report: dict[str, Any] = {"indexing_s": indexing_s, "courses": {}}

@@ -40,7 +40,7 @@ from rag.retriever import Retriever
 from rag.runtime import RetrievalRuntime
 from rag.sparse import Bm25Encoder
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+SHARED = Path(__file__).resolve().parents[1] / "datasets"  # the two courses ship with the repository
 COURSES = ("ml-for-beginners", "open-music-theory")
 STORES, COURSES_PER_STORE, LESSONS_PER_COURSE = 20, 20, 10
 

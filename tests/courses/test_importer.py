@@ -9,10 +9,10 @@ from core.errors import BadRequest
 from courses import catalog
 from courses.importer import import_course, read_source
 from courses.models import Course, Lesson
-from tests.conftest import SHARED, StoreWorld
+from tests.conftest import DATASETS, StoreWorld
 
-OMT = SHARED / "open-music-theory"
-MLB = SHARED / "ml-for-beginners"
+OMT = DATASETS / "open-music-theory"
+MLB = DATASETS / "ml-for-beginners"
 
 
 def _count(db: Database, model: type, **where: str) -> int:

@@ -2,7 +2,7 @@ import pytest
 
 from core.errors import BadRequest
 from ingestion.loaders import load, load_markdown, slug_anchor
-from tests.conftest import SHARED
+from tests.conftest import DATASETS
 from tests.files import HTML, SRT, VTT, make_pdf
 
 
@@ -31,7 +31,7 @@ def test_anchor_matches_github_style() -> None:
 
 
 def test_real_lesson_from_shared_dataset_loads() -> None:
-    text = (SHARED / "ml-for-beginners/2-Regression/4-Logistic/README.md").read_bytes()
+    text = (DATASETS / "ml-for-beginners/2-Regression/4-Logistic/README.md").read_bytes()
     doc = load("README.md", text)
     assert doc.kind == "markdown"
     assert any("logistic" in " ".join(s.heading_path).lower() for s in doc.sections)
