@@ -10,7 +10,7 @@ that exposes one `DEFINITION`. The runtime compiles its graph once per checkpoin
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,7 @@ from langchain_core.language_models import BaseChatModel
 from agents.event_models import MODELS, MessageCompleted, RunEventModel
 from agents.toolloop import ToolEvent
 from core.errors import Forbidden, invalid
-from core.principal import Principal, Role
+from core.principal import COURSES_WRITE, Principal, Role
 from tools.base import Registry, ToolContext
 
 
@@ -48,18 +48,24 @@ class PreparedRun:
     finish: Callable[[dict[str, Any]], list[RunEventModel]] | None = None
 
 
+CREATORS: frozenset[Role] = frozenset({"owner", "staff"})
+
+
 @dataclass(frozen=True)
 class AgentDefinition:
+    """An agent as the runtime knows it. The defaults are a creator's agent that works on one course and
+    streams no tokens (its result is a review card or an artifact)."""
+
     name: str
     title: str
     description: str
-    roles: frozenset[Role]  # who may start it
-    scopes: tuple[str, ...]  # and holding at least one of these
-    tools: tuple[str, ...]
+    tools: tuple[str, ...]  # every name must be a registered tool (checked when the registry is built)
     compile: Callable[[Any], Any]  # checkpointer -> compiled graph
     prepare: Callable[[RunSetup], PreparedRun]
-    answer_nodes: frozenset[str] = frozenset({"respond"})
-    wants_course: bool = False  # the picker asks which course
+    roles: frozenset[Role] = CREATORS  # who may start it
+    scopes: tuple[str, ...] = (COURSES_WRITE,)  # and holding at least one of these
+    answer_nodes: frozenset[str] = frozenset()  # the nodes whose tokens stream as message.delta
+    wants_course: bool = True  # the picker asks which course
 
     def allowed_for(self, principal: Principal) -> bool:
         return principal.role in self.roles and any(principal.has(s) for s in self.scopes)
@@ -89,11 +95,21 @@ class AgentRegistry:
     _graphs: dict[str, weakref.WeakKeyDictionary[Any, Any]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, definitions: Iterable[AgentDefinition]) -> AgentRegistry:
+    def of(cls, definitions: Iterable[AgentDefinition], tools: Registry | None = None) -> AgentRegistry:
+        """The registry of these agents; with the tool registry, every tool they name must exist."""
         registry = cls()
         for definition in definitions:
             registry.register(definition)
+        if tools is not None:
+            registry.check_tools(tools)
         return registry
+
+    def check_tools(self, tools: Registry) -> None:
+        """A misspelt or removed tool name is an error at start-up, not a tool silently never offered."""
+        for definition in self.definitions.values():
+            missing = [name for name in definition.tools if name not in tools.tools]
+            if missing:
+                raise ValueError(f"agent '{definition.name}' names tools that do not exist: {', '.join(missing)}")
 
     def register(self, definition: AgentDefinition) -> None:
         if definition.name in self.definitions:
@@ -125,10 +141,3 @@ class AgentRegistry:
         if graph is None:
             graph = graphs[checkpointer] = definition.compile(checkpointer)
         return graph
-
-
-def installed(extra: Sequence[AgentDefinition] = ()) -> AgentRegistry:
-    """The platform's agents (add one: its package, and one line in `agents/installed.py`)."""
-    from agents.installed import AGENTS
-
-    return AgentRegistry.of([*AGENTS, *extra])

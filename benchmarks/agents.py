@@ -24,6 +24,7 @@ from langchain_core.messages import AIMessage
 
 from agents.checkpoints import sqlite_opener
 from agents.events import Event, EventLog
+from agents.installed import installed
 from agents.llm import Capabilities, ChatModel, make_chat_model
 from agents.runs import RunDeps, RunManager
 from benchmarks.common import machine, now, peak_rss_mb, percentile, write
@@ -93,6 +94,7 @@ def local_model(turns: int) -> dict[str, Any]:
             lambda: make_chat_model(settings, temperature=0.0),
             lambda: runtime,
             sqlite_opener(Path(folder) / "cp.db"),
+            installed(),
         )
         manager = RunManager(deps, EventLog(db), workers=1)
         make_chat_model(settings)  # start the model server outside the measurement
@@ -137,6 +139,7 @@ def overhead(runs: int) -> dict[str, Any]:
             lambda: ChatModel(model, Capabilities("scripted", True, 4096, False)),
             lambda: None,
             sqlite_opener(Path(folder) / "cp.db"),
+            installed(),
         )
         manager = RunManager(deps, EventLog(db), workers=2)
         latencies = []

@@ -111,6 +111,7 @@ def serve(folder: Path, port: int, workers: int, deltas: int, interval: float, d
 
     from agents.checkpoints import checkpoint_opener
     from agents.events import EventLog
+    from agents.installed import installed
     from agents.llm import Capabilities, ChatModel
     from agents.runs import RunDeps, RunManager
     from api.app import create_app
@@ -130,6 +131,7 @@ def serve(folder: Path, port: int, workers: int, deltas: int, interval: float, d
         chat=lambda: ChatModel(model, Capabilities("fixed-rate", True, 4096, False)),
         retrieval=lambda: None,
         checkpointer=checkpoint_opener(settings),
+        agents=installed(),
     )
     runs = RunManager(deps, EventLog(db), workers=workers)
     app = create_app(settings, db=db, run_jobs=False, runs=runs)

@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from agents.checkpoints import checkpoint_opener
 from agents.events import EventLog
+from agents.installed import installed
 from agents.llm import ChatModel
 from agents.runs import RunDeps, RunManager
 from agents.study_guides.support import claim_text
@@ -35,7 +36,7 @@ from core import identity, migrate
 from core.db import Database
 from core.principal import Principal
 from core.settings import Settings
-from core.storage.factory import make_object_store
+from core.storage.factory import make_storage_provider
 from core.text import stems
 from courses import artifacts
 from courses.importer import import_course, read_source
@@ -123,7 +124,8 @@ def scratch_runs(
         db, owner, course_id = scratch_store(scratch, dataset)
         assert owner.store_id is not None
         runtime = index_course(scratch, db, owner.store_id, course_id)
-        deps = RunDeps(db, scratch, build_registry(), chat, lambda: runtime, checkpoint_opener(scratch))
+        tools = build_registry()
+        deps = RunDeps(db, scratch, tools, chat, lambda: runtime, checkpoint_opener(scratch), installed(tools))
         manager = RunManager(deps, EventLog(db), workers=1)
         try:
             yield db, owner, course_id, manager
@@ -182,7 +184,8 @@ def run_creator_eval(
             }
         )
         db, owner, course_id = scratch_store(scratch, dataset)
-        deps = RunDeps(db, scratch, build_registry(), chat, lambda: None, checkpoint_opener(scratch))
+        tools = build_registry()
+        deps = RunDeps(db, scratch, tools, chat, lambda: None, checkpoint_opener(scratch), installed(tools))
         manager = RunManager(deps, EventLog(db), workers=1)
         try:
             started = time.perf_counter()
@@ -206,7 +209,7 @@ def run_creator_eval(
                     lesson.id: lesson.body_md
                     for lesson in s.scalars(select(Lesson).where(Lesson.course_id == course_id))
                 }
-                pdf = artifacts.read_artifact(s, owner, make_object_store(scratch), saved["id"]).data
+                pdf = artifacts.read_artifact(s, owner, make_storage_provider(scratch), saved["id"]).data
             document = StudyDocument.model_validate(preview["document"])
             claims = _claims(judge_chat, document, bodies)
         finally:

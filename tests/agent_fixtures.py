@@ -16,9 +16,9 @@ from pydantic import BaseModel
 from agents import course_assistant, installed
 from agents.checkpoints import checkpoint_opener
 from agents.events import EventLog
+from agents.installed import installed as installed_agents
 from agents.llm import Capabilities, ChatModel
 from agents.registry import AgentRegistry
-from agents.registry import installed as installed_agents
 from agents.runs import RunDeps, RunManager
 from core.db import Database
 from core.settings import Settings
@@ -88,14 +88,15 @@ def manager(
 ) -> RunManager:
     """A run manager on the scripted model; shut down after the test unless `per_test` is False
     (a module-scoped server shuts its own down)."""
+    registry = registry or build_registry()
     deps = RunDeps(
         db=db,
         settings=settings,
-        registry=registry or build_registry(),
+        registry=registry,
         chat=lambda: ChatModel(model, Capabilities("scripted", native, 4096, False)),
         retrieval=lambda: runtime,
         checkpointer=checkpoint_opener(settings),  # SQLite in the data dir, or the test's PostgreSQL
-        agents=agents or installed_agents(),
+        agents=agents or installed_agents(registry),
     )
     made = RunManager(deps, EventLog(db), workers=workers)
     if per_test:

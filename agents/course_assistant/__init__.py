@@ -18,10 +18,10 @@ DEFINITION = AgentDefinition(
     name="course_assistant",
     title="Course assistant",
     description="Answers questions from the lessons you may read, with citations; tracks your progress.",
-    roles=frozenset({"learner", "owner", "staff"}),
-    scopes=(LEARN, COURSES_READ),
     tools=TOOLS,
     compile=compile_graph,
     prepare=prepare,
-    wants_course=True,
+    roles=frozenset({"learner", "owner", "staff"}),
+    scopes=(LEARN, COURSES_READ),
+    answer_nodes=frozenset({"respond"}),
 )

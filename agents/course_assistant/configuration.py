@@ -4,14 +4,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass, field
 
-from langchain_core.runnables import RunnableConfig
+from agents.configuration import AgentConfiguration
 
 
 @dataclass(frozen=True)
-class Configuration:
+class Configuration(AgentConfiguration):
     search_limit: int = field(default=4, metadata={"description": "Passages retrieved per search."})
     passage_budget_chars: int = field(
         default=1400,
@@ -21,9 +20,3 @@ class Configuration:
         },
     )
     history_turns: int = field(default=2, metadata={"description": "Earlier exchanges the answer step sees."})
-
-    @classmethod
-    def from_runnable_config(cls, config: RunnableConfig | None = None) -> Configuration:
-        configurable: dict[str, Any] = (config or {}).get("configurable") or {}
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in configurable.items() if k in names})

@@ -4,7 +4,6 @@ on their approval; and on an existing course, "expand this lesson" or "rewrite t
 
 from agents.course_builder.graph import compile_graph, prepare
 from agents.registry import AgentDefinition
-from core.principal import COURSES_WRITE
 
 TOOLS = (
     "get_course_outline",
@@ -20,11 +19,7 @@ DEFINITION = AgentDefinition(
     name="course_builder",
     title="Course builder",
     description="Plans a course from your brief, writes its lessons, and edits lessons on request.",
-    roles=frozenset({"owner", "staff"}),
-    scopes=(COURSES_WRITE,),
     tools=TOOLS,
     compile=compile_graph,
     prepare=prepare,
-    answer_nodes=frozenset(),
-    wants_course=True,
 )

@@ -4,14 +4,13 @@ and a lesson is written from at most `source_chars` of its sources inside the 4,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass
 
-from langchain_core.runnables import RunnableConfig
+from agents.configuration import AgentConfiguration
 
 
 @dataclass(frozen=True)
-class Configuration:
+class Configuration(AgentConfiguration):
     max_modules: int = 3  # unless the brief asks for a number (up to courses.outlines.MAX_MODULES)
     max_lessons: int = 3  # per module, likewise
     objectives: int = 2  # per lesson
@@ -23,9 +22,3 @@ class Configuration:
     sources_per_lesson: int = 3
     source_chars: int = 700  # of each source passage the writer reads
     support_threshold: float = 0.5  # share of a cited sentence's content words found in its source
-
-    @classmethod
-    def from_runnable_config(cls, config: RunnableConfig | None = None) -> Configuration:
-        configurable: dict[str, Any] = (config or {}).get("configurable") or {}
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in configurable.items() if k in names})

@@ -19,11 +19,8 @@ DEFINITION = AgentDefinition(
     name="email_writer",
     title="Email writer",
     description="Writes a nurture-and-pitch email sequence for a course, checks its promises, and saves it as a draft.",
-    roles=frozenset({"owner", "staff"}),
     scopes=(CONTACTS_WRITE,),
     tools=TOOLS,
     compile=compile_graph,
     prepare=prepare,
-    answer_nodes=frozenset(),
-    wants_course=True,
 )

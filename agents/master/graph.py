@@ -1,12 +1,11 @@
-"""The master assistant's graph: route → one of five subgraphs, each run with the caller's
-permissions and the parent's checkpointer (so a review card inside the course builder pauses and
-resumes the master's run like any other):
+"""The master assistant's graph: route → one subgraph, run with the caller's permissions and the
+parent's checkpointer (so a review card inside the course builder pauses and resumes the master's
+run like any other):
 
-- `course_builder`, `study_guides`, `video_scripter`, `email_writer`, `social_writer`: those agents' own
-  graphs, unchanged;
+- one node per specialist (`specialists.py`): that agent's own graph, unchanged;
 - `assistant`: the shared tool loop with the creator's read tools, the gap report and web search.
 
-The thread's messages are shared by all three, so the conversation is one memory."""
+The thread's messages are shared by all of them, so the conversation is one memory."""
 
 from __future__ import annotations
 
@@ -16,11 +15,11 @@ from langchain_core.messages import HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 
-from agents import course_builder, email_writer, social_writer, study_guides, video_scripter
 from agents.drafts import KEY, Bindings
 from agents.master.configuration import Configuration
 from agents.master.prompts import RESPOND, SYSTEM_PROMPT
-from agents.master.routing import first_call, route
+from agents.master.routing import ASSISTANT, first_call, route
+from agents.master.specialists import SPECIALISTS
 from agents.master.state import MasterState
 from agents.registry import PreparedRun, RunSetup, tool_event
 from agents.toolloop import AgentSpec, bind, compiled
@@ -39,20 +38,17 @@ ASSISTANT_TOOLS = (
 
 def _route(state: MasterState, config: RunnableConfig) -> dict[str, Any]:
     last = next((m for m in reversed(state.get("messages", [])) if isinstance(m, HumanMessage)), None)
-    return {"route": route(str(last.content)) if last is not None else "assistant"}
+    return {"route": route(str(last.content)) if last is not None else ASSISTANT}
 
 
 def build() -> StateGraph[MasterState]:
     graph: StateGraph[MasterState] = StateGraph(MasterState)
     graph.add_node("route", _route)
-    graph.add_node("course_builder", course_builder.graph.build().compile())
-    graph.add_node("study_guides", study_guides.graph.build().compile())
-    graph.add_node("video_scripter", video_scripter.graph.build().compile())
-    graph.add_node("email_writer", email_writer.graph.build().compile())
-    graph.add_node("social_writer", social_writer.graph.build().compile())
-    graph.add_node("assistant", compiled(None))
+    for specialist in SPECIALISTS:
+        graph.add_node(specialist.name, specialist.definition.compile(None))  # the parent's checkpointer is used
+    graph.add_node(ASSISTANT, compiled(None))
     graph.add_edge(START, "route")
-    subgraphs = ["course_builder", "study_guides", "video_scripter", "email_writer", "social_writer", "assistant"]
+    subgraphs = [*(s.name for s in SPECIALISTS), ASSISTANT]
     graph.add_conditional_edges("route", lambda s: s["route"], subgraphs)
     for name in subgraphs:
         graph.add_edge(name, END)

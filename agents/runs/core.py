@@ -18,7 +18,7 @@ from agents.checkpoints import Checkpoints, Opener
 from agents.events import EventLog
 from agents.llm import ChatModel
 from agents.models import Run, Thread
-from agents.registry import AgentRegistry, installed
+from agents.registry import AgentRegistry
 from core.db import Database
 from core.errors import AppError
 from core.principal import Principal
@@ -50,7 +50,7 @@ class RunDeps:
     chat: Callable[[], ChatModel]
     retrieval: Callable[[], RetrievalRuntime | None]
     checkpointer: Opener  # opened on the run loop, at the first run
-    agents: AgentRegistry = field(default_factory=installed)
+    agents: AgentRegistry  # handed in (agents.installed), never looked up from here
 
 
 @dataclass

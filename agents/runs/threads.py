@@ -6,8 +6,9 @@ from sqlalchemy import func, select
 
 from agents.models import Run, RunEvent, Thread
 from agents.runs.core import ACTIVE, RunCore, RunSummary
-from core.errors import Forbidden, NotFound
+from core.errors import Forbidden
 from core.principal import Principal
+from core.tenancy import get_in_store, in_store
 from tools.courses import check_course_readable
 
 
@@ -35,9 +36,9 @@ class ThreadsMixin(RunCore):
 
     def get_thread(self, principal: Principal, thread_id: str) -> Thread:
         with self.deps.db.transaction() as session:
-            thread = session.get(Thread, thread_id)
-            if thread is None or thread.store_id != principal.store_id or thread.user_id != principal.user_id:
-                raise NotFound(f"thread '{thread_id}' not found")
+            thread = get_in_store(
+                session, Thread, thread_id, principal, "thread", also=lambda row: row.user_id == principal.user_id
+            )
             return thread
 
     def list_threads(self, principal: Principal, limit: int = 50) -> list[Thread]:
@@ -45,7 +46,7 @@ class ThreadsMixin(RunCore):
             rows = session.scalars(
                 select(Thread)
                 .where(
-                    Thread.store_id == principal.require_store(),
+                    in_store(Thread, principal),
                     Thread.user_id == principal.user_id,
                     Thread.channel == "chat",
                 )
@@ -116,7 +117,7 @@ class ThreadsMixin(RunCore):
 
     def get_run(self, principal: Principal, run_id: str) -> Run:
         with self.deps.db.transaction() as session:
-            run = session.get(Run, run_id)
-            if run is None or run.store_id != principal.store_id or run.user_id != principal.user_id:
-                raise NotFound(f"run '{run_id}' not found")
+            run = get_in_store(
+                session, Run, run_id, principal, "run", also=lambda row: row.user_id == principal.user_id
+            )
             return run

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from agents.models import Run
 from core.db import Database
+from core.tenancy import in_store
 
 
 class UsageCounter(BaseCallbackHandler):
@@ -41,6 +42,6 @@ def usage_by_store(db: Database, store_id: str) -> dict[str, int]:
                 func.coalesce(func.sum(Run.prompt_tokens), 0),
                 func.coalesce(func.sum(Run.completion_tokens), 0),
                 func.count(Run.id),
-            ).where(Run.store_id == store_id)
+            ).where(in_store(Run, store_id))
         ).one()
     return {"runs": int(runs), "prompt_tokens": int(prompt), "completion_tokens": int(completion)}

@@ -3,7 +3,6 @@ with a virality score that explains itself, the weak ones revised, every promise
 
 from agents.registry import AgentDefinition
 from agents.social_writer.graph import compile_graph, prepare
-from core.principal import COURSES_WRITE
 
 TOOLS = ("get_course_outline", "read_lesson", "check_claims", "save_social_posts")
 
@@ -11,11 +10,7 @@ DEFINITION = AgentDefinition(
     name="social_writer",
     title="Social writer",
     description="Writes social posts for a course with a virality score and its reasons, and checks their promises.",
-    roles=frozenset({"owner", "staff"}),
-    scopes=(COURSES_WRITE,),
     tools=TOOLS,
     compile=compile_graph,
     prepare=prepare,
-    answer_nodes=frozenset(),
-    wants_course=True,
 )

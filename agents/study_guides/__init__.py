@@ -2,7 +2,6 @@
 
 from agents.registry import AgentDefinition
 from agents.study_guides.graph import compile_graph, prepare
-from core.principal import COURSES_WRITE
 
 TOOLS = ("get_course_outline", "read_lesson", "save_study_document")
 
@@ -10,11 +9,7 @@ DEFINITION = AgentDefinition(
     name="study_guides",
     title="Cheat sheets & guides",
     description="Makes a cheat sheet or a reference guide of a course as a PDF, every entry citing its lesson.",
-    roles=frozenset({"owner", "staff"}),
-    scopes=(COURSES_WRITE,),
     tools=TOOLS,
     compile=compile_graph,
     prepare=prepare,
-    answer_nodes=frozenset(),
-    wants_course=True,
 )

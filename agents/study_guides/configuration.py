@@ -4,16 +4,16 @@ model's window is 4,096 tokens, so a document is drafted one section at a time f
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Literal
 
-from langchain_core.runnables import RunnableConfig
+from agents.configuration import AgentConfiguration
 
 Kind = Literal["cheat_sheet", "reference_guide"]
 
 
 @dataclass(frozen=True)
-class Configuration:
+class Configuration(AgentConfiguration):
     max_sections: int = 8  # a cheat sheet; a reference guide takes one section per module up to 40
     material_chars: int = 2400  # lesson sentences the model reads per section (~700 prompt tokens)
     cheat_sheet_entries: int = 6
@@ -27,9 +27,3 @@ class Configuration:
 
     def sections(self, kind: Kind) -> int:
         return self.max_sections if kind == "cheat_sheet" else 40
-
-    @classmethod
-    def from_runnable_config(cls, config: RunnableConfig | None = None) -> Configuration:
-        configurable: dict[str, Any] = (config or {}).get("configurable") or {}
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in configurable.items() if k in names})

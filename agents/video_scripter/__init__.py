@@ -3,7 +3,6 @@ every promise checked against the course, then a narrated, captioned video with 
 
 from agents.registry import AgentDefinition
 from agents.video_scripter.graph import compile_graph, prepare
-from core.principal import COURSES_WRITE
 
 TOOLS = ("get_course_outline", "read_lesson", "check_claims", "render_video")
 
@@ -11,11 +10,7 @@ DEFINITION = AgentDefinition(
     name="video_scripter",
     title="Video scripter",
     description="Scripts a short video of a course, checks its promises, and renders it with voice and captions.",
-    roles=frozenset({"owner", "staff"}),
-    scopes=(COURSES_WRITE,),
     tools=TOOLS,
     compile=compile_graph,
     prepare=prepare,
-    answer_nodes=frozenset(),
-    wants_course=True,
 )

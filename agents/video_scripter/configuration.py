@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass
 
-from langchain_core.runnables import RunnableConfig
+from agents.configuration import AgentConfiguration
 
 
 @dataclass(frozen=True)
-class Configuration:
+class Configuration(AgentConfiguration):
     default_seconds: int = 30  # a promo, unless the request names a length
     seconds_per_scene: int = 6  # how many scenes a length gets (at least 2, at most `max_scenes`)
     max_scenes: int = 8
@@ -18,9 +17,3 @@ class Configuration:
     max_rounds: int = 1  # drafts again when durations do not add up or promises are unsupported
     tolerance: float = 0.25  # how far the scenes' total may stray from the length asked
     captions: str = "both"  # burned in and a soft track
-
-    @classmethod
-    def from_runnable_config(cls, config: RunnableConfig | None = None) -> Configuration:
-        configurable: dict[str, Any] = (config or {}).get("configurable") or {}
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in configurable.items() if k in names})

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from langchain_core.messages import AIMessage
 from playwright.sync_api import Page, expect
 
-from agents.registry import installed
+from agents.installed import installed
 from api.app import create_app
 from core.db import Database
 from core.settings import Settings
@@ -25,7 +25,7 @@ MODEL = ScriptedChatModel(script=[])
 @pytest.fixture
 def toy_site(settings: Settings, db: Database) -> Iterator[LiveServer]:
     MODEL.script = []
-    runs = manager(db, settings, None, MODEL, agents=installed([toy_agent.DEFINITION]))
+    runs = manager(db, settings, None, MODEL, agents=installed(extra=[toy_agent.DEFINITION]))
     app = create_app(settings, db=db, run_jobs=False, runs=runs)
     with TestClient(app), serve(app) as server:
         yield server

@@ -105,7 +105,7 @@ def test_the_thread_is_one_memory_across_turns(db: Database, settings: Settings,
 
 
 def test_learners_are_not_offered_the_master_assistant(db: Database, store_a: StoreWorld) -> None:
-    from agents.registry import installed
+    from agents.installed import installed
 
     learner = principal_of(db, store_a.learner_email, store_a.store_id)
     assert "master" not in [d.name for d in installed().for_principal(learner)]

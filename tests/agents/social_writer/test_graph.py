@@ -12,7 +12,7 @@ import pytest
 
 from core.db import Database
 from core.settings import Settings
-from core.storage.factory import make_object_store
+from core.storage.factory import make_storage_provider
 from courses import artifacts
 from tests.agent_fixtures import indexed_store, manager
 from tests.agents.social_writer.test_virality import GOOD
@@ -55,7 +55,7 @@ def test_a_weak_post_is_revised_and_the_posts_are_saved_with_their_scores(
     m.wait(run.id)
     saved = next(e for e in m.events.replay(run.id) if e.type == "artifact").data
     with db.transaction() as s:
-        text = artifacts.read_artifact(s, world.owner, make_object_store(settings), saved["id"]).data.decode()
+        text = artifacts.read_artifact(s, world.owner, make_storage_provider(settings), saved["id"]).data.decode()
     assert f"## X thread (virality {thread_post['score']}/100)" in text and "Why this score:" in text
     assert "1/3 Why do some songs feel finished?" in text
 

@@ -5,7 +5,7 @@ import pytest
 
 from core.db import Database
 from core.settings import Settings
-from core.storage.factory import make_object_store
+from core.storage.factory import make_storage_provider
 from courses import artifacts
 from tests.agent_fixtures import local_model_review
 from tests.conftest import StoreWorld
@@ -26,5 +26,5 @@ def test_a_linkedin_post_for_the_demo_course_is_valid_scored_and_saved(
         manager.wait(run.id, timeout=120)
         saved = next(e for e in manager.events.replay(run.id) if e.type == "artifact").data
     with db.transaction() as s:
-        text = artifacts.read_artifact(s, store_a.owner, make_object_store(settings), saved["id"]).data.decode()
+        text = artifacts.read_artifact(s, store_a.owner, make_storage_provider(settings), saved["id"]).data.decode()
     assert f"## LinkedIn (virality {post['score']}/100)" in text and post["parts"][0].strip()[:40] in text

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from core.db import Database
 from core.settings import Settings
-from core.storage.factory import make_object_store
+from core.storage.factory import make_storage_provider
 from courses import artifacts
 from tests.agent_fixtures import manager
 from tests.agents.study_guides.factories import (
@@ -40,7 +40,7 @@ def start(
 
 def pdf_text(db: Database, settings: Settings, world: StoreWorld, artifact_id: str) -> str:
     with db.transaction() as s:
-        data = artifacts.read_artifact(s, world.owner, make_object_store(settings), artifact_id).data
+        data = artifacts.read_artifact(s, world.owner, make_storage_provider(settings), artifact_id).data
     return "\n".join(p.extract_text() for p in PdfReader(BytesIO(data)).pages)
 
 
@@ -157,7 +157,7 @@ def test_a_thread_without_a_course_is_asked_for_one(db: Database, settings: Sett
 
 
 def test_learners_are_not_offered_the_agent(db: Database, settings: Settings, store_a: StoreWorld) -> None:
-    from agents.registry import installed
+    from agents.installed import installed
 
     learner = principal_of(db, store_a.learner_email, store_a.store_id)
     assert "study_guides" not in [d.name for d in installed().for_principal(learner)]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from core.db import Database
 from core.settings import Settings
-from core.storage.factory import make_object_store
+from core.storage.factory import make_storage_provider
 from courses import artifacts
 from courses.models import Lesson
 from tests.conftest import StoreWorld
@@ -49,6 +49,6 @@ def test_cheat_sheet_of_the_demo_course_cites_its_lessons(
     assert all(block.cites for section in document.sections for block in section.blocks)
     artifact = next(e for e in events if e.type == "artifact")
     with db.transaction() as s:
-        data = artifacts.read_artifact(s, store_a.owner, make_object_store(settings), artifact.data["id"]).data
+        data = artifacts.read_artifact(s, store_a.owner, make_storage_provider(settings), artifact.data["id"]).data
     text = "\n".join(page.extract_text() for page in PdfReader(BytesIO(data)).pages)
     assert document.title in text and "[1]" in text

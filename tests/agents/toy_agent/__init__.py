@@ -9,9 +9,10 @@ DEFINITION = AgentDefinition(
     name="toy_outliner",
     title="Toy outliner",
     description="Reads a course's outline back to its creator.",
-    roles=frozenset({"owner", "staff"}),
-    scopes=(COURSES_READ,),
     tools=("get_course_outline",),
     compile=compile_graph,
     prepare=prepare,
+    scopes=(COURSES_READ,),
+    answer_nodes=frozenset({"respond"}),
+    wants_course=False,
 )

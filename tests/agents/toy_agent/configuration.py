@@ -1,6 +1,8 @@
 from dataclasses import dataclass
 
+from agents.configuration import AgentConfiguration
+
 
 @dataclass(frozen=True)
-class Configuration:
+class Configuration(AgentConfiguration):
     greeting: str = "Here is what I found."

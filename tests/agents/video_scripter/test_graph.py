@@ -14,7 +14,7 @@ import pytest
 from core.db import Database
 from core.settings import Settings
 from media.progress import MediaError
-from media.speech.espeak import EspeakEngine
+from media.speech.espeak import EspeakSpeechProvider
 from media.video.assemble import render
 from tests.agent_fixtures import indexed_store, start_agent
 from tests.conftest import StoreWorld
@@ -124,16 +124,16 @@ def test_a_failed_render_is_resumed_by_the_next_message_from_the_stage_it_reache
 ) -> None:
     world, _ = course
     said: list[int] = []
-    real_say = EspeakEngine.say
+    real_say = EspeakSpeechProvider.say
 
-    def counting(self: EspeakEngine, *args: Any) -> Any:
+    def counting(self: EspeakSpeechProvider, *args: Any) -> Any:
         said.append(1)
         return real_say(self, *args)
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise MediaError("ffmpeg failed while rendering scene 2: no space left on device")
 
-    monkeypatch.setattr(EspeakEngine, "say", counting)
+    monkeypatch.setattr(EspeakSpeechProvider, "say", counting)
     monkeypatch.setattr(video_tool, "render", broken)
     m, run, model = start(db, settings, course, [script(HELD)])
     m.resume(world.owner, run.id, "approve")
