@@ -6,13 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import identity
 from core.db import Database, utcnow
 from core.models import ApiKey, Store, User
 from core.principal import Principal
+from core.tenancy import select_in_store
 from courses import catalog, enrollments
 from courses.importer import import_course, read_source
 from courses.models import Course
@@ -58,7 +58,7 @@ def ensure_demo(db: Database, course_path: Path, progress: Callable[[int, int], 
 
         use_shared = course_path.is_dir()
         source = read_source(course_path if use_shared else SHIPPED_COURSE)
-        course = session.scalar(select(Course).where(Course.store_id == store.id, Course.slug == source.slug))
+        course = session.scalar(select_in_store(Course, store.id).where(Course.slug == source.slug))
         created = course is None
         if course is None:
             course = import_course(
@@ -75,7 +75,7 @@ def ensure_demo(db: Database, course_path: Path, progress: Callable[[int, int], 
             request_index(session, store.id, course.id, reason="demo")
 
         for old in session.scalars(
-            select(ApiKey).where(ApiKey.store_id == store.id, ApiKey.name == DEMO_KEY_NAME, ApiKey.revoked_at.is_(None))
+            select_in_store(ApiKey, store.id).where(ApiKey.name == DEMO_KEY_NAME, ApiKey.revoked_at.is_(None))
         ):
             old.revoked_at = utcnow()
         key = identity.create_api_key(session, owner, DEMO_KEY_NAME)

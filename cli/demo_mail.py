@@ -10,6 +10,7 @@ from sqlalchemy import select
 from core.db import Database
 from core.principal import Principal
 from core.settings import Settings
+from core.tenancy import in_store
 from mail import broadcasts, contacts, library, topics
 from mail.models import MailBroadcast
 from mail.workflows import service as workflows
@@ -46,9 +47,7 @@ def ensure_demo_mail(
     """Idempotent; whether the broadcast was made now (it goes out with the pump's next pass)."""
     owner = Principal.system(store_id, user_id=owner_id)
     with db.transaction() as s:
-        if s.scalar(
-            select(MailBroadcast.id).where(MailBroadcast.store_id == store_id, MailBroadcast.name == BROADCAST)
-        ):
+        if s.scalar(select(MailBroadcast.id).where(in_store(MailBroadcast, store_id), MailBroadcast.name == BROADCAST)):
             return False
         for email, name in people:
             contacts.upsert(s, store_id, email, name, "demo", subscribed=True)

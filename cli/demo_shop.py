@@ -10,12 +10,13 @@ from sqlalchemy import select
 
 from commerce import accounts, catalog
 from commerce.models import Product
-from commerce.providers.local import LocalProvider
+from commerce.providers.local import LocalPaymentProvider
 from core import identity
 from core.db import Database
 from core.models import Store
 from core.principal import Principal
 from core.settings import Settings
+from core.tenancy import in_store, select_in_store
 
 BUYER_EMAIL = "buyer@demo.academy"
 BUYER_PASSWORD = "demo-buyer-pass"  # noqa: S105 (demo account, printed on start)
@@ -34,7 +35,7 @@ def ensure_demo_shop(db: Database, settings: Settings, store_id: str, owner_id: 
     """Idempotent. Only on the local provider: a Stripe store is onboarded by its creator."""
     if settings.payments_provider != "local":
         return None
-    local = LocalProvider(settings.data_dir, settings.public_base_url)
+    local = LocalPaymentProvider(settings.data_dir, settings.public_base_url)
     owner = Principal.system(store_id, user_id=owner_id)
     with db.transaction() as s:  # the provider writes in its own transactions: ours only reads until it has
         account = accounts.connect(s, owner, local)
@@ -51,21 +52,21 @@ def ensure_demo_shop(db: Database, settings: Settings, store_id: str, owner_id: 
             s, BUYER_EMAIL, BUYER_PASSWORD, "Demo Buyer"
         )
         identity.join_store_as_learner(s, buyer, store)
-        product = s.scalar(select(Product).where(Product.store_id == store_id, Product.course_id == course_id))
+        product = s.scalar(select_in_store(Product, store_id).where(Product.course_id == course_id))
         if product is None:
             product = catalog.create_product(
                 s, owner, "course", "The demo course", "The whole course, its lessons and its assistant.", course_id
             )
             catalog.create_price(s, owner, product.id, "usd", DEMO_PRICE)
             catalog.update_product(s, owner, product.id, status="active")
-        if s.scalar(select(Product.id).where(Product.store_id == store_id, Product.kind == "membership")) is None:
+        if s.scalar(select(Product.id).where(in_store(Product, store_id), Product.kind == "membership")) is None:
             tier = catalog.create_product(
                 s, owner, "membership", "All access", "Every course of the store, for as long as you stay.",
                 bundle_product_ids=[product.id],
             )  # fmt: skip
             catalog.create_price(s, owner, tier.id, "usd", MEMBERSHIP_PRICE, interval="month", nickname="Monthly")
             catalog.update_product(s, owner, tier.id, status="active")
-        if s.scalar(select(Product.id).where(Product.store_id == store_id, Product.kind == "coaching")) is None:
+        if s.scalar(select(Product.id).where(in_store(Product, store_id), Product.kind == "coaching")) is None:
             call = catalog.create_product(
                 s, owner, "coaching", "One-to-one theory lesson",
                 "An hour on a video call with the course's author: bring your questions or a piece to analyse.",

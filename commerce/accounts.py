@@ -4,19 +4,17 @@ kept in step with what the provider reports (`account.updated`). A store sells o
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commerce.models import PaymentAccount
 from commerce.providers.base import PaymentProvider
 from core.models import User
 from core.principal import PAYMENTS_WRITE, STORE_READ, Principal
+from core.tenancy import select_in_store
 
 
 def account_of(session: Session, store_id: str, provider: str) -> PaymentAccount | None:
-    return session.scalar(
-        select(PaymentAccount).where(PaymentAccount.store_id == store_id, PaymentAccount.provider == provider)
-    )
+    return session.scalar(select_in_store(PaymentAccount, store_id).where(PaymentAccount.provider == provider))
 
 
 def connect(session: Session, principal: Principal, provider: PaymentProvider) -> PaymentAccount:

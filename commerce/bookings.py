@@ -25,6 +25,7 @@ from core.db import utcnow
 from core.errors import Conflict, invalid
 from core.models import Store
 from core.principal import ORDERS_READ, Principal
+from core.tenancy import in_store, select_in_store
 
 HOLD = timedelta(minutes=30)  # how long an unpaid checkout keeps its time
 MAX_DAYS = 60  # how far ahead slots are listed
@@ -116,7 +117,7 @@ def _busy(
     rows = session.execute(
         select(Booking.starts_at, Booking.ends_at)
         .join(CheckoutSession, CheckoutSession.id == Booking.checkout_session_id)
-        .where(Booking.store_id == store_id, Booking.starts_at < end, Booking.ends_at > start)
+        .where(in_store(Booking, store_id), Booking.starts_at < end, Booking.ends_at > start)
         .where(or_(Booking.status == "confirmed", held))
         .where(Booking.checkout_session_id != besides if besides else true())
     )
@@ -221,7 +222,7 @@ def cancel_for(session: Session, order: Order) -> None:
 def list_bookings(session: Session, principal: Principal, past: bool = False, limit: int = 100) -> list[Booking]:
     """Confirmed sessions, soonest first (or, with `past`, the latest first): a creator sees the
     store's, a learner their own."""
-    query = select(Booking).where(Booking.store_id == principal.require_store(), Booking.status == "confirmed")
+    query = select_in_store(Booking, principal).where(Booking.status == "confirmed")
     if not principal.has(ORDERS_READ):
         query = query.where(Booking.user_id == principal.user_id)
     now = utcnow()

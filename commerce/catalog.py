@@ -14,38 +14,26 @@ from sqlalchemy import column, select, table
 from sqlalchemy.orm import Session
 
 from commerce import bookings
+from commerce.kinds import NAMES, kind_of
 from commerce.models import Price, Product
-from core.errors import NotFound, invalid
+from core.errors import invalid
 from core.pagination import Page, paginate
 from core.principal import PRODUCTS_READ, PRODUCTS_WRITE, Principal
+from core.tenancy import get_in_store, in_store, select_in_store
 
-KINDS = (
-    "course",
-    "digital",
-    "bundle",
-    "coaching",
-    "membership",
-    "tip",
-    "credits",
-    "beat_lease",
-    "service",
-    "submission",
-)
+KINDS = NAMES  # the product kinds (`commerce.kinds`)
 STATUSES = ("draft", "active", "archived")
 INTERVALS = ("day", "week", "month", "year")
 CURRENCIES = ("usd", "eur", "gbp", "cad", "aud", "jpy", "chf", "sek", "nok", "dkk", "nzd", "mxn", "brl", "inr")
 MAX_AMOUNT = 99_999_999  # Stripe's ceiling for one charge, in minor units
 MAX_BUNDLE = 50
-HOLDERS = ("bundle", "membership")  # kinds whose purchase grants other products of the store
 # The course a product grants, read as a table (`commerce` may not import `courses`: siblings).
 COURSES = table("courses", column("id"), column("store_id"))
 
 
 def get_product(session: Session, principal: Principal, product_id: str) -> Product:
     principal.require(PRODUCTS_READ)
-    product = session.get(Product, product_id)
-    if product is None or product.store_id != principal.require_store():
-        raise NotFound(f"product '{product_id}' not found")
+    product = get_in_store(session, Product, product_id, principal, "product")
     return product
 
 
@@ -53,7 +41,7 @@ def list_products(
     session: Session, principal: Principal, status: str | None, cursor: str | None, limit: int
 ) -> Page[Product]:
     principal.require(PRODUCTS_READ)
-    query = select(Product).where(Product.store_id == principal.require_store())
+    query = select_in_store(Product, principal)
     if status is not None:
         if status not in STATUSES:
             raise invalid("status", f"must be one of {', '.join(STATUSES)}")
@@ -62,20 +50,21 @@ def list_products(
 
 
 def _check_grant(session: Session, store_id: str, kind: str, course_id: str | None, bundle: list[str]) -> None:
-    if kind == "course":
+    behaviour = kind_of(kind)
+    if behaviour.grants_course:
         found = session.execute(select(COURSES.c.id).where(COURSES.c.id == course_id, COURSES.c.store_id == store_id))
         if course_id is None or found.first() is None:
             raise invalid("course_id", "a course product needs a course of this store")
     elif course_id is not None:
         raise invalid("course_id", "only a course product grants a course")
-    if kind in HOLDERS:
-        least = 2 if kind == "bundle" else 0  # a membership may be access to the store itself
+    if behaviour.holds_products:
+        least = behaviour.min_parts
         if not least <= len(set(bundle)) <= MAX_BUNDLE:
             raise invalid("bundle_product_ids", f"a {kind} holds {least} to {MAX_BUNDLE} different products")
-        parts = session.scalars(select(Product).where(Product.id.in_(bundle), Product.store_id == store_id)).all()
+        parts = session.scalars(select(Product).where(Product.id.in_(bundle), in_store(Product, store_id))).all()
         if len(parts) != len(set(bundle)):
             raise invalid("bundle_product_ids", f"every product of a {kind} must be one of this store's")
-        if any(p.kind in HOLDERS for p in parts):
+        if any(kind_of(p.kind).holds_products for p in parts):
             raise invalid("bundle_product_ids", f"a {kind} cannot hold a bundle or a membership")
     elif bundle:
         raise invalid("bundle_product_ids", "only a bundle or a membership holds other products")
@@ -93,13 +82,12 @@ def create_product(
 ) -> Product:
     principal.require(PRODUCTS_WRITE)
     store_id = principal.require_store()
-    if kind not in KINDS:
-        raise invalid("kind", f"must be one of {', '.join(KINDS)}")
+    behaviour = kind_of(kind)
     if not name.strip() or len(name) > 200:
         raise invalid("name", "must be 1 to 200 characters")
     bundle = list(dict.fromkeys(bundle_product_ids or []))
     _check_grant(session, store_id, kind, course_id, bundle)
-    if kind == "coaching":  # its length, time zone and weekly hours (`commerce.bookings`)
+    if behaviour.bookable:  # its length, time zone and weekly hours (`commerce.bookings`)
         details = bookings.check_details(details or {})
     product = Product(
         store_id=store_id,
@@ -167,7 +155,7 @@ def create_price(
         raise invalid("currency", f"must be one of {', '.join(CURRENCIES)}")
     if not 1 <= unit_amount <= MAX_AMOUNT:
         raise invalid("unit_amount", f"must be a whole number of minor units from 1 to {MAX_AMOUNT}")
-    if product.kind == "tip":
+    if kind_of(product.kind).pay_what_you_want:
         if min_amount is None or not 1 <= min_amount <= unit_amount:
             raise invalid("min_amount", "a tip needs a minimum from 1 up to its suggested amount")
     elif min_amount is not None:
@@ -175,7 +163,7 @@ def create_price(
     if interval is not None:
         if interval not in INTERVALS:
             raise invalid("interval", f"must be one of {', '.join(INTERVALS)}, or none for a one-time price")
-        if product.kind != "membership":
+        if not kind_of(product.kind).recurring:
             raise invalid("interval", "only a membership is sold by subscription")
         if not 1 <= interval_count <= 12:
             raise invalid("interval_count", "must be from 1 to 12")
@@ -198,7 +186,5 @@ def create_price(
 
 
 def get_price(session: Session, store_id: str, price_id: str) -> Price:
-    price = session.get(Price, price_id)
-    if price is None or price.store_id != store_id:
-        raise NotFound(f"price '{price_id}' not found", extra={"field": "price_id"})
+    price = get_in_store(session, Price, price_id, store_id, "price", extra={"field": "price_id"})
     return price

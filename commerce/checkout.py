@@ -10,19 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commerce import bookings, coupons, expiry, fees
 from commerce.catalog import MAX_AMOUNT, get_price
 from commerce.fulfilment import already_held, fulfil
+from commerce.kinds import kind_of
 from commerce.models import CheckoutSession, Coupon, PaymentAccount, Price, Product
 from commerce.providers.base import CheckoutRequest, PaymentProvider
-from core.errors import Conflict, NotFound, invalid
+from core.errors import Conflict, invalid
 from core.ids import new_id
 from core.models import Store, User
 from core.principal import LEARN, Principal
 from core.return_urls import check_return_url
+from core.tenancy import get_in_store, select_in_store
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,7 @@ def quote(
 
 
 def selling_account(session: Session, store_id: str, provider: str) -> PaymentAccount:
-    account = session.scalar(
-        select(PaymentAccount).where(PaymentAccount.store_id == store_id, PaymentAccount.provider == provider)
-    )
+    account = session.scalar(select_in_store(PaymentAccount, store_id).where(PaymentAccount.provider == provider))
     if account is None or not account.charges_enabled:
         raise Conflict(
             "this store cannot take payments yet: its payment account is not set up or not enabled",
@@ -91,9 +90,7 @@ def start_checkout(
     of `site` (the platform's origin) or the store's own domains (`core.return_urls`)."""
     principal.require(LEARN)
     store_id = principal.require_store()
-    product = session.get(Product, product_id)
-    if product is None or product.store_id != store_id:
-        raise NotFound(f"product '{product_id}' not found", extra={"field": "product_id"})
+    product = get_in_store(session, Product, product_id, store_id, "product", extra={"field": "product_id"})
     if product.status != "active":
         raise invalid("product_id", f"this product is not on sale ({product.status})")
     price = get_price(session, store_id, price_id)
@@ -106,14 +103,15 @@ def start_checkout(
     cancel = check_return_url("cancel_url", cancel_url, site, domains)
     if already_held(session, product, principal.user_id):
         raise Conflict("you already have this; nothing was charged", extra={"reason": "already_held"})
-    if starts_at is not None and product.kind != "coaching":
+    bookable = kind_of(product.kind).bookable
+    if starts_at is not None and not bookable:
         raise invalid("starts_at", "only a coaching session is booked for a time")
     priced = quote(session, product, price, coupon, amount, fee_bps)
     account = selling_account(session, store_id, provider.name)
     if priced.coupon is not None:
         coupons.reserve(session, priced.coupon.id)  # one guarded UPDATE: racing checkouts take one use each
     closes = expiry.expires_at()
-    ends_at = bookings.claim(session, product, starts_at) if product.kind == "coaching" else None
+    ends_at = bookings.claim(session, product, starts_at) if bookable else None
     user = session.get(User, principal.user_id)
     reference = new_id("chk")
     row = CheckoutSession(

@@ -20,6 +20,7 @@ from core.db import utcnow
 from core.errors import Conflict, invalid
 from core.pagination import Page, paginate
 from core.principal import PRODUCTS_READ, PRODUCTS_WRITE, Principal
+from core.tenancy import belongs, in_store, select_in_store
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{2,39}$")
 
@@ -57,10 +58,10 @@ def create_coupon(
         raise invalid("max_redemptions", "must be at least 1")
     products = list(dict.fromkeys(product_ids or []))
     if products:
-        found = session.scalars(select(Product.id).where(Product.id.in_(products), Product.store_id == store_id))
+        found = session.scalars(select(Product.id).where(Product.id.in_(products), in_store(Product, store_id)))
         if len(set(found)) != len(products):
             raise invalid("product_ids", "every product must be one of this store's")
-    if session.scalar(select(Coupon.id).where(Coupon.store_id == store_id, Coupon.code == code)):
+    if session.scalar(select(Coupon.id).where(in_store(Coupon, store_id), Coupon.code == code)):
         raise Conflict(f"this store already has a coupon '{code}'", extra={"field": "code"})
     coupon = Coupon(
         store_id=store_id,
@@ -79,15 +80,13 @@ def create_coupon(
 
 def list_coupons(session: Session, principal: Principal, cursor: str | None, limit: int) -> Page[Coupon]:
     principal.require(PRODUCTS_READ)
-    return paginate(
-        session, select(Coupon).where(Coupon.store_id == principal.require_store()), Coupon.id, cursor, limit
-    )
+    return paginate(session, select_in_store(Coupon, principal), Coupon.id, cursor, limit)
 
 
 def deactivate_coupon(session: Session, principal: Principal, coupon_id: str) -> Coupon:
     principal.require(PRODUCTS_WRITE)
     coupon = session.get(Coupon, coupon_id)
-    if coupon is None or coupon.store_id != principal.require_store():
+    if coupon is None or not belongs(coupon, principal):
         raise invalid("coupon_id", f"no coupon '{coupon_id}' in this store")
     coupon.active = False
     session.flush()
@@ -96,7 +95,7 @@ def deactivate_coupon(session: Session, principal: Principal, coupon_id: str) ->
 
 def usable_coupon(session: Session, store_id: str, code: str, product_id: str, currency: str) -> Coupon:
     """The coupon a buyer typed, if it may be used now on this product; otherwise a 422 on `coupon`."""
-    coupon = session.scalar(select(Coupon).where(Coupon.store_id == store_id, Coupon.code == code.strip().upper()))
+    coupon = session.scalar(select_in_store(Coupon, store_id).where(Coupon.code == code.strip().upper()))
     if coupon is None or not coupon.active:
         raise invalid("coupon", f"no coupon '{code}' in this store")
     if coupon.expires_at is not None and coupon.expires_at <= utcnow():

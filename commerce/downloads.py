@@ -15,12 +15,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from commerce import catalog
+from commerce.kinds import kind_of
 from commerce.models import Product
 from core import entitlements
 from core.db import utcnow
 from core.errors import Forbidden, NotFound, invalid
 from core.principal import PRODUCTS_READ, PRODUCTS_WRITE, Principal
-from core.storage import ObjectStore
+from core.storage import StorageProvider
+from core.tenancy import get_in_store
 
 UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -44,7 +46,7 @@ def safe_filename(name: str) -> str:
 def attach_file(
     session: Session,
     principal: Principal,
-    objects: ObjectStore,
+    objects: StorageProvider,
     product_id: str,
     filename: str,
     data: bytes,
@@ -52,7 +54,7 @@ def attach_file(
 ) -> Product:
     principal.require(PRODUCTS_WRITE)
     product = catalog.get_product(session, principal, product_id)
-    if product.kind != "digital":
+    if not kind_of(product.kind).carries_file:
         raise invalid("product_id", f"only a digital product has a file to download (this one is a {product.kind})")
     name = safe_filename(filename)
     if not data:
@@ -67,12 +69,10 @@ def attach_file(
     return product
 
 
-def read_file(session: Session, principal: Principal, objects: ObjectStore, product_id: str) -> Download:
+def read_file(session: Session, principal: Principal, objects: StorageProvider, product_id: str) -> Download:
     """The file of a product the caller holds (or sells): 404 for another store's or an unknown
     product, 403 naming why for one not held, 404 when no file was uploaded yet."""
-    product = session.get(Product, product_id)
-    if product is None or product.store_id != principal.require_store():
-        raise NotFound(f"product '{product_id}' not found")
+    product = get_in_store(session, Product, product_id, principal, "product")
     holder = principal.user_id is not None and entitlements.holds(
         session, product.store_id, principal.user_id, "product", product.id
     )

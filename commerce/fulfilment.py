@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from commerce import bookings, coupons, subscriptions
-from commerce.catalog import HOLDERS
+from commerce.kinds import kind_of
 from commerce.models import CheckoutSession, Order, OrderLine, Product
 from commerce.orders import order_of, record
 from commerce.providers.base import PaymentProvider
@@ -22,13 +22,13 @@ from core import entitlements
 from core.db import utcnow
 
 PAID = ("paid", "no_payment_required")
-REPEATABLE = ("tip", "credits", "service", "submission", "coaching")  # bought again and again
 
 
 def already_held(session: Session, product: Product, user_id: str) -> bool:
-    if product.kind in REPEATABLE:
+    behaviour = kind_of(product.kind)
+    if behaviour.repeatable:  # bought again and again
         return False
-    if product.kind == "course" and product.course_id:
+    if behaviour.grants_course and product.course_id:
         return entitlements.holds(session, product.store_id, user_id, "course", product.course_id)
     return entitlements.holds(session, product.store_id, user_id, "product", product.id)
 
@@ -41,9 +41,10 @@ def _grant(session: Session, product: Product, user_id: str, line_id: str, sourc
     """What one product grants its buyer: its course, each part of a bundle or a membership, and the
     product itself (a membership's grants then follow its subscription: `subscriptions.apply`)."""
     entitlements.grant(session, product.store_id, user_id, "product", product.id, source, line_id)
-    if product.kind == "course" and product.course_id:
+    behaviour = kind_of(product.kind)
+    if behaviour.grants_course and product.course_id:
         entitlements.grant(session, product.store_id, user_id, "course", product.course_id, source, line_id)
-    if product.kind in HOLDERS:
+    if behaviour.holds_products:
         parts = session.scalars(select(Product).where(Product.id.in_(product.bundle_product_ids)))
         for part in parts:
             _grant(session, part, user_id, line_id, "bundle")
@@ -119,7 +120,7 @@ def fulfil(session: Session, provider: PaymentProvider, checkout: CheckoutSessio
 def _refusal(session: Session, checkout: CheckoutSession, product: Product) -> str | None:
     """Why a paid checkout cannot be kept: its time went to someone else after its hold lapsed, or the
     buyer came to hold the product meanwhile (two checkouts open at once, both paid)."""
-    if product.kind == "coaching" and bookings.taken(session, checkout):
+    if kind_of(product.kind).bookable and bookings.taken(session, checkout):
         return "the time you chose was booked by someone else before your payment arrived"
     if already_held(session, product, checkout.user_id):
         return "you already have this, from an earlier purchase"

@@ -13,6 +13,7 @@ from commerce.models import Order, OrderEvent, OrderLine, Subscription
 from core import entitlements
 from core.db import utcnow
 from core.principal import ORDERS_READ, Principal
+from core.tenancy import belongs, in_store
 
 
 def order_of(session: Session, checkout_id: str) -> Order | None:
@@ -58,7 +59,7 @@ def held_by(session: Session, order: Order) -> list[entitlements.Entitlement]:
 def readable_by(principal: Principal, row: Order | Subscription) -> bool:
     """A learner reads their own orders and memberships; a creator (`orders:read`) every one of the store."""
     mine = row.user_id == principal.user_id
-    return row.store_id == principal.require_store() and (principal.has(ORDERS_READ) or mine)
+    return belongs(row, principal) and (principal.has(ORDERS_READ) or mine)
 
 
 Row = TypeVar("Row", Order, Subscription)
@@ -66,5 +67,5 @@ Row = TypeVar("Row", Order, Subscription)
 
 def readable(query: Select[tuple[Row]], model: type[Row], principal: Principal) -> Select[tuple[Row]]:
     """`query` narrowed to the rows `readable_by` the principal."""
-    query = query.where(model.store_id == principal.require_store())
+    query = query.where(in_store(model, principal))
     return query if principal.has(ORDERS_READ) else query.where(model.user_id == principal.user_id)

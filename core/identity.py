@@ -30,6 +30,7 @@ from core.principal import (
 from core.return_urls import check_domains
 from core.security import generate_api_key, hash_api_key, hash_password, split_api_key, verify_password
 from core.sessions import check_session
+from core.tenancy import get_in_store, in_store, select_in_store
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 MIN_PASSWORD = 8
@@ -116,7 +117,7 @@ def principal_for_session(session: Session, user_id: str, store_id: str | None, 
     check_session(session, session_id, user.id)
     if store_id is None:
         return Principal(user_id=user.id, store_id=None, role=None, is_platform_admin=user.is_platform_admin)
-    member = session.scalar(select(StoreMember).where(StoreMember.user_id == user.id, StoreMember.store_id == store_id))
+    member = session.scalar(select(StoreMember).where(StoreMember.user_id == user.id, in_store(StoreMember, store_id)))
     if member is None:
         raise Unauthorized("you no longer belong to this session's store; log in again")
     return _member_principal(user, member)
@@ -183,9 +184,7 @@ def update_store(
 
 def join_store_as_learner(session: Session, user: User, store: Store) -> StoreMember:
     """A learner becomes a customer of a store (sign-up on the store's page)."""
-    existing = session.scalar(
-        select(StoreMember).where(StoreMember.store_id == store.id, StoreMember.user_id == user.id)
-    )
+    existing = session.scalar(select_in_store(StoreMember, store.id).where(StoreMember.user_id == user.id))
     if existing is not None:
         return existing
     member = StoreMember(store_id=store.id, user_id=user.id, role="learner")
@@ -205,7 +204,7 @@ def add_member(session: Session, principal: Principal, email: str, role: Role) -
     user = get_user_by_email(session, email)
     if user is None:
         raise NotFound("no user with this email; they must sign up first", extra={"field": "email"})
-    member = session.scalar(select(StoreMember).where(StoreMember.store_id == store_id, StoreMember.user_id == user.id))
+    member = session.scalar(select_in_store(StoreMember, store_id).where(StoreMember.user_id == user.id))
     if member is not None:
         if member.role == "owner":
             raise Conflict("that user owns this store", extra={"field": "email"})
@@ -222,7 +221,7 @@ def list_members(session: Session, principal: Principal) -> list[tuple[StoreMemb
     rows = session.execute(
         select(StoreMember, User)
         .join(User, User.id == StoreMember.user_id)
-        .where(StoreMember.store_id == principal.require_store())
+        .where(in_store(StoreMember, principal))
         .order_by(StoreMember.created_at, StoreMember.id)
     )
     return [(m, u) for m, u in rows]
@@ -230,9 +229,7 @@ def list_members(session: Session, principal: Principal) -> list[tuple[StoreMemb
 
 def remove_member(session: Session, principal: Principal, member_id: str) -> None:
     principal.require(MEMBERS_WRITE)
-    member = session.get(StoreMember, member_id)
-    if member is None or member.store_id != principal.require_store():
-        raise NotFound("member not found")
+    member = get_in_store(session, StoreMember, member_id, principal, "member")
     if member.role == "owner":
         raise Conflict("the owner cannot be removed from their store")
     session.delete(member)
@@ -285,14 +282,12 @@ def create_api_key(
 
 def list_api_keys(session: Session, principal: Principal) -> list[ApiKey]:
     principal.require(KEYS_WRITE)
-    return list(session.scalars(select(ApiKey).where(ApiKey.store_id == principal.require_store()).order_by(ApiKey.id)))
+    return list(session.scalars(select_in_store(ApiKey, principal).order_by(ApiKey.id)))
 
 
 def revoke_api_key(session: Session, principal: Principal, key_id: str) -> ApiKey:
     principal.require(KEYS_WRITE)
-    key = session.get(ApiKey, key_id)
-    if key is None or key.store_id != principal.require_store():
-        raise NotFound("API key not found")
+    key = get_in_store(session, ApiKey, key_id, principal, "API key")
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         session.flush()
@@ -324,9 +319,7 @@ def _key_principal(session: Session, key: ApiKey, now: datetime, touch: bool = T
         raise Unauthorized("the API key has been revoked")
     if key.expires_at is not None and key.expires_at <= now:
         raise Unauthorized("the API key has expired")
-    creator = session.scalar(
-        select(StoreMember).where(StoreMember.store_id == key.store_id, StoreMember.user_id == key.created_by)
-    )
+    creator = session.scalar(select_in_store(StoreMember, key.store_id).where(StoreMember.user_id == key.created_by))
     if creator is None or creator.role not in ("owner", "staff"):
         raise Unauthorized("the API key's creator no longer runs this store")
     if touch and (key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION):

@@ -17,6 +17,7 @@ from core.identity import normalise_email
 from core.models import Invitation, StoreMember, User
 from core.principal import ENROLLMENTS_WRITE, MEMBERS_READ, MEMBERS_WRITE, Principal
 from core.security import sign_token, verify_token
+from core.tenancy import get_in_store, in_store, select_in_store
 
 PURPOSE = "invite"
 TTL = timedelta(days=7)
@@ -42,7 +43,7 @@ def invite(session: Session, principal: Principal, email: str, role: str, course
     address = normalise_email(email)
     existing = session.scalar(
         select(Invitation).where(
-            Invitation.store_id == store_id,
+            in_store(Invitation, store_id),
             Invitation.email == address,
             Invitation.role == role,
             Invitation.course_id.is_(None) if course_id is None else Invitation.course_id == course_id,
@@ -69,17 +70,11 @@ def invite(session: Session, principal: Principal, email: str, role: str, course
 
 def list_invitations(session: Session, principal: Principal) -> list[Invitation]:
     principal.require(MEMBERS_READ)
-    return list(
-        session.scalars(
-            select(Invitation).where(Invitation.store_id == principal.require_store()).order_by(Invitation.id)
-        )
-    )
+    return list(session.scalars(select_in_store(Invitation, principal).order_by(Invitation.id)))
 
 
 def revoke(session: Session, principal: Principal, invitation_id: str) -> Invitation:
-    invitation = session.get(Invitation, invitation_id)
-    if invitation is None or invitation.store_id != principal.require_store():
-        raise NotFound(f"invitation '{invitation_id}' not found")
+    invitation = get_in_store(session, Invitation, invitation_id, principal, "invitation")
     principal.require(_scope_for(invitation.role, invitation.course_id))
     if invitation.status == "accepted":
         raise Conflict("this invitation was already accepted; remove the member or revoke the enrollment instead")
@@ -112,9 +107,7 @@ def accept(session: Session, secret: str, token: str, user: User) -> Invitation:
             "this invitation was sent to another email address; log in with that address to accept it",
             extra={"reason": "other_email"},
         )
-    member = session.scalar(
-        select(StoreMember).where(StoreMember.store_id == invitation.store_id, StoreMember.user_id == user.id)
-    )
+    member = session.scalar(select_in_store(StoreMember, invitation.store_id).where(StoreMember.user_id == user.id))
     if invitation.status == "accepted" and member is None:
         raise NotFound("this invitation has already been used")
     if member is None:
@@ -138,7 +131,7 @@ def add_or_invite(session: Session, principal: Principal, email: str, role: str)
     member = session.scalar(
         select(StoreMember)
         .join(User, User.id == StoreMember.user_id)
-        .where(StoreMember.store_id == store_id, User.email == normalise_email(email))
+        .where(in_store(StoreMember, store_id), User.email == normalise_email(email))
     )
     if member is None:
         return invite(session, principal, email, role)

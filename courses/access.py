@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import Forbidden
 from core.principal import COURSES_READ, LEARN, Principal
+from core.tenancy import in_store, select_in_store
 from courses.models import Course, Enrollment, Lesson
 
 Reader = Literal["creator", "learner"]
@@ -40,7 +41,7 @@ def active_enrollment(session: Session, principal: Principal, course_id: str) ->
         select(Enrollment).where(
             Enrollment.course_id == course_id,
             Enrollment.user_id == principal.user_id,
-            Enrollment.store_id == principal.require_store(),
+            in_store(Enrollment, principal),
             Enrollment.revoked_at.is_(None),
         )
     )
@@ -85,7 +86,7 @@ def read_scope(session: Session, principal: Principal, course_id: str | None, no
     course of it); learners only lessons `lesson_access` opens to them, in published courses."""
     store_id = principal.require_store()
     reader = reader_kind(principal)
-    course_query = select(Course).where(Course.store_id == store_id)
+    course_query = select_in_store(Course, store_id)
     if course_id is not None:
         course_query = course_query.where(Course.id == course_id)
     if reader == "creator":
@@ -100,7 +101,7 @@ def read_scope(session: Session, principal: Principal, course_id: str | None, no
         for e in session.scalars(
             select(Enrollment).where(
                 Enrollment.user_id == principal.user_id,
-                Enrollment.store_id == store_id,
+                in_store(Enrollment, store_id),
                 Enrollment.revoked_at.is_(None),
                 Enrollment.course_id.in_(list(courses)),
             )

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from core.errors import AppError, Conflict, NotFound, PayloadTooLarge, invalid
 from core.ids import new_id
 from core.principal import COURSES_WRITE, Principal
-from core.storage import ObjectStore
+from core.storage import StorageProvider
+from core.tenancy import belongs, in_store, select_in_store
 from courses.access import active_enrollment, reader_kind
 from courses.catalog import _course_in_store, read_lesson, readable_course
 from courses.models import Artifact, Lesson
@@ -91,7 +92,7 @@ def _latest(
     session: Session, store_id: str, course_id: str | None, kind: str, lesson_id: str | None = None
 ) -> Artifact | None:
     """The newest version of a course's kind, or of a lesson's when `lesson_id` is given."""
-    query = select(Artifact).where(Artifact.store_id == store_id, Artifact.kind == kind)
+    query = select_in_store(Artifact, store_id).where(Artifact.kind == kind)
     if lesson_id is not None:
         query = query.where(Artifact.lesson_id == lesson_id)
     else:
@@ -119,7 +120,7 @@ def latest_for_lesson(session: Session, principal: Principal, lesson_id: str, ki
 def save_artifact(
     session: Session,
     principal: Principal,
-    objects: ObjectStore,
+    objects: StorageProvider,
     *,
     course_id: str | None,
     kind: str,
@@ -176,7 +177,7 @@ def save_artifact(
 
 
 def _visible(session: Session, principal: Principal, artifact: Artifact) -> bool:
-    if artifact.store_id != principal.require_store():
+    if not belongs(artifact, principal):
         return False
     if reader_kind(principal) == "creator":
         return True
@@ -208,7 +209,7 @@ def get_artifact(session: Session, principal: Principal, artifact_id: str) -> Ar
     return artifact
 
 
-def read_artifact(session: Session, principal: Principal, objects: ObjectStore, artifact_id: str) -> ArtifactFile:
+def read_artifact(session: Session, principal: Principal, objects: StorageProvider, artifact_id: str) -> ArtifactFile:
     artifact = get_artifact(session, principal, artifact_id)
     return ArtifactFile(artifact, objects.get(artifact.object_key))
 
@@ -220,7 +221,7 @@ def list_artifacts(
     store_id = principal.require_store()
     if kind is not None and kind not in KINDS:
         raise invalid("kind", f"must be one of {', '.join(KINDS)}")
-    query = select(Artifact).where(Artifact.store_id == store_id)
+    query = select_in_store(Artifact, store_id)
     if course_id is not None:
         query = query.where(Artifact.course_id == course_id)
     if kind is not None:
@@ -229,7 +230,7 @@ def list_artifacts(
         return list(session.scalars(query.order_by(Artifact.created_at.desc(), Artifact.id.desc())))
     newest = (
         select(Artifact.course_id, Artifact.lesson_id, Artifact.kind, func.max(Artifact.version).label("version"))
-        .where(Artifact.store_id == store_id, Artifact.course_id.is_not(None))
+        .where(in_store(Artifact, store_id), Artifact.course_id.is_not(None))
         .group_by(Artifact.course_id, Artifact.lesson_id, Artifact.kind)
         .subquery()
     )

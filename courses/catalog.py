@@ -20,6 +20,7 @@ from core.identity import check_slug, get_store_by_slug
 from core.models import Store
 from core.pagination import Page, paginate
 from core.principal import COURSES_WRITE, Principal
+from core.tenancy import get_in_store, in_store, select_in_store
 from courses.access import LessonAccess, active_enrollment, lesson_access, reader_kind
 from courses.models import Course, Lesson, Module
 
@@ -31,9 +32,7 @@ MAX_DRIP_DAYS = 3650
 
 
 def _course_in_store(session: Session, principal: Principal, course_id: str) -> Course:
-    course = session.get(Course, course_id)
-    if course is None or course.store_id != principal.require_store():
-        raise NotFound(f"course '{course_id}' not found")
+    course = get_in_store(session, Course, course_id, principal, "course")
     return course
 
 
@@ -43,16 +42,12 @@ def course_in_store(session: Session, principal: Principal, course_id: str) -> C
 
 
 def _module_in_store(session: Session, principal: Principal, module_id: str) -> Module:
-    module = session.get(Module, module_id)
-    if module is None or module.store_id != principal.require_store():
-        raise NotFound(f"module '{module_id}' not found")
+    module = get_in_store(session, Module, module_id, principal, "module")
     return module
 
 
 def _lesson_in_store(session: Session, principal: Principal, lesson_id: str) -> Lesson:
-    lesson = session.get(Lesson, lesson_id)
-    if lesson is None or lesson.store_id != principal.require_store():
-        raise NotFound(f"lesson '{lesson_id}' not found")
+    lesson = get_in_store(session, Lesson, lesson_id, principal, "lesson")
     return lesson
 
 
@@ -66,9 +61,7 @@ def readable_course(session: Session, principal: Principal, course_id: str) -> C
 
 
 def course_by_slug(session: Session, principal: Principal, slug: str) -> Course:
-    course_id = session.scalar(
-        select(Course.id).where(Course.store_id == principal.require_store(), Course.slug == slug)
-    )
+    course_id = session.scalar(select(Course.id).where(in_store(Course, principal), Course.slug == slug))
     if course_id is None:
         raise NotFound(f"course '{slug}' not found")
     return readable_course(session, principal, course_id)
@@ -117,14 +110,14 @@ def create_course(
 
 
 def _ensure_free_slug(session: Session, store_id: str, slug: str, except_id: str | None = None) -> None:
-    taken = session.scalar(select(Course.id).where(Course.store_id == store_id, Course.slug == slug))
+    taken = session.scalar(select(Course.id).where(in_store(Course, store_id), Course.slug == slug))
     if taken is not None and taken != except_id:
         raise Conflict(f"a course with slug '{slug}' already exists in this store", extra={"field": "slug"})
 
 
 def list_courses(session: Session, principal: Principal, cursor: str | None, limit: int) -> Page[Course]:
     reader = reader_kind(principal)
-    query = select(Course).where(Course.store_id == principal.require_store())
+    query = select_in_store(Course, principal)
     if reader == "learner":
         query = query.where(Course.status == "published")
     return paginate(session, query, Course.id, cursor, limit)
@@ -392,8 +385,6 @@ def public_catalog(session: Session, store_slug: str) -> tuple[Store, list[Cours
     if store is None:
         raise NotFound(f"no store '{store_slug}'")
     courses = list(
-        session.scalars(
-            select(Course).where(Course.store_id == store.id, Course.status == "published").order_by(Course.id)
-        )
+        session.scalars(select_in_store(Course, store.id).where(Course.status == "published").order_by(Course.id))
     )
     return store, courses

@@ -21,6 +21,7 @@ from core.identity import normalise_email
 from core.models import Invitation, StoreMember, User
 from core.pagination import Page, paginate
 from core.principal import ENROLLMENTS_READ, ENROLLMENTS_WRITE, LEARN, Principal
+from core.tenancy import get_in_store, in_store
 from courses.access import lesson_access
 from courses.catalog import _course_in_store, outline, read_lesson, readable_course
 from courses.models import Course, Enrollment, LessonProgress
@@ -30,8 +31,8 @@ SOURCES = ("grant", "self", "purchase", "import")
 
 def sync_enrollment(session: Session, entitlement: Entitlement) -> None:
     """Keep a course's enrollment in step with its holder's entitlements (the listener
-    `core.entitlements` calls on every change): enrolled while any entitlement to the course holds,
-    since the earliest one's start (so drip lessons keep their schedule across a dispute), revoked
+    `core.entitlements` calls on every change, installed by `wiring`): enrolled while any entitlement
+    to the course holds, since the earliest one's start (so drip lessons keep their schedule across a dispute), revoked
     when none does. Every reader of enrollments therefore sees exactly what was paid for or given."""
     if entitlement.resource_kind != "course":
         return
@@ -59,9 +60,6 @@ def sync_enrollment(session: Session, entitlement: Entitlement) -> None:
                     course_id=course_id)  # fmt: skip
 
 
-entitlements.listen(sync_enrollment)
-
-
 def _activate(session: Session, store_id: str, course_id: str, user_id: str, source: str) -> Enrollment:
     entitlements.grant(session, store_id, user_id, "course", course_id, source)
     enrollment = session.scalar(
@@ -76,7 +74,7 @@ def _store_member(session: Session, store_id: str, email: str) -> User | None:
     return session.scalar(
         select(User)
         .join(StoreMember, StoreMember.user_id == User.id)
-        .where(StoreMember.store_id == store_id, User.email == normalise_email(email))
+        .where(in_store(StoreMember, store_id), User.email == normalise_email(email))
     )
 
 
@@ -125,9 +123,7 @@ def self_enroll(session: Session, principal: Principal, course_id: str) -> Enrol
 
 def revoke_enrollment(session: Session, principal: Principal, enrollment_id: str) -> Enrollment:
     principal.require(ENROLLMENTS_WRITE)
-    enrollment = session.get(Enrollment, enrollment_id)
-    if enrollment is None or enrollment.store_id != principal.require_store():
-        raise NotFound(f"enrollment '{enrollment_id}' not found")
+    enrollment = get_in_store(session, Enrollment, enrollment_id, principal, "enrollment")
     for held in entitlements.held(session, enrollment.store_id, enrollment.user_id, "course", enrollment.course_id):
         entitlements.set_status(session, held, "revoked", "revoked by the store")  # a purchase too
     session.refresh(enrollment)
@@ -148,7 +144,7 @@ def my_enrollments(session: Session, principal: Principal) -> list[tuple[Enrollm
         .join(Course, Course.id == Enrollment.course_id)
         .where(
             Enrollment.user_id == principal.user_id,
-            Enrollment.store_id == principal.require_store(),
+            in_store(Enrollment, principal),
             Enrollment.revoked_at.is_(None),
             Course.status == "published",
         )

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.principal import COURSES_WRITE, Principal
+from core.tenancy import in_store
 from courses import catalog
 from courses.importer import slugify
 from courses.models import Course, Lesson, Module
@@ -111,7 +112,7 @@ class CreatedCourse:
 
 def _free_slug(session: Session, store_id: str, title: str) -> str:
     base = slugify(title)[:56].strip("-") or "course"
-    taken = set(session.scalars(select(Course.slug).where(Course.store_id == store_id, Course.slug.like(f"{base}%"))))
+    taken = set(session.scalars(select(Course.slug).where(in_store(Course, store_id), Course.slug.like(f"{base}%"))))
     if base not in taken:
         return base
     return next(f"{base}-{n}" for n in range(2, len(taken) + 3) if f"{base}-{n}" not in taken)

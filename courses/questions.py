@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from core.principal import COURSES_READ, LEARN, Principal
+from core.tenancy import in_store
 from courses import catalog
 from courses.models import CourseQuestion
 
@@ -63,7 +64,7 @@ def unanswered(
     course = catalog.course_in_store(session, principal, course_id)
     since = (now or utcnow()) - timedelta(days=days)
     where = (
-        CourseQuestion.store_id == course.store_id,
+        in_store(CourseQuestion, course.store_id),
         CourseQuestion.course_id == course.id,
         CourseQuestion.created_at >= since,
     )

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from core.db import utcnow
 from core.errors import invalid
 from core.principal import COURSES_WRITE, Principal
+from core.tenancy import in_store
 from courses.models import StyleNote
 
 KINDS = ("outline", "lesson", "study_document")
@@ -25,7 +26,7 @@ def notes(session: Session, principal: Principal, kind: str) -> list[str]:
     principal.require(COURSES_WRITE)
     rows = session.scalars(
         select(StyleNote.note)
-        .where(StyleNote.store_id == principal.require_store(), StyleNote.user_id == principal.user_id)
+        .where(in_store(StyleNote, principal), StyleNote.user_id == principal.user_id)
         .where(StyleNote.kind == _kind(kind))
         .order_by(StyleNote.updated_at.desc(), StyleNote.id.desc())
         .limit(KEEP)
@@ -37,7 +38,7 @@ def remember(session: Session, principal: Principal, kind: str, said: list[str])
     """Add (or refresh) notes; the oldest beyond `KEEP` are dropped. Answers the notes now kept."""
     principal.require(COURSES_WRITE)
     store_id, kind = principal.require_store(), _kind(kind)
-    mine = (StyleNote.store_id == store_id, StyleNote.user_id == principal.user_id, StyleNote.kind == kind)
+    mine = (in_store(StyleNote, store_id), StyleNote.user_id == principal.user_id, StyleNote.kind == kind)
     for note in dict.fromkeys(" ".join(n.split())[:300] for n in said if n.strip()):
         row = session.scalars(select(StyleNote).where(*mine, StyleNote.note == note)).first()
         if row is None:

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.errors import NotFound, PayloadTooLarge
+from core.errors import PayloadTooLarge
 from core.principal import COURSES_READ, COURSES_WRITE, Principal
+from core.tenancy import get_in_store
 from courses.models import Lesson
 from ingestion.jobs import request_index
 from ingestion.loaders import load
@@ -25,9 +26,15 @@ class Upload:
 
 
 def _lesson(session: Session, principal: Principal, lesson_id: str, course_id: str | None = None) -> Lesson:
-    lesson = session.get(Lesson, lesson_id)
-    if lesson is None or lesson.store_id != principal.require_store() or (course_id and lesson.course_id != course_id):
-        raise NotFound(f"lesson '{lesson_id}' not found", extra={"field": "lesson_id"})
+    lesson = get_in_store(
+        session,
+        Lesson,
+        lesson_id,
+        principal,
+        "lesson",
+        also=lambda row: not course_id or row.course_id == course_id,
+        extra={"field": "lesson_id"},
+    )
     return lesson
 
 
@@ -81,9 +88,7 @@ def list_documents(session: Session, principal: Principal, lesson_id: str) -> li
 
 def delete_document(session: Session, principal: Principal, document_id: str) -> IngestionJob:
     principal.require(COURSES_WRITE)
-    document = session.get(LessonDocument, document_id)
-    if document is None or document.store_id != principal.require_store():
-        raise NotFound(f"document '{document_id}' not found")
+    document = get_in_store(session, LessonDocument, document_id, principal, "document")
     store_id, course_id = document.store_id, document.course_id
     session.delete(document)
     session.flush()

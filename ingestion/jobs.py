@@ -13,9 +13,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.db import Database, after_commit, utcnow
-from core.errors import NotFound
 from core.principal import COURSES_READ, Principal
-from core.storage.protocol import ObjectStore
+from core.storage.base import StorageProvider
+from core.tenancy import get_in_store
 from ingestion.models import IngestionJob
 from ingestion.pipeline import Ingestor, IngestStats
 from ingestion.sources import course_sources
@@ -53,9 +53,7 @@ def request_index(
 
 def get_job(session: Session, principal: Principal, job_id: str) -> IngestionJob:
     principal.require(COURSES_READ)
-    job = session.get(IngestionJob, job_id)
-    if job is None or job.store_id != principal.require_store():
-        raise NotFound(f"ingestion job '{job_id}' not found")
+    job = get_in_store(session, IngestionJob, job_id, principal, "ingestion job")
     return job
 
 
@@ -64,7 +62,7 @@ def run_job(
     runtime: RetrievalRuntime,
     job_id: str,
     on_progress: Callable[[int, int], None] | None = None,
-    objects: ObjectStore | None = None,
+    objects: StorageProvider | None = None,
 ) -> IngestionJob | None:
     """Run one job to completion; safe to call again for the same job (the pipeline is idempotent)."""
     with db.transaction() as session:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.storage.protocol import ObjectMissing, ObjectStore
+from core.storage.base import ObjectMissing, StorageProvider
+from core.tenancy import belongs
 from courses.models import Artifact, Course, Lesson, Module
 from ingestion.loaders import LoadedDocument, Section, load_markdown, load_vtt
 from ingestion.models import LessonDocument
@@ -67,13 +68,17 @@ def sections_to_json(document: LoadedDocument) -> list[dict[str, object]]:
 
 
 def course_sources(
-    session: Session, store_id: str, course_id: str, only: set[str] | None = None, objects: ObjectStore | None = None
+    session: Session,
+    store_id: str,
+    course_id: str,
+    only: set[str] | None = None,
+    objects: StorageProvider | None = None,
 ) -> list[Source]:
     """Indexable sources of a course, in course order. A missing course yields none (so a job for a
     deleted course removes everything it had in the index). Video captions are read from `objects`
     (without it, as in an eval's scratch store, there are none)."""
     course = session.get(Course, course_id)
-    if course is None or course.store_id != store_id:
+    if course is None or not belongs(course, store_id):
         return []
     rows = session.execute(
         select(Lesson, Module.position)
@@ -101,7 +106,7 @@ def course_sources(
 
 
 def _captions(session: Session, course: Course, lessons: dict[str, Lesson], only: set[str] | None,
-              objects: ObjectStore) -> list[Source]:  # fmt: skip
+              objects: StorageProvider) -> list[Source]:  # fmt: skip
     """Each lesson's newest captions (one query for the course's, newest version first)."""
     rows = session.scalars(
         select(Artifact)

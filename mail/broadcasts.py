@@ -19,11 +19,12 @@ from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from core.db import Database, utcnow
-from core.errors import Conflict, NotFound, invalid
+from core.errors import Conflict, invalid
 from core.models import Store
 from core.pagination import Page, paginate
 from core.principal import CONTACTS_READ, CONTACTS_WRITE, Principal
 from core.settings import Settings
+from core.tenancy import get_in_store, in_store, select_in_store
 from mail import deliverability, segments
 from mail.contacts import unsubscribe_headers
 from mail.library import contact_data, context, get_template
@@ -39,7 +40,7 @@ LIVE = ("scheduled", "sending")
 def audience(session: Session, broadcast: MailBroadcast) -> list[ColumnElement[bool]]:
     """Who a broadcast goes to, in SQL: the store's subscribed contacts, of its segment and with any
     of its tags when it names them."""
-    parts = [Contact.store_id == broadcast.store_id, Contact.status == "subscribed"]
+    parts = [in_store(Contact, broadcast.store_id), Contact.status == "subscribed"]
     if broadcast.tags:
         tags = GroupRule(rule="any", rules=[TagRule(rule="tag", tag=t) for t in broadcast.tags])
         parts.append(segments.where(session, tags))
@@ -71,15 +72,13 @@ def audience_size(session: Session, broadcast: MailBroadcast) -> int:
 
 def get_broadcast(session: Session, principal: Principal, broadcast_id: str) -> MailBroadcast:
     principal.require(CONTACTS_READ)
-    broadcast = session.get(MailBroadcast, broadcast_id)
-    if broadcast is None or broadcast.store_id != principal.require_store():
-        raise NotFound(f"broadcast '{broadcast_id}' not found")
+    broadcast = get_in_store(session, MailBroadcast, broadcast_id, principal, "broadcast")
     return broadcast
 
 
 def list_broadcasts(session: Session, principal: Principal, cursor: str | None, limit: int) -> Page[MailBroadcast]:
     principal.require(CONTACTS_READ)
-    query = select(MailBroadcast).where(MailBroadcast.store_id == principal.require_store())
+    query = select_in_store(MailBroadcast, principal)
     return paginate(session, query, MailBroadcast.id, cursor, limit)
 
 
@@ -122,7 +121,7 @@ def _unsent(session: Session, broadcast_id: str) -> int:
 def _held(session: Session, store_id: str) -> int:
     """The store's marketing mail queued and not sent yet."""
     return session.scalar(select(func.count(MailMessage.id)).where(
-        MailMessage.store_id == store_id, MailMessage.status == "queued", MailMessage.kind != "transactional"
+        in_store(MailMessage, store_id), MailMessage.status == "queued", MailMessage.kind != "transactional"
     )) or 0  # fmt: skip
 
 

@@ -12,16 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
-from core.errors import NotFound, Unauthorized, invalid
+from core.errors import Unauthorized, invalid
 from core.pagination import Page, paginate
 from core.principal import CONTACTS_READ, CONTACTS_WRITE, Principal
 from core.security import sign_token, verify_token
 from core.settings import Settings
+from core.tenancy import get_in_store, in_store, select_in_store
 from mail import topics
 from mail.models import Contact, MailMessage, Suppression
 from mail.queue import address, suppress
@@ -43,7 +44,7 @@ def upsert(session: Session, store_id: str, email: str, name: str = "", source: 
     """The store's contact for this address, made now or found; `subscribed` True records consent
     (never over an unsubscribe: only the person may undo that), None leaves consent as it is."""
     email = address(email, "email")
-    contact = session.scalar(select(Contact).where(Contact.store_id == store_id, Contact.email == email))
+    contact = session.scalar(select_in_store(Contact, store_id).where(Contact.email == email))
     if contact is None:
         contact = Contact(store_id=store_id, email=email, name=name[:200], source=source[:24], status="none")
         try:
@@ -51,7 +52,7 @@ def upsert(session: Session, store_id: str, email: str, name: str = "", source: 
                 session.add(contact)
                 session.flush()
         except IntegrityError:  # made by a concurrent request
-            contact = session.scalars(select(Contact).where(Contact.store_id == store_id, Contact.email == email)).one()
+            contact = session.scalars(select_in_store(Contact, store_id).where(Contact.email == email)).one()
     if name and not contact.name:
         contact.name = name[:200]
     if subscribed and contact.status == "none":  # pending: only the person's confirmation subscribes
@@ -66,7 +67,7 @@ def consent(session: Session, contact: Contact, source: str) -> None:
         return
     if contact.status in ("unsubscribed", "pending"):  # pending: maybe after an unsubscribe
         session.execute(delete(Suppression).where(
-            Suppression.store_id == contact.store_id, Suppression.email == contact.email,
+            in_store(Suppression, contact.store_id), Suppression.email == contact.email,
             Suppression.reason == "unsubscribed",
         ))  # fmt: skip
     contact.status, contact.consent_at, contact.source = "subscribed", utcnow(), source[:24]
@@ -76,7 +77,7 @@ def consent(session: Session, contact: Contact, source: str) -> None:
 
 
 def find(session: Session, store_id: str, email: str) -> Contact | None:
-    return session.scalar(select(Contact).where(Contact.store_id == store_id, Contact.email == email))
+    return session.scalar(select_in_store(Contact, store_id).where(Contact.email == email))
 
 
 def add_contact(session: Session, principal: Principal, email: str, name: str = "", subscribed: bool = False,
@@ -105,9 +106,7 @@ def tag(session: Session, contact: Contact, tags: list[str]) -> list[str]:
 
 def get_contact(session: Session, principal: Principal, contact_id: str) -> Contact:
     principal.require(CONTACTS_READ)
-    contact = session.get(Contact, contact_id)
-    if contact is None or contact.store_id != principal.require_store():
-        raise NotFound(f"contact '{contact_id}' not found")
+    contact = get_in_store(session, Contact, contact_id, principal, "contact")
     return contact
 
 
@@ -136,7 +135,7 @@ def delete_contact(session: Session, principal: Principal, contact_id: str) -> N
     contact = get_contact(session, principal, contact_id)
     session.execute(
         update(MailMessage)
-        .where(MailMessage.store_id == contact.store_id, MailMessage.to_email == contact.email,
+        .where(in_store(MailMessage, contact.store_id), MailMessage.to_email == contact.email,
                MailMessage.status == "queued", MailMessage.kind != "transactional")
         .values(status="cancelled", last_error="the contact was deleted")
     )  # fmt: skip
@@ -146,7 +145,7 @@ def delete_contact(session: Session, principal: Principal, contact_id: str) -> N
 def list_contacts(session: Session, principal: Principal, status: str | None, cursor: str | None,
                   limit: int) -> Page[Contact]:  # fmt: skip
     principal.require(CONTACTS_READ)
-    query = select(Contact).where(Contact.store_id == principal.require_store())
+    query = select_in_store(Contact, principal)
     if status is not None:
         if status not in STATUSES:
             raise invalid("status", f"must be one of {', '.join(STATUSES)}")

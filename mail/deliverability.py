@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from core.db import Database, utcnow
 from core.errors import Conflict
+from core.tenancy import in_store, select_in_store
 from mail.models import MailMessage, MailPause
 from mail.notices import tell_owners
 from mail.queue import paused_stores
@@ -70,12 +71,12 @@ def standings(session: Session, now: datetime, store_id: str | None = None) -> d
         .group_by(MailMessage.store_id)
     )
     if store_id is not None:
-        query = query.where(MailMessage.store_id == store_id)
+        query = query.where(in_store(MailMessage, store_id))
     return {row[0]: Standing(int(row[1]), int(row[2] or 0), int(row[3] or 0)) for row in session.execute(query)}
 
 
 def live_pause(session: Session, store_id: str) -> MailPause | None:
-    return session.scalar(select(MailPause).where(MailPause.store_id == store_id, MailPause.lifted_at.is_(None)))
+    return session.scalar(select_in_store(MailPause, store_id).where(MailPause.lifted_at.is_(None)))
 
 
 def refuse_if_paused(session: Session, store_id: str) -> None:

@@ -7,15 +7,15 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.branding import brand_of
-from core.errors import NotFound, ValidationFailed, invalid
+from core.errors import ValidationFailed, invalid
 from core.models import Store, User
 from core.pagination import Page, paginate
 from core.principal import CONTACTS_READ, CONTACTS_WRITE, Principal
 from core.settings import Settings
+from core.tenancy import belongs, get_in_store, select_in_store
 from mail.contacts import unsubscribe_headers
 from mail.models import Contact, MailMessage, MailTemplate
 from mail.queue import enqueue
@@ -65,15 +65,13 @@ def create_template(session: Session, principal: Principal, settings: Settings, 
 
 def get_template(session: Session, principal: Principal, template_id: str) -> MailTemplate:
     principal.require(CONTACTS_READ)
-    template = session.get(MailTemplate, template_id)
-    if template is None or template.store_id != principal.require_store():
-        raise NotFound(f"template '{template_id}' not found")
+    template = get_in_store(session, MailTemplate, template_id, principal, "template")
     return template
 
 
 def list_templates(session: Session, principal: Principal, cursor: str | None, limit: int) -> Page[MailTemplate]:
     principal.require(CONTACTS_READ)
-    query = select(MailTemplate).where(MailTemplate.store_id == principal.require_store())
+    query = select_in_store(MailTemplate, principal)
     return paginate(session, query, MailTemplate.id, cursor, limit)
 
 
@@ -96,7 +94,7 @@ def preview(session: Session, principal: Principal, settings: Settings, template
     data = SAMPLE
     if contact_id is not None:
         contact = session.get(Contact, contact_id)
-        if contact is None or contact.store_id != template.store_id:
+        if contact is None or not belongs(contact, template.store_id):
             raise invalid("contact_id", f"contact '{contact_id}' is not one of this store's")
         data = contact_data(contact)
     return render(template.subject, template.body, context(settings, _store(session, principal), data))

@@ -9,12 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import StoreMember, User
+from core.tenancy import in_store
 from mail.queue import enqueue
 
 
 def tell_owners(session: Session, store_id: str, key: str, subject: str, said: list[str]) -> None:
     owners = session.scalars(select(User.email).join(StoreMember, StoreMember.user_id == User.id).where(
-        StoreMember.store_id == store_id, StoreMember.role == "owner"
+        in_store(StoreMember, store_id), StoreMember.role == "owner"
     ))  # fmt: skip
     html = "<!doctype html><html><body>" + "".join(f"<p>{escape(line)}</p>" for line in said) + "</body></html>"
     for owner in owners:

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from core.db import Database, utcnow
 from core.errors import invalid
 from core.ids import new_id
+from core.tenancy import in_store, select_in_store
 from mail.buckets import UNLIMITED, Limits
 from mail.models import KINDS, MailMessage, MailPause, Suppression
 from mail.providers.base import Attachment, MailProvider, Outgoing, Refused, TryLater
@@ -53,7 +54,7 @@ def address(value: str, field: str = "to_email") -> str:
 def suppressed(session: Session, store_id: str, email: str, kind: str) -> str | None:
     """Why the store may not send this kind of mail to this address, or None."""
     reason = session.scalar(
-        select(Suppression.reason).where(Suppression.store_id == store_id, Suppression.email == email)
+        select(Suppression.reason).where(in_store(Suppression, store_id), Suppression.email == email)
     )
     if reason is None or (kind == "transactional" and reason not in ALWAYS_SUPPRESSED):
         return None
@@ -63,7 +64,7 @@ def suppressed(session: Session, store_id: str, email: str, kind: str) -> str | 
 def suppress(session: Session, store_id: str, email: str, reason: str) -> None:
     """No more mail of that kind to this address from the store. Idempotent; a reason that stops all
     mail (a bounce, a complaint) replaces one that stopped only marketing (an unsubscribe)."""
-    found = session.scalar(select(Suppression).where(Suppression.store_id == store_id, Suppression.email == email))
+    found = session.scalar(select_in_store(Suppression, store_id).where(Suppression.email == email))
     if found is not None:
         if reason in ALWAYS_SUPPRESSED and found.reason not in ALWAYS_SUPPRESSED:
             found.reason = reason
@@ -148,7 +149,7 @@ def claim(db: Database, per_store: int, now: datetime | None = None, limits: Lim
         for store_id, _ in order:
             query = (
                 select(MailMessage.id)
-                .where(MailMessage.store_id == store_id, *due)
+                .where(in_store(MailMessage, store_id), *due)
                 .order_by(MailMessage.priority, MailMessage.created_at, MailMessage.id)
                 .limit(per_store)
             )

@@ -15,9 +15,10 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
-from core.errors import Conflict, NotFound, ValidationFailed, invalid
+from core.errors import Conflict, ValidationFailed, invalid
 from core.pagination import Page, paginate
 from core.principal import CONTACTS_READ, CONTACTS_WRITE, Principal
+from core.tenancy import get_in_store, in_store, select_in_store
 from mail.models import Contact, MailBroadcast, MailSegment
 from mail.rules import AnyRule, Rule, as_json, check, condition, error_path
 
@@ -50,7 +51,7 @@ def preview(session: Session, principal: Principal, rule: AnyRule) -> Preview:
     principal.require(CONTACTS_READ)
     store_id = principal.require_store()
     check(session, store_id, rule)
-    mine = (Contact.store_id == store_id, where(session, rule))
+    mine = (in_store(Contact, store_id), where(session, rule))
     count = session.scalar(select(func.count(Contact.id)).where(*mine)) or 0
     subscribed = session.scalar(select(func.count(Contact.id)).where(*mine, Contact.status == "subscribed")) or 0
     sample = list(session.scalars(select(Contact).where(*mine).order_by(Contact.id).limit(SAMPLE)))
@@ -76,15 +77,13 @@ def create_segment(session: Session, principal: Principal, name: str, rule: AnyR
 
 def get_segment(session: Session, principal: Principal, segment_id: str) -> MailSegment:
     principal.require(CONTACTS_READ)
-    segment = session.get(MailSegment, segment_id)
-    if segment is None or segment.store_id != principal.require_store():
-        raise NotFound(f"segment '{segment_id}' not found")
+    segment = get_in_store(session, MailSegment, segment_id, principal, "segment")
     return segment
 
 
 def list_segments(session: Session, principal: Principal, cursor: str | None, limit: int) -> Page[MailSegment]:
     principal.require(CONTACTS_READ)
-    query = select(MailSegment).where(MailSegment.store_id == principal.require_store())
+    query = select_in_store(MailSegment, principal)
     return paginate(session, query, MailSegment.id, cursor, limit)
 
 

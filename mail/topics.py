@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, NotFound, invalid
 from core.principal import CONTACTS_READ, CONTACTS_WRITE, Principal
+from core.tenancy import select_in_store
 from mail.models import Contact, MailTopic
 
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -22,7 +22,7 @@ MAX_TOPICS = 20
 
 
 def store_topics(session: Session, store_id: str) -> list[MailTopic]:
-    return list(session.scalars(select(MailTopic).where(MailTopic.store_id == store_id).order_by(MailTopic.created_at)))
+    return list(session.scalars(select_in_store(MailTopic, store_id).order_by(MailTopic.created_at)))
 
 
 def list_topics(session: Session, principal: Principal) -> list[MailTopic]:
@@ -51,9 +51,7 @@ def create_topic(session: Session, principal: Principal, key: str, name: str) ->
 
 def delete_topic(session: Session, principal: Principal, key: str) -> None:
     principal.require(CONTACTS_WRITE)
-    topic = session.scalar(
-        select(MailTopic).where(MailTopic.store_id == principal.require_store(), MailTopic.key == key)
-    )
+    topic = session.scalar(select_in_store(MailTopic, principal).where(MailTopic.key == key))
     if topic is None:
         raise NotFound(f"topic '{key}' not found")
     session.delete(topic)

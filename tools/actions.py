@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.errors import NotFound
 from core.pagination import Page, check_limit, decode_cursor, encode_cursor
 from core.principal import STORE_READ, Principal
+from core.tenancy import get_in_store, select_in_store
 from tools.models import ToolAction
 
 Status = Literal["done", "failed", "previewed", "pending", "rejected"]
@@ -58,7 +57,7 @@ def list_actions(
     """Newest first, for the store's owner and staff (and keys that may read the store)."""
     principal.require(STORE_READ)
     check_limit(limit)
-    query = select(ToolAction).where(ToolAction.store_id == principal.require_store())
+    query = select_in_store(ToolAction, principal)
     if status is not None:
         query = query.where(ToolAction.status == status)
     if cursor:
@@ -69,7 +68,5 @@ def list_actions(
 
 
 def action_in_store(session: Session, principal: Principal, action_id: str, lock: bool = False) -> ToolAction:
-    action = session.get(ToolAction, action_id, with_for_update=lock)
-    if action is None or action.store_id != principal.store_id:
-        raise NotFound(f"action '{action_id}' not found")
+    action = get_in_store(session, ToolAction, action_id, principal, "action", lock=lock)
     return action

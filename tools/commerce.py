@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from commerce import catalog, coupons, fees, refunds
 from commerce.models import Order, Product
-from commerce.providers.factory import make_provider
+from commerce.providers.factory import make_payment_provider
 from core.db import utcnow
 from core.principal import ORDERS_READ, PRODUCTS_READ, PRODUCTS_WRITE, REFUNDS_WRITE
+from core.tenancy import in_store
 from tools.base import ToolContext, ToolInput
 from tools.declare import ActionInput, ToolSet
 
@@ -212,7 +213,7 @@ def revenue_summary(ctx: ToolContext, args: RevenueIn) -> RevenueOut:
                 func.sum(Order.platform_fee - Order.fee_refunded),
             )
             .where(
-                Order.store_id == ctx.principal.require_store(),
+                in_store(Order, ctx.principal),
                 Order.created_at >= utcnow() - timedelta(days=args.days),
             )
             .group_by(Order.currency)
@@ -264,5 +265,7 @@ def _preview_refund(ctx: ToolContext, args: RefundIn) -> RefundPreview:
 def refund_order(ctx: ToolContext, args: RefundIn) -> OrderRef:
     """Refund an order in full (access is revoked) or in part (access is kept), with the platform's fee returned."""
     with ctx.transaction() as session:
-        order = refunds.refund_order(session, ctx.principal, make_provider(ctx.settings), args.order_id, args.amount)
+        order = refunds.refund_order(
+            session, ctx.principal, make_payment_provider(ctx.settings), args.order_id, args.amount
+        )
         return OrderRef.model_validate(order, from_attributes=True)

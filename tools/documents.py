@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from core.errors import invalid
 from core.principal import COURSES_READ, COURSES_WRITE
-from core.storage.factory import make_object_store
+from core.storage.factory import make_storage_provider
 from courses import artifacts, catalog
 from courses.models import Artifact, Lesson
 from media.documents.model import StudyDocument
@@ -94,7 +94,7 @@ def save_study_document(ctx: ToolContext, args: SaveDocumentIn) -> ArtifactRef:
         artifact = artifacts.save_artifact(
             session,
             ctx.principal,
-            make_object_store(ctx.settings),
+            make_storage_provider(ctx.settings),
             course_id=args.course_id,
             kind=args.document.kind,
             title=args.document.title,

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from core.principal import CONTACTS_READ, CONTACTS_WRITE
+from core.tenancy import in_store
 from mail import broadcasts, contacts, library, segments
 from mail.models import Contact
 from mail.rules import Rule
@@ -46,7 +47,7 @@ def list_contacts(ctx: ToolContext, args: ContactsIn) -> ContactList:
     """The store's mailing contacts, with their consent (subscribed, unsubscribed, or none: buyers)."""
     with ctx.transaction() as session:
         page = contacts.list_contacts(session, ctx.principal, args.status, None, args.limit)
-        query = select(func.count(Contact.id)).where(Contact.store_id == ctx.principal.require_store())
+        query = select(func.count(Contact.id)).where(in_store(Contact, ctx.principal))
         if args.status:
             query = query.where(Contact.status == args.status)
         return ContactList(

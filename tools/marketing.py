@@ -9,10 +9,10 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from core import webhooks
+from core import export_hooks
 from core.models import Store
 from core.principal import COURSES_READ, COURSES_WRITE
-from core.storage.factory import make_object_store
+from core.storage.factory import make_storage_provider
 from courses import artifacts, catalog
 from courses.models import Module
 from rag.claims import check
@@ -100,7 +100,7 @@ def save_social_posts(ctx: ToolContext, args: SavePostsIn) -> SavedPosts:
     with an export webhook set on the store, they are also sent there for a scheduler to publish."""
     with ctx.transaction() as session:
         saved = artifacts.save_artifact(
-            session, ctx.principal, make_object_store(ctx.settings), course_id=args.course_id, kind="social_posts",
+            session, ctx.principal, make_storage_provider(ctx.settings), course_id=args.course_id, kind="social_posts",
             title=args.title, data=posts_markdown(args).encode(), content_type="text/markdown", run_id=ctx.run_id,
         )  # fmt: skip
         ref = artifact_ref(saved, current=True)
@@ -108,5 +108,5 @@ def save_social_posts(ctx: ToolContext, args: SavePostsIn) -> SavedPosts:
         assert store is not None
         data = {"course_id": args.course_id, "title": args.title, "artifact": ref.model_dump(mode="json"),
                 "posts": [p.model_dump() for p in args.posts]}  # fmt: skip
-        exported = webhooks.queue_export(session, store, f"posts_{saved.id}", webhooks.EXPORT_EVENTS[0], data)
+        exported = export_hooks.queue_export(session, store, f"posts_{saved.id}", export_hooks.EXPORT_EVENTS[0], data)
         return SavedPosts(**ref.model_dump(), exported=exported)

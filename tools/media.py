@@ -13,14 +13,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from core.principal import COURSES_READ, COURSES_WRITE
-from core.storage.factory import make_object_store
+from core.storage.factory import make_storage_provider
 from courses import artifacts, catalog
 from courses.models import Artifact, Lesson, Module
 from media.audio import to_mp3
 from media.cache import MediaCache
 from media.progress import MediaError, Progress
 from media.speech.base import sentences
-from media.speech.factory import make_speech, narrate
+from media.speech.factory import make_speech_provider, narrate
 from media.speech.markdown import spoken
 from tools.base import ToolContext, ToolInput
 from tools.declare import ActionInput, ToolSet
@@ -68,7 +68,7 @@ def _lesson(ctx: ToolContext, lesson_id: str) -> tuple[Lesson, str]:
 
 
 def _fingerprint(ctx: ToolContext, lesson: Lesson, voice: str | None) -> tuple[str, str]:
-    engine = make_speech(ctx.settings)
+    engine = make_speech_provider(ctx.settings)
     chosen = voice or engine.default_voice
     return chosen, artifacts.lesson_fingerprint(lesson, engine.name, chosen)
 
@@ -102,8 +102,8 @@ def narrate_one(ctx: ToolContext, lesson_id: str, voice: str | None, progress: P
     found = _current(ctx, lesson.id, fingerprint)
     if found is not None:
         return Narration(lesson_id=lesson.id, artifact=artifact_ref(found, current=True), seconds=None, made=False)
-    objects = make_object_store(ctx.settings)
-    speech = narrate(make_speech(ctx.settings), script(lesson), voice, MediaCache(objects),
+    objects = make_storage_provider(ctx.settings)
+    speech = narrate(make_speech_provider(ctx.settings), script(lesson), voice, MediaCache(objects),
                      progress or ctx.progress, field="lesson_id")  # fmt: skip
     audio = to_mp3(speech.wav)
     with ctx.db.transaction() as session:

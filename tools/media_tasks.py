@@ -19,7 +19,7 @@ from core.settings import Settings
 from courses import artifacts
 from courses.models import Artifact, Lesson
 from media.progress import MediaError
-from media.speech.factory import make_speech
+from media.speech.factory import make_speech_provider
 from tools.base import ToolContext
 from tools.media import narrate_one
 
@@ -29,7 +29,7 @@ PER_TICK = 5
 
 def stale_narrations(db: Database, settings: Settings, limit: int = PER_TICK) -> list[tuple[str, str, str]]:
     """(store, lesson, voice) of lessons whose newest narration no longer matches them."""
-    engine = make_speech(settings)
+    engine = make_speech_provider(settings)
     newest = (
         select(Artifact.lesson_id, func.max(Artifact.version).label("version"))
         .where(Artifact.kind == "audio", Artifact.lesson_id.is_not(None))

@@ -18,14 +18,14 @@ from core.branding import brand_of
 from core.errors import invalid
 from core.models import Store
 from core.principal import COURSES_WRITE
-from core.storage.factory import make_object_store
+from core.storage.factory import make_storage_provider
 from courses import artifacts, catalog, changes
 from media.cache import MediaCache
 from media.images import slides
 from media.images.base import HEIGHT, WIDTH
-from media.images.factory import make_pictures, picture
+from media.images.factory import make_image_provider, picture
 from media.progress import Progress
-from media.speech.factory import make_speech, narrate
+from media.speech.factory import make_speech_provider, narrate
 from media.video.assemble import Scene, render
 from tools.base import ToolContext
 from tools.declare import ActionInput, ToolSet
@@ -98,8 +98,12 @@ def render_video(ctx: ToolContext, args: RenderVideoIn) -> VideoOut:
         _lesson_of(session, ctx, args.course_id, args.lesson_id)
         store = session.get(Store, ctx.principal.require_store())
         brand = brand_of(store.brand if store else None)
-    objects = make_object_store(ctx.settings)
-    cache, speech_engine, picture_engine = MediaCache(objects), make_speech(ctx.settings), make_pictures(ctx.settings)
+    objects = make_storage_provider(ctx.settings)
+    cache, speech_engine, picture_engine = (
+        MediaCache(objects),
+        make_speech_provider(ctx.settings),
+        make_image_provider(ctx.settings),
+    )
     voice = progress.part(0.0, 0.3)
     said = []
     for n, scene in enumerate(args.scenes):
@@ -147,7 +151,7 @@ class AttachCaptionsIn(ActionInput):
 @TOOLS.tool(scopes=(COURSES_WRITE,), side_effect="write")
 def attach_captions(ctx: ToolContext, args: AttachCaptionsIn) -> ArtifactRef:
     """Make a rendered video's captions a lesson's (its newest video): indexed, so answers can cite it."""
-    objects = make_object_store(ctx.settings)
+    objects = make_storage_provider(ctx.settings)
     with ctx.db.transaction() as session:
         found = artifacts.read_artifact(session, ctx.principal, objects, args.captions_id)
         if found.artifact.kind != "captions" or found.artifact.course_id is None:

@@ -25,6 +25,7 @@ from core import entitlements
 from core.db import Database, utcnow
 from core.models import Store, User
 from core.settings import Settings
+from core.tenancy import select_in_store
 from mail.contacts import unsubscribe_headers
 from mail.library import contact_data, context
 from mail.models import Contact, MailTemplate
@@ -190,7 +191,7 @@ def start_dated(db: Database, now: datetime | None = None, batch: int = 500) -> 
             trigger = published(s, workflow.id, workflow.version).trigger
             if trigger.at is None or trigger.at > now:
                 continue
-            query = select(Contact).where(Contact.store_id == workflow.store_id, Contact.status == "subscribed",
+            query = select_in_store(Contact, workflow.store_id).where(Contact.status == "subscribed",
                                           Contact.id > workflow.cursor)  # fmt: skip
             contacts = list(s.scalars(query.order_by(Contact.id).limit(batch)))
             for contact in contacts:

@@ -16,6 +16,7 @@ from core.db import utcnow
 from core.errors import Conflict, NotFound, invalid
 from core.pagination import Page, paginate
 from core.principal import CONTACTS_READ, CONTACTS_WRITE, Principal
+from core.tenancy import get_in_store, select_in_store
 from mail.deliverability import refuse_if_paused
 from mail.workflows.graph import Graph, check, parse
 from mail.workflows.models import (
@@ -48,15 +49,13 @@ def create_workflow(session: Session, principal: Principal, name: str, graph: An
 
 def get_workflow(session: Session, principal: Principal, workflow_id: str) -> MailWorkflow:
     principal.require(CONTACTS_READ)
-    workflow = session.get(MailWorkflow, workflow_id)
-    if workflow is None or workflow.store_id != principal.require_store():
-        raise NotFound(f"workflow '{workflow_id}' not found")
+    workflow = get_in_store(session, MailWorkflow, workflow_id, principal, "workflow")
     return workflow
 
 
 def list_workflows(session: Session, principal: Principal, cursor: str | None, limit: int) -> Page[MailWorkflow]:
     principal.require(CONTACTS_READ)
-    query = select(MailWorkflow).where(MailWorkflow.store_id == principal.require_store())
+    query = select_in_store(MailWorkflow, principal)
     return paginate(session, query, MailWorkflow.id, cursor, limit)
 
 

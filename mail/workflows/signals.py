@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.tenancy import in_store
 from mail.models import Contact
 from mail.queue import suppressed
 from mail.workflows.graph import Graph, parse
@@ -83,7 +84,7 @@ def signal(session: Session, contact: Contact, kind: str, ref: str, now: datetim
     product_ids = tuple(product_ids)
     moved = 0
     workflows = session.scalars(select(MailWorkflow).where(
-        MailWorkflow.store_id == contact.store_id, MailWorkflow.status == "active", MailWorkflow.trigger == kind
+        in_store(MailWorkflow, contact.store_id), MailWorkflow.status == "active", MailWorkflow.trigger == kind
     ))  # fmt: skip
     for workflow in workflows:
         trigger = published(session, workflow.id, workflow.version).trigger
