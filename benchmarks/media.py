@@ -25,10 +25,10 @@ from core.errors import ValidationFailed
 from core.settings import Settings
 from media.images import slides
 from media.images.factory import picture
-from media.images.local import LocalPictures
+from media.images.local import LocalImageProvider
 from media.progress import Progress
 from media.speech.base import sentences
-from media.speech.espeak import EspeakEngine
+from media.speech.espeak import EspeakSpeechProvider
 from media.speech.markdown import spoken
 from media.video.assemble import Scene, render
 
@@ -48,7 +48,7 @@ def lessons(folder: Path) -> list[tuple[str, str]]:
 
 
 def speech_run(texts: list[tuple[str, str]]) -> dict[str, float]:
-    engine = EspeakEngine()
+    engine = EspeakSpeechProvider()
     chars = seconds = 0.0
     start = time.perf_counter()
     for _, text in texts:
@@ -70,7 +70,7 @@ def _quiet() -> Progress:
 
 def promo_scenes(texts: list[tuple[str, str]]) -> tuple[list[Scene], float]:
     """Scenes of about TARGET_SECONDS: a title card, then a slide per lesson with its first sentences."""
-    engine, pictures, brand = EspeakEngine(), LocalPictures(), Brand()
+    engine, pictures, brand = EspeakSpeechProvider(), LocalImageProvider(), Brand()
     start = time.perf_counter()
     opening = "Open Music Theory. Learn to hear and write harmony, one lesson at a time."
     said = engine.say(sentences(opening), "en-us", _quiet())

@@ -35,7 +35,7 @@ from commerce import accounts, catalog
 from commerce.checkout import start_checkout
 from commerce.models import Order, OrderEvent, PaymentEvent
 from commerce.providers.factory import webhook_secrets
-from commerce.providers.local import LocalProvider
+from commerce.providers.local import LocalPaymentProvider
 from commerce.webhooks.signature import sign
 from core import entitlements, identity, migrate
 from core.db import Database
@@ -47,8 +47,8 @@ from courses import catalog as courses
 PORT = 18741
 
 
-def _setup(settings: Settings, db: Database, purchases: int) -> tuple[LocalProvider, str, str, list[Principal]]:
-    local = LocalProvider(settings.data_dir, settings.public_base_url)
+def _setup(settings: Settings, db: Database, purchases: int) -> tuple[LocalPaymentProvider, str, str, list[Principal]]:
+    local = LocalPaymentProvider(settings.data_dir, settings.public_base_url)
     with db.transaction() as s:
         owner_user = identity.create_user(s, "owner@bench.example.com", "password-123")
         store = identity.create_store(s, owner_user, "bench", "Bench")
@@ -74,7 +74,7 @@ def _setup(settings: Settings, db: Database, purchases: int) -> tuple[LocalProvi
         return local, product.id, price.id, learners
 
 
-def _checkouts(settings: Settings, db: Database, local: LocalProvider, product: str, price: str,
+def _checkouts(settings: Settings, db: Database, local: LocalPaymentProvider, product: str, price: str,
                learners: list[Principal]) -> tuple[list[float], list[str]]:  # fmt: skip
     seconds, sessions = [], []
     for learner in learners:

@@ -1,1 +1,2 @@
-"""commerce (later issues)."""
+"""Commerce: products and their kinds, prices, coupons, checkout, payment providers, payment events,
+fulfilment, refunds, subscriptions, bookings, downloads."""

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from commerce import expiry
 from commerce.models import PaymentEvent
-from commerce.providers.factory import make_provider
+from commerce.providers.factory import make_payment_provider
 from commerce.webhooks.process import NotYet, process
 from core.context import get_context
 from core.db import Database, utcnow
@@ -45,7 +45,7 @@ def run_event(db: Database, settings: Settings, event_row_id: str) -> str:
     savepoint: when it raises, only its writes are undone, and the attempt, the error and the next
     try are committed with the row (they rolled back with it before, so an event was retried every
     minute forever); after `MAX_ATTEMPTS` it is parked `failed` for the platform's operator."""
-    provider = make_provider(settings)
+    provider = make_payment_provider(settings)
     with db.transaction() as s:
         row = s.get(PaymentEvent, event_row_id, with_for_update=True)
         if row is None or row.status in ("processed", "ignored", "failed"):

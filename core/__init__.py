@@ -1,1 +1,2 @@
-"""Settings, database, identity and tenancy, errors and jobs wiring: the base every service stands on."""
+"""Settings, database, identity and tenancy, errors, entitlements, jobs and the object store: the base
+every service stands on."""

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from core.db import Database
 from core.ratelimit import RateLimiter
 from core.settings import Settings
-from core.storage import ObjectStore
-from core.storage.factory import make_object_store
+from core.storage import StorageProvider
+from core.storage.factory import make_storage_provider
 
 
 @dataclass
@@ -17,10 +17,10 @@ class AppContext:
     settings: Settings
     db: Database
     limiter: RateLimiter = field(default_factory=RateLimiter)
-    objects: ObjectStore = field(init=False)
+    objects: StorageProvider = field(init=False)
 
     def __post_init__(self) -> None:
-        self.objects = make_object_store(self.settings)
+        self.objects = make_storage_provider(self.settings)
 
 
 _current: AppContext | None = None

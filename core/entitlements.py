@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db import Base, UTCDateTime, utcnow
 from core.ids import new_id
+from core.tenancy import in_store
 
 ID = String(40)
 KINDS = ("course", "product")
@@ -142,7 +143,7 @@ def held(session: Session, store_id: str, user_id: str, resource_kind: str, reso
     return list(
         session.scalars(
             select(Entitlement).where(
-                Entitlement.store_id == store_id,
+                in_store(Entitlement, store_id),
                 Entitlement.user_id == user_id,
                 Entitlement.resource_kind == resource_kind,
                 Entitlement.resource_id == resource_id,

@@ -35,7 +35,7 @@ class Store(Base):
     owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     plan: Mapped[str] = mapped_column(String(32), default="free")
     brand: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # `core.branding`: colours, logo
-    export_webhook_url: Mapped[str | None] = mapped_column(String(500))  # `core.webhooks`: exports go here
+    export_webhook_url: Mapped[str | None] = mapped_column(String(500))  # `core.export_hooks`: exports go here
     export_webhook_secret: Mapped[str | None] = mapped_column(String(64))  # whsec_…, signs them
     # `core.return_urls`: the store's own sites, where a checkout may send a learner back to
     site_domains: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")

@@ -20,8 +20,9 @@ from core.db import Database
 from core.ids import new_id
 from core.jobs import huey, quiet
 from core.settings import Settings
-from mail import broadcasts, deliverability, transactional, webhooks
+from mail import broadcasts, deliverability, transactional
 from mail.buckets import Limits, make_buckets
+from mail.inbound import base as inbound
 from mail.providers.factory import make_mail_provider, overall_rate
 from mail.queue import Outcome, claim, release_stale, send_claimed
 from mail.workflows import engine, intake
@@ -107,4 +108,4 @@ def review_deliverability() -> list[str]:
 def forget_old_events() -> int:
     """Daily: drop provider webhooks and handled activity events older than 30 days (what they did
     is on the messages and contacts; their ids only guard against a redelivery, which comes in hours)."""
-    return webhooks.forget_old(get_context().db)
+    return inbound.forget_old(get_context().db)

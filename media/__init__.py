@@ -1,1 +1,1 @@
-"""media: documents (PDF) now; speech, images and video assembly in later issues."""
+"""Media: study documents (PDF), speech, images and slides, video assembly, the media cache and progress."""

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from core.storage import ObjectStore
+from core.storage import StorageProvider
 
 PREFIX = "media-cache"
 
@@ -26,7 +26,7 @@ def digest(kind: str, **inputs: Any) -> str:
 
 
 class MediaCache:
-    def __init__(self, objects: ObjectStore | None) -> None:
+    def __init__(self, objects: StorageProvider | None) -> None:
         self.objects = objects  # None: no cache (each step is made every time)
 
     def key(self, kind: str, hashed: str, ext: str) -> str:

@@ -1,1 +1,1 @@
-"""tests (later issues)."""
+"""The suite: mirrors the layout; factories build the data, loopback servers stand in for outside services."""

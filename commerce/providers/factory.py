@@ -6,7 +6,7 @@ import hashlib
 import hmac
 
 from commerce.providers.base import PaymentProvider
-from commerce.providers.local import LocalProvider
+from commerce.providers.local import LocalPaymentProvider
 from commerce.providers.stripe import StripeProvider
 from core.errors import ConfigurationError
 from core.settings import Settings
@@ -22,9 +22,9 @@ def webhook_secrets(settings: Settings) -> list[str]:
     return [f"whsec_local_{derived[:32]}"]
 
 
-def make_provider(settings: Settings) -> PaymentProvider:
+def make_payment_provider(settings: Settings) -> PaymentProvider:
     if settings.payments_provider == "local":
-        return LocalProvider(settings.data_dir, settings.public_base_url)
+        return LocalPaymentProvider(settings.data_dir, settings.public_base_url)
     if settings.stripe_api_key is None:
         raise ConfigurationError("ACADEMY_PAYMENTS_PROVIDER=stripe needs ACADEMY_STRIPE_API_KEY")
     return StripeProvider(settings.stripe_api_key.get_secret_value(), settings.stripe_api_base)

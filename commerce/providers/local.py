@@ -31,7 +31,7 @@ class LinkExpired(Exception):
         self.refresh_url = refresh_url
 
 
-class LocalProvider(LocalSubscriptions):
+class LocalPaymentProvider(LocalSubscriptions):
     name = "local"
 
     def __init__(self, data_dir: Path, base_url: str) -> None:

@@ -35,7 +35,7 @@ def describe(key: str, data: bytes, content_type: str) -> StoredObject:
     return StoredObject(check_key(key), len(data), hashlib.sha256(data).hexdigest(), content_type)
 
 
-class ObjectStore(Protocol):
+class StorageProvider(Protocol):
     """Whole-object writes and reads: artifacts are small (a PDF of a few hundred kB), written once
     per version and never changed, so there is no partial update to support."""
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from core.errors import ConfigurationError
 from core.settings import Settings
-from core.storage.folder import FolderStore
-from core.storage.protocol import ObjectStore
+from core.storage.base import StorageProvider
+from core.storage.folder import FolderStorageProvider
 
 
-def make_object_store(settings: Settings) -> ObjectStore:
+def make_storage_provider(settings: Settings) -> StorageProvider:
     if settings.object_store == "folder":
-        return FolderStore(settings.data_dir / "objects")
+        return FolderStorageProvider(settings.data_dir / "objects")
     if not settings.s3_bucket:
         raise ConfigurationError("ACADEMY_OBJECT_STORE=s3 needs ACADEMY_S3_BUCKET")
-    from core.storage.s3 import S3Store
+    from core.storage.s3 import S3StorageProvider
 
     options: dict[str, str] = {}
     if settings.s3_endpoint_url:
@@ -24,4 +24,4 @@ def make_object_store(settings: Settings) -> ObjectStore:
     if settings.s3_access_key_id and settings.s3_secret_access_key:
         options["aws_access_key_id"] = settings.s3_access_key_id
         options["aws_secret_access_key"] = settings.s3_secret_access_key.get_secret_value()
-    return S3Store(settings.s3_bucket, settings.s3_prefix, **options)
+    return S3StorageProvider(settings.s3_bucket, settings.s3_prefix, **options)

@@ -7,10 +7,10 @@ import os
 import tempfile
 from pathlib import Path
 
-from core.storage.protocol import ObjectMissing, StoredObject, check_key, describe
+from core.storage.base import ObjectMissing, StoredObject, check_key, describe
 
 
-class FolderStore:
+class FolderStorageProvider:
     name = "folder"
 
     def __init__(self, root: Path) -> None:

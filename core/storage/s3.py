@@ -10,12 +10,12 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from core.storage.protocol import ObjectMissing, StoredObject, check_key, describe
+from core.storage.base import ObjectMissing, StoredObject, check_key, describe
 
 MISSING = {"404", "NoSuchKey", "NotFound"}
 
 
-class S3Store:
+class S3StorageProvider:
     name = "s3"
 
     def __init__(self, bucket: str, prefix: str = "", client: Any = None, **client_options: Any) -> None:

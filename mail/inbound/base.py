@@ -1,29 +1,27 @@
-"""Resend's webhooks: verified the Svix way on the raw bytes before anything is parsed, stored once by
-their `svix-id`, and acted on in the same transaction.
+"""A provider's delivery event, in the service's own kinds, stored once by its id and acted on in the
+same transaction, whichever provider sent it:
 
-- `email.delivered`, `email.opened`, `email.clicked`: the first time of each, on the message (an open
-  or a click is also the contact's latest activity).
-- `email.bounced`: a permanent (hard) bounce suppresses the address for the store at once; a
-  transient (soft) one counts, and the third in 30 days suppresses it too.
-- `email.complained`: the address is suppressed.
+- `delivered`, `opened`, `clicked`: the first time of each, on the message (an open or a click is also
+  the contact's latest activity).
+- `bounced`: a permanent (hard) bounce suppresses the address for the store at once; a transient
+  (soft) one counts, and the third in 30 days suppresses it too.
+- `complained`: the address is suppressed.
 An event about a message that is not ours (sent from elsewhere with the same key) is stored as
-`unmatched`; an event type we do not act on as `ignored`."""
+`unmatched`; an event of no kind we act on as `ignored`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from svix.webhooks import Webhook, WebhookVerificationError
 
 from core.activity import ActivityEvent
 from core.db import Database, utcnow
-from core.errors import BadRequest
-from core.inputs import parse_json
+from core.tenancy import in_store
 from mail.models import Contact, MailMessage, MailWebhookEvent
 from mail.queue import suppress
 
@@ -36,52 +34,47 @@ class SignatureError(Exception):
     """The webhook's signature does not verify: forged, stale, or signed with another secret."""
 
 
-def verify(body: bytes, headers: Mapping[str, str], secret: str) -> dict[str, Any]:
-    """The event, once its Svix signature over these very bytes verifies (5 minutes' tolerance)."""
-    wanted = {k.lower(): v for k, v in headers.items() if k.lower().startswith(("svix-", "webhook-"))}
-    event_id = wanted.get("svix-id") or wanted.get("webhook-id") or ""
-    if len(event_id) > ID_CHARS:  # stored whole, so a redelivery is found by the same id
-        raise BadRequest(f"the event id has more than {ID_CHARS} characters")
-    try:
-        Webhook(secret).verify(body, wanted)
-    except WebhookVerificationError as exc:
-        raise SignatureError(str(exc) or "no valid signature") from exc
-    try:
-        event = parse_json(body)
-    except ValueError as exc:
-        raise BadRequest(str(exc)) from None
-    if not isinstance(event, dict) or not isinstance(event.get("type"), str):
-        raise SignatureError("the body is not a Resend event (no `type`)")
-    return event
+Kind = Literal["delivered", "opened", "clicked", "bounced", "complained"]
 
 
-def _apply(session: Session, kind: str, data: dict[str, Any]) -> str:
-    message = session.scalar(select(MailMessage).where(MailMessage.provider_message_id == str(data.get("email_id"))))
+@dataclass(frozen=True)
+class Delivery:
+    """What a provider's event says, in the service's terms."""
+
+    type: str  # the provider's own name for it, as stored
+    kind: Kind | None  # None: nothing here acts on it
+    message_id: str  # the provider's id of the message it is about
+    hard_bounce: bool = False
+
+
+def _apply(session: Session, event: Delivery) -> str:
+    kind = event.kind
+    message = session.scalar(select(MailMessage).where(MailMessage.provider_message_id == event.message_id))
     if message is None:
         return "unmatched"
     now = utcnow()
-    if kind == "email.delivered":
+    if kind == "delivered":
         message.delivered_at = message.delivered_at or now
-    elif kind in ("email.opened", "email.clicked"):
-        if kind == "email.opened":
+    elif kind in ("opened", "clicked"):
+        if kind == "opened":
             message.opened_at = message.opened_at or now
         else:
             message.clicked_at = message.clicked_at or now
         session.execute(  # reading and clicking is activity (segments' `active` rule)
             update(Contact)
-            .where(Contact.store_id == message.store_id, Contact.email == message.to_email)
+            .where(in_store(Contact, message.store_id), Contact.email == message.to_email)
             .values(last_activity_at=now)
         )
-    elif kind == "email.complained":
+    elif kind == "complained":
         message.complained_at = message.complained_at or now
         suppress(session, message.store_id, message.to_email, "complaint")
-    elif kind == "email.bounced":
-        hard = str((data.get("bounce") or {}).get("type", "")).lower() in ("permanent", "hard")
+    elif kind == "bounced":
+        hard = event.hard_bounce
         message.bounce = "hard" if hard else "soft"
         session.flush()
         soft = session.scalar(
             select(func.count(MailMessage.id)).where(
-                MailMessage.store_id == message.store_id,
+                in_store(MailMessage, message.store_id),
                 MailMessage.to_email == message.to_email,
                 MailMessage.bounce == "soft",
                 MailMessage.created_at > now - SOFT_WINDOW,
@@ -94,22 +87,26 @@ def _apply(session: Session, kind: str, data: dict[str, Any]) -> str:
     return "applied"
 
 
-def receive(session: Session, event_id: str, event: dict[str, Any]) -> tuple[MailWebhookEvent, bool]:
-    """Store the event once by its id and act on it; (the row, whether it was new)."""
+def receive(
+    session: Session, provider: str, event_id: str, raw: dict[str, Any], event: Delivery
+) -> tuple[MailWebhookEvent, bool]:
+    """Store the provider's event once by its id and act on it; (the row, whether it was new)."""
     found = session.scalar(
-        select(MailWebhookEvent).where(MailWebhookEvent.provider == "resend", MailWebhookEvent.event_id == event_id)
+        select(MailWebhookEvent).where(MailWebhookEvent.provider == provider, MailWebhookEvent.event_id == event_id)
     )
     if found is not None:
         return found, False
-    kind, data = str(event["type"]), event.get("data") or {}
-    row = MailWebhookEvent(provider="resend", event_id=event_id, type=kind[:40], payload=event, outcome="new")
+    row = MailWebhookEvent(provider=provider, event_id=event_id, type=event.type[:40], payload=raw, outcome="new")
     try:
         with session.begin_nested():
             session.add(row)
             session.flush()
     except IntegrityError:  # the same delivery, stored by a concurrent request
-        return session.scalars(select(MailWebhookEvent).where(MailWebhookEvent.event_id == event_id)).one(), False
-    row.outcome = _apply(session, kind, data if isinstance(data, dict) else {})
+        query = select(MailWebhookEvent).where(
+            MailWebhookEvent.provider == provider, MailWebhookEvent.event_id == event_id
+        )
+        return session.scalars(query).one(), False
+    row.outcome = _apply(session, event) if event.kind is not None else "ignored"
     return row, True
 
 

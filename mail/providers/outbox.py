@@ -13,6 +13,7 @@ from sqlalchemy import JSON, String, Text, inspect, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from core.db import Database, UTCDateTime, utcnow
+from core.tenancy import in_store
 from mail.providers.base import Outgoing, sender
 
 
@@ -69,7 +70,7 @@ class OutboxProvider:
         """The newest first, of a store or to an address when given (the dev mailbox's list)."""
         query = select(OutboxMessage).order_by(OutboxMessage.received_at.desc(), OutboxMessage.id.desc())
         if store_id is not None:
-            query = query.where(OutboxMessage.store_id == store_id)
+            query = query.where(in_store(OutboxMessage, store_id))
         if to_email is not None:
             query = query.where(OutboxMessage.to_email == to_email)
         with self.db.transaction() as s:

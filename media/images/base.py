@@ -12,7 +12,7 @@ WIDTH, HEIGHT = 1280, 720  # 720p: the videos' size
 MAX_PROMPT = 1_000
 
 
-class PictureEngine(Protocol):
+class ImageProvider(Protocol):
     name: str
 
     def picture(self, prompt: str, width: int, height: int, brand: Brand, progress: Progress) -> bytes:

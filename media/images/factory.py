@@ -6,23 +6,23 @@ from core.branding import Brand
 from core.errors import invalid
 from core.settings import Settings
 from media.cache import NO_CACHE, MediaCache, digest
-from media.images.base import MAX_PROMPT, PictureEngine
+from media.images.base import MAX_PROMPT, ImageProvider
 from media.progress import MediaError, Progress
 
 
-def make_pictures(settings: Settings) -> PictureEngine:
+def make_image_provider(settings: Settings) -> ImageProvider:
     if settings.images_provider == "fal":
-        from media.images.fal import FalPictures
+        from media.images.fal import FalImageProvider
 
         if settings.fal_api_key is None:
             raise MediaError("ACADEMY_IMAGES_PROVIDER=fal needs ACADEMY_FAL_API_KEY")
-        return FalPictures(settings.fal_api_key.get_secret_value(), settings.fal_model)
-    from media.images.local import LocalPictures
+        return FalImageProvider(settings.fal_api_key.get_secret_value(), settings.fal_model)
+    from media.images.local import LocalImageProvider
 
-    return LocalPictures()
+    return LocalImageProvider()
 
 
-def picture(engine: PictureEngine, prompt: str, width: int, height: int, brand: Brand,
+def picture(engine: ImageProvider, prompt: str, width: int, height: int, brand: Brand,
             cache: MediaCache = NO_CACHE, progress: Progress | None = None) -> bytes:  # fmt: skip
     """A picture for the prompt (a 422 naming `prompt` when it is empty or too long), made once."""
     prompt = " ".join(prompt.split())

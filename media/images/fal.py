@@ -15,7 +15,7 @@ from core.branding import Brand
 from media.progress import MediaError, Progress
 
 
-class FalPictures:
+class FalImageProvider:
     name = "fal"
 
     def __init__(self, api_key: str, model: str) -> None:

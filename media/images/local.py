@@ -23,7 +23,7 @@ def _mix(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> tuple[in
     return (round(a[0] + (b[0] - a[0]) * t), round(a[1] + (b[1] - a[1]) * t), round(a[2] + (b[2] - a[2]) * t))
 
 
-class LocalPictures:
+class LocalImageProvider:
     name = "local"
 
     def picture(self, prompt: str, width: int, height: int, brand: Brand, progress: Progress) -> bytes:

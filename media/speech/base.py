@@ -35,7 +35,7 @@ class Speech:
     voice: str
 
 
-class SpeechEngine(Protocol):
+class SpeechProvider(Protocol):
     name: str
     default_voice: str
 

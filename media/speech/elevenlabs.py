@@ -51,7 +51,7 @@ def words(characters: list[str], starts: list[float], ends: list[float], offset:
     return found
 
 
-class ElevenLabsEngine:
+class ElevenLabsSpeechProvider:
     name = "elevenlabs"
 
     def __init__(self, api_key: str, voice: str, model: str, base_url: str | None = None) -> None:

@@ -25,7 +25,7 @@ def installed_voices() -> frozenset[str]:
     return frozenset(line.split()[1] for line in listed.splitlines()[1:] if len(line.split()) > 1)
 
 
-class EspeakEngine:
+class EspeakSpeechProvider:
     name = "espeak-ng"
     default_voice = "en-us"
 

@@ -7,25 +7,27 @@ import json
 from core.settings import Settings
 from media.cache import NO_CACHE, MediaCache, digest
 from media.progress import MediaError, Progress
-from media.speech.base import Speech, SpeechEngine, Timing, sentences
+from media.speech.base import Speech, SpeechProvider, Timing, sentences
 
 
-def make_speech(settings: Settings) -> SpeechEngine:
+def make_speech_provider(settings: Settings) -> SpeechProvider:
     if settings.speech_provider == "elevenlabs":
-        from media.speech.elevenlabs import ElevenLabsEngine
+        from media.speech.elevenlabs import ElevenLabsSpeechProvider
 
         if settings.elevenlabs_api_key is None:
             raise MediaError("ACADEMY_SPEECH_PROVIDER=elevenlabs needs ACADEMY_ELEVENLABS_API_KEY")
         key = settings.elevenlabs_api_key.get_secret_value()
-        return ElevenLabsEngine(key, settings.elevenlabs_voice, settings.elevenlabs_model, settings.elevenlabs_base_url)
-    from media.speech.espeak import EspeakEngine
+        return ElevenLabsSpeechProvider(
+            key, settings.elevenlabs_voice, settings.elevenlabs_model, settings.elevenlabs_base_url
+        )
+    from media.speech.espeak import EspeakSpeechProvider
 
-    engine = EspeakEngine()
+    engine = EspeakSpeechProvider()
     engine.default_voice = settings.speech_voice
     return engine
 
 
-def narrate(engine: SpeechEngine, text: str, voice: str | None = None, cache: MediaCache = NO_CACHE,
+def narrate(engine: SpeechProvider, text: str, voice: str | None = None, cache: MediaCache = NO_CACHE,
             progress: Progress | None = None, field: str = "text") -> Speech:  # fmt: skip
     """The text said in the voice: checked (a 422 naming `field`), made once per (engine, voice, text)."""
     said = sentences(text, field)

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from api.app import create_app
 from commerce import catalog
-from commerce.providers.local import LocalProvider
+from commerce.providers.local import LocalPaymentProvider
 from core.db import Database
 from core.models import Store
 from core.settings import Settings
@@ -31,7 +31,7 @@ def on_sale(db: Database, settings: Settings, world: StoreWorld, base_url: str) 
     with db.transaction() as s:
         enrollment = s.query(Enrollment).filter(Enrollment.course_id == world.course_id).one()
         enrollments.revoke_enrollment(s, world.owner, enrollment.id)
-    enable_selling(db, world, LocalProvider(settings.data_dir, base_url))
+    enable_selling(db, world, LocalPaymentProvider(settings.data_dir, base_url))
     with db.transaction() as s:
         product = catalog.create_product(s, world.owner, "course", "Mixing, the course", course_id=world.course_id)
         catalog.create_price(s, world.owner, product.id, "usd", 4999)

@@ -12,7 +12,7 @@ from commerce import accounts, catalog
 from commerce.checkout import start_checkout
 from commerce.models import CheckoutSession, PaymentAccount
 from commerce.providers.factory import webhook_secrets
-from commerce.providers.local import LocalProvider
+from commerce.providers.local import LocalPaymentProvider
 from commerce.providers.stripe import StripeProvider
 from commerce.tasks import run_event
 from commerce.webhooks import intake
@@ -68,7 +68,7 @@ class StripeHarness(StripeProvider):
         self.server.mark_delivered(event_id)
 
 
-Provider = LocalProvider | StripeHarness
+Provider = LocalPaymentProvider | StripeHarness
 
 
 def provider(db: Database, settings: Settings) -> Provider:
@@ -77,7 +77,7 @@ def provider(db: Database, settings: Settings) -> Provider:
         from tests.commerce.conftest import SERVERS
 
         return StripeHarness(SERVERS[settings.stripe_api_base or ""])
-    return LocalProvider(settings.data_dir, settings.public_base_url)
+    return LocalPaymentProvider(settings.data_dir, settings.public_base_url)
 
 
 def enable_selling(db: Database, world: StoreWorld, local: Provider) -> PaymentAccount:

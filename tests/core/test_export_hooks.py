@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from svix.webhooks import Webhook, WebhookVerificationError
 
-from core import webhooks
+from core import export_hooks
 from core.db import Database
 from core.errors import ValidationFailed
 from core.jobs import huey
@@ -34,7 +34,7 @@ def _raw(request: dict[str, Any]) -> str:
 
 def test_a_delivery_is_signed_so_the_receiver_can_verify_it(settings: Settings) -> None:
     with json_stub(lambda _: (200, {})) as stub:
-        webhooks.deliver(stub.url, SECRET, "posts_1", "social_posts.saved", {"title": "Hear it"}, settings)
+        export_hooks.deliver(stub.url, SECRET, "posts_1", "social_posts.saved", {"title": "Hear it"}, settings)
     [seen] = stub.seen
     Webhook(SECRET).verify(_raw(seen), seen["request_headers"])  # raises unless signed with the secret
     with pytest.raises(WebhookVerificationError):
@@ -44,15 +44,17 @@ def test_a_delivery_is_signed_so_the_receiver_can_verify_it(settings: Settings) 
 
 @pytest.mark.parametrize(("status", "retry"), [(503, True), (410, False)])
 def test_a_server_error_is_retried_and_a_refusal_is_not(settings: Settings, status: int, retry: bool) -> None:
-    with json_stub(lambda _: (status, {})) as stub, pytest.raises(webhooks.DeliveryFailed) as failed:
-        webhooks.deliver(stub.url, SECRET, "posts_1", "social_posts.saved", {}, settings)
+    with json_stub(lambda _: (status, {})) as stub, pytest.raises(export_hooks.DeliveryFailed) as failed:
+        export_hooks.deliver(stub.url, SECRET, "posts_1", "social_posts.saved", {}, settings)
     assert failed.value.retry is retry and str(status) in str(failed.value)
 
 
 def test_production_never_calls_a_private_address(settings: Settings) -> None:
     production = settings.model_copy(update={"env": "production"})
-    with json_stub(lambda _: (200, {})) as stub, pytest.raises(webhooks.DeliveryFailed, match="non-public"):
-        webhooks.deliver(stub.url.replace("http:", "https:"), SECRET, "posts_1", "social_posts.saved", {}, production)
+    with json_stub(lambda _: (200, {})) as stub, pytest.raises(export_hooks.DeliveryFailed, match="non-public"):
+        export_hooks.deliver(
+            stub.url.replace("http:", "https:"), SECRET, "posts_1", "social_posts.saved", {}, production
+        )
     assert stub.seen == []
 
 
@@ -62,12 +64,12 @@ def test_production_never_calls_a_private_address(settings: Settings) -> None:
      "2001::1", "127.0.0.1", "10.0.0.1", "169.254.169.254", "fd00::1", "224.0.0.1"],
 )  # fmt: skip
 def test_nat64_6to4_and_mapped_addresses_of_a_private_one_are_not_public(address: str) -> None:
-    assert webhooks.non_public(ipaddress.ip_address(address))
+    assert export_hooks.non_public(ipaddress.ip_address(address))
 
 
 @pytest.mark.parametrize("address", ["93.184.216.34", "2606:4700::1111", "2002:5db8:d822::1"])
 def test_a_public_address_is_public(address: str) -> None:
-    assert not webhooks.non_public(ipaddress.ip_address(address))
+    assert not export_hooks.non_public(ipaddress.ip_address(address))
 
 
 def resolving(monkeypatch: pytest.MonkeyPatch, *answers: list[str]) -> list[str]:
@@ -95,7 +97,7 @@ def test_a_delivery_connects_to_the_address_it_resolved_once_and_verifies_the_na
     with json_stub(lambda _: (200, {}), tls_name="hooks.example.test") as stub:
         monkeypatch.setenv("SSL_CERT_FILE", stub.ca_file)
         asked = resolving(monkeypatch, ["127.0.0.1"])  # then a rebinding answer: none
-        assert webhooks.deliver(stub.url, SECRET, "posts_1", "social_posts.saved", {}, settings) == 200
+        assert export_hooks.deliver(stub.url, SECRET, "posts_1", "social_posts.saved", {}, settings) == 200
     assert asked == ["hooks.example.test"] and stub.seen[0]["request_headers"]["host"] == stub.url.split("//")[1]
 
 
@@ -105,8 +107,8 @@ def test_production_refuses_a_name_with_any_private_address(
     production = settings.model_copy(update={"env": "production"})
     with json_stub(lambda _: (200, {}), tls_name="hooks.example.test") as stub:
         resolving(monkeypatch, ["93.184.216.34", "127.0.0.1"])
-        with pytest.raises(webhooks.DeliveryFailed, match=r"non-public address \(127.0.0.1\)") as failed:
-            webhooks.deliver(stub.url, SECRET, "posts_1", "social_posts.saved", {}, production)
+        with pytest.raises(export_hooks.DeliveryFailed, match=r"non-public address \(127.0.0.1\)") as failed:
+            export_hooks.deliver(stub.url, SECRET, "posts_1", "social_posts.saved", {}, production)
     assert stub.seen == [] and failed.value.retry is False
 
 
@@ -119,7 +121,7 @@ def test_production_refuses_a_name_with_any_private_address(
 )  # fmt: skip
 def test_an_address_that_cannot_be_used_is_a_422_naming_it(settings: Settings, url: str, env: str, why: str) -> None:
     with pytest.raises(ValidationFailed, match=why) as refused:
-        webhooks.check_url(url, settings.model_copy(update={"env": env}))
+        export_hooks.check_url(url, settings.model_copy(update={"env": env}))
     assert refused.value.errors[0].field == "url"
 
 
@@ -131,7 +133,7 @@ def hooked(db: Database, settings: Settings, world: StoreWorld) -> Iterator[Stub
         with db.transaction() as s:
             store = s.get(Store, world.store_id)
             assert store is not None
-            webhooks.set_export_webhook(store, world.owner, stub.url, settings)
+            export_hooks.set_export_webhook(store, world.owner, stub.url, settings)
         yield stub
 
 
@@ -141,7 +143,9 @@ def test_a_queued_export_is_sent_with_the_same_id_when_retried(
     with hooked(db, settings, store_a) as stub:
         with db.transaction() as s:
             store = s.get(Store, store_a.store_id)
-            assert store is not None and webhooks.queue_export(s, store, "posts_art1", "social_posts.saved", {"n": 1})
+            assert store is not None and export_hooks.queue_export(
+                s, store, "posts_art1", "social_posts.saved", {"n": 1}
+            )
         task = huey.dequeue()
         huey.execute(task)
         huey.execute(task)  # delivered again (a retry after a lost answer): the receiver sees one id

@@ -9,7 +9,7 @@ import pytest
 from core.db import Database
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.principal import Principal
-from core.storage.folder import FolderStore
+from core.storage.folder import FolderStorageProvider
 from courses import artifacts, enrollments
 from courses.models import Artifact
 from tests.conftest import StoreWorld, build_store, principal_of
@@ -18,14 +18,14 @@ PDF = "application/pdf"
 
 
 @pytest.fixture
-def objects(tmp_path: Path) -> FolderStore:
-    return FolderStore(tmp_path / "objects")
+def objects(tmp_path: Path) -> FolderStorageProvider:
+    return FolderStorageProvider(tmp_path / "objects")
 
 
 def make_artifact(
     db: Database,
     world: StoreWorld,
-    objects: FolderStore,
+    objects: FolderStorageProvider,
     data: bytes = b"%PDF v1",
     kind: str = "cheat_sheet",
     *,
@@ -46,7 +46,9 @@ def make_artifact(
         )
 
 
-def test_versions_count_up_per_course_and_kind(db: Database, store_a: StoreWorld, objects: FolderStore) -> None:
+def test_versions_count_up_per_course_and_kind(
+    db: Database, store_a: StoreWorld, objects: FolderStorageProvider
+) -> None:
     first = make_artifact(db, store_a, objects, b"%PDF one")
     second = make_artifact(db, store_a, objects, b"%PDF two")
     guide = make_artifact(db, store_a, objects, b"%PDF guide", kind="reference_guide")
@@ -54,7 +56,9 @@ def test_versions_count_up_per_course_and_kind(db: Database, store_a: StoreWorld
     assert objects.get(first.object_key) == b"%PDF one"  # the old version is kept
 
 
-def test_the_same_bytes_again_are_the_same_version(db: Database, store_a: StoreWorld, objects: FolderStore) -> None:
+def test_the_same_bytes_again_are_the_same_version(
+    db: Database, store_a: StoreWorld, objects: FolderStorageProvider
+) -> None:
     first = make_artifact(db, store_a, objects)
     again = make_artifact(db, store_a, objects)
     assert again.id == first.id and again.version == 1
@@ -71,7 +75,7 @@ def test_the_same_bytes_again_are_the_same_version(db: Database, store_a: StoreW
     ],
 )
 def test_bad_input_names_the_field_and_stores_nothing(
-    db: Database, store_a: StoreWorld, objects: FolderStore, changes: dict[str, object], field: str
+    db: Database, store_a: StoreWorld, objects: FolderStorageProvider, changes: dict[str, object], field: str
 ) -> None:
     arguments: dict[str, object] = {
         "course_id": store_a.course_id,
@@ -87,20 +91,20 @@ def test_bad_input_names_the_field_and_stores_nothing(
 
 
 def test_another_stores_course_cannot_hold_an_artifact(
-    db: Database, store_a: StoreWorld, store_b: StoreWorld, objects: FolderStore
+    db: Database, store_a: StoreWorld, store_b: StoreWorld, objects: FolderStorageProvider
 ) -> None:
     with pytest.raises(NotFound):
         make_artifact(db, store_a, objects, course_id=store_b.course_id)
 
 
-def test_a_learner_cannot_save_one(db: Database, store_a: StoreWorld, objects: FolderStore) -> None:
+def test_a_learner_cannot_save_one(db: Database, store_a: StoreWorld, objects: FolderStorageProvider) -> None:
     learner = principal_of(db, store_a.learner_email, store_a.store_id)
     with pytest.raises(Forbidden):
         make_artifact(db, store_a, objects, by=learner)
 
 
 def test_a_save_racing_another_is_a_conflict_and_leaves_no_file(
-    db: Database, store_a: StoreWorld, objects: FolderStore, monkeypatch: pytest.MonkeyPatch
+    db: Database, store_a: StoreWorld, objects: FolderStorageProvider, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     make_artifact(db, store_a, objects, b"%PDF one")
     monkeypatch.setattr(artifacts, "_latest", lambda *args: None)  # as if the other save had not committed yet
@@ -110,7 +114,7 @@ def test_a_save_racing_another_is_a_conflict_and_leaves_no_file(
 
 
 def test_enrolled_learner_opens_the_latest_version_only(
-    db: Database, store_a: StoreWorld, objects: FolderStore
+    db: Database, store_a: StoreWorld, objects: FolderStorageProvider
 ) -> None:
     old = make_artifact(db, store_a, objects, b"%PDF old")
     new = make_artifact(db, store_a, objects, b"%PDF new")
@@ -124,7 +128,9 @@ def test_enrolled_learner_opens_the_latest_version_only(
         assert [a.id for a in artifacts.list_artifacts(s, store_a.owner, store_a.course_id)] == [new.id, old.id]
 
 
-def test_learner_without_enrollment_or_on_a_draft_course_sees_nothing(db: Database, objects: FolderStore) -> None:
+def test_learner_without_enrollment_or_on_a_draft_course_sees_nothing(
+    db: Database, objects: FolderStorageProvider
+) -> None:
     world = build_store(db, "gamma", enroll_learner=False)
     sheet = make_artifact(db, world, objects)
     draft = make_artifact(db, world, objects, course_id=world.draft_course_id)
@@ -140,7 +146,7 @@ def test_learner_without_enrollment_or_on_a_draft_course_sees_nothing(db: Databa
 
 
 def test_another_stores_people_never_see_it(
-    db: Database, store_a: StoreWorld, store_b: StoreWorld, objects: FolderStore
+    db: Database, store_a: StoreWorld, store_b: StoreWorld, objects: FolderStorageProvider
 ) -> None:
     sheet = make_artifact(db, store_a, objects)
     with db.transaction() as s:
@@ -151,7 +157,7 @@ def test_another_stores_people_never_see_it(
 
 @pytest.mark.parametrize("kind", ["course_outline", "social_posts", "video"])
 def test_a_learner_never_gets_the_creators_drafts(
-    db: Database, store_a: StoreWorld, objects: FolderStore, kind: str
+    db: Database, store_a: StoreWorld, objects: FolderStorageProvider, kind: str
 ) -> None:
     draft = make_artifact(db, store_a, objects, b"%PDF draft", kind=kind)  # a course's, not a lesson's
     sheet = make_artifact(db, store_a, objects, b"%PDF sheet")

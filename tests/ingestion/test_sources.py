@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from core.db import Database
 from core.settings import Settings
-from core.storage.factory import make_object_store
+from core.storage.factory import make_storage_provider
 from courses import artifacts
 from courses.models import Artifact
 from ingestion import jobs
@@ -27,7 +27,7 @@ VTT = ("WEBVTT\n\n00:00:00.000 --> 00:00:03.000\nEvery phrase comes to rest.\n\n
 def captions(db: Database, settings: Settings, world: StoreWorld, text: str, lesson: bool = True) -> str:
     with db.transaction() as s:
         saved = artifacts.save_artifact(
-            s, world.owner, make_object_store(settings), course_id=world.course_id, kind="captions",
+            s, world.owner, make_storage_provider(settings), course_id=world.course_id, kind="captions",
             title="Hear the cadence (captions)", data=text.encode(), content_type="text/vtt",
             lesson_id=world.paid_lesson_id if lesson else None,
         )  # fmt: skip
@@ -41,7 +41,7 @@ def test_a_lessons_newest_captions_are_its_video_source_with_their_timings(
     captions(db, settings, store_a, VTT)
     captions(db, settings, store_a, "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nA promo of the course.\n", lesson=False)
     with db.transaction() as s:
-        found = course_sources(s, store_a.store_id, store_a.course_id, None, make_object_store(settings))
+        found = course_sources(s, store_a.store_id, store_a.course_id, None, make_storage_provider(settings))
     [video] = [x for x in found if x.source_id.endswith(":captions")]
     assert video.source_id == f"{store_a.paid_lesson_id}:captions" and video.document_title == "Video: Hear the cadence"
     assert [(x.start_s, x.text) for x in video.document.sections][-1][0] == 3.0
@@ -62,7 +62,7 @@ def test_the_video_is_found_by_search_at_the_moment_it_says_it(
         job = jobs.request_index(s, store_a.store_id, store_a.course_id, [store_a.paid_lesson_id])
     runtime = make_runtime(tmp_path / "index")
     try:
-        assert jobs.run_job(db, runtime, job.id, objects=make_object_store(settings)).status == "completed"
+        assert jobs.run_job(db, runtime, job.id, objects=make_storage_provider(settings)).status == "completed"
         [hit] = [p for p in Retriever(runtime).search_filtered("plagal cadence subdominant", SearchFilter(store_a.store_id), 5)
                  if p.citation.document_title == "Video: Hear the cadence"]  # fmt: skip
     finally:
@@ -77,7 +77,7 @@ def test_captions_missing_from_the_object_store_leave_the_rest_indexed(
     with db.transaction() as s:
         lost = s.scalars(select(Artifact).where(Artifact.kind == "captions")).one()
         key = lost.object_key
-    objects = make_object_store(settings)
+    objects = make_storage_provider(settings)
     objects.delete(key)
     with db.transaction() as s:
         found = course_sources(s, store_a.store_id, store_a.course_id, None, objects)

@@ -13,9 +13,9 @@ from core.db import Database, utcnow
 from core.errors import Conflict
 from core.settings import Settings
 from mail import broadcasts, deliverability, library
+from mail.inbound.base import forget_old
 from mail.models import MailMessage, MailPause, MailWebhookEvent
 from mail.queue import claim
-from mail.webhooks import forget_old
 from tests.conftest import StoreWorld
 from tests.mail.factories import queued
 

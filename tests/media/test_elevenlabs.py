@@ -11,7 +11,7 @@ import pytest
 from media.progress import MediaError
 from media.speech import elevenlabs
 from media.speech.base import wav_duration
-from media.speech.elevenlabs import ElevenLabsEngine
+from media.speech.elevenlabs import ElevenLabsSpeechProvider
 from media.speech.factory import narrate
 from tests.media.elevenlabs_server import CHAR_SECONDS, KEY, VOICE, LoopbackElevenLabs, loopback_elevenlabs
 
@@ -22,8 +22,8 @@ def server() -> Iterator[LoopbackElevenLabs]:
         yield found
 
 
-def engine(server: LoopbackElevenLabs, key: str = KEY) -> ElevenLabsEngine:
-    return ElevenLabsEngine(key, VOICE, "eleven_multilingual_v2", server.url)
+def engine(server: LoopbackElevenLabs, key: str = KEY) -> ElevenLabsSpeechProvider:
+    return ElevenLabsSpeechProvider(key, VOICE, "eleven_multilingual_v2", server.url)
 
 
 def test_speech_arrives_as_wav_with_word_timings(server: LoopbackElevenLabs) -> None:

@@ -13,12 +13,12 @@ from PIL import Image
 
 from core.branding import Brand
 from core.errors import ValidationFailed
-from core.storage.folder import FolderStore
+from core.storage.folder import FolderStorageProvider
 from media.cache import MediaCache
 from media.images import slides
 from media.images.factory import picture
-from media.images.fal import FalPictures
-from media.images.local import LocalPictures
+from media.images.fal import FalImageProvider
+from media.images.local import LocalImageProvider
 from media.progress import MediaError, Progress
 from tests.media.fal_server import KEY, MODEL, LoopbackFal, loopback_fal
 
@@ -35,7 +35,7 @@ def mean(png: bytes) -> tuple[float, ...]:
 
 
 def test_a_drawn_picture_is_the_same_for_the_same_prompt_and_in_the_brands_colours() -> None:
-    engine = LocalPictures()
+    engine = LocalImageProvider()
     one, again = (picture(engine, "a mixing desk at dusk", 1280, 720, BRAND) for _ in range(2))
     assert one == again and size_of(one) == (1280, 720)
     assert one != picture(engine, "a grand piano", 1280, 720, BRAND)
@@ -46,7 +46,7 @@ def test_a_drawn_picture_is_the_same_for_the_same_prompt_and_in_the_brands_colou
 
 def test_an_empty_prompt_is_a_422_naming_it() -> None:
     with pytest.raises(ValidationFailed) as caught:
-        picture(LocalPictures(), "   ", 1280, 720, BRAND)
+        picture(LocalImageProvider(), "   ", 1280, 720, BRAND)
     assert caught.value.errors[0].field == "prompt"
 
 
@@ -60,7 +60,7 @@ def test_long_words_shrink_to_fit_and_past_the_floor_are_cut_with_an_ellipsis() 
 
 
 def test_title_cards_and_slides_are_720p() -> None:
-    backdrop = picture(LocalPictures(), "studio", 1280, 720, BRAND)
+    backdrop = picture(LocalImageProvider(), "studio", 1280, 720, BRAND)
     assert size_of(slides.title_card("Open Music Theory", "Hear harmony everywhere", BRAND, backdrop)) == (1280, 720)
     assert size_of(slides.slide("Triads", ["Two stacked thirds", "Four qualities"], BRAND)) == (1280, 720)
 
@@ -76,12 +76,12 @@ def fal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LoopbackFal
         yield server
 
 
-def fal_engine(key: str = KEY) -> FalPictures:
-    return FalPictures(key, MODEL)
+def fal_engine(key: str = KEY) -> FalImageProvider:
+    return FalImageProvider(key, MODEL)
 
 
 def test_fal_generates_the_picture_at_the_size_asked(fal: LoopbackFal, tmp_path: Path) -> None:
-    cache = MediaCache(FolderStore(tmp_path / "objects"))
+    cache = MediaCache(FolderStorageProvider(tmp_path / "objects"))
     made = picture(fal_engine(), "a vintage synthesizer, warm light", 1280, 720, BRAND, cache)
     assert size_of(made) == (1280, 720)  # FAL answered 640x360: resized
     [request] = fal.seen

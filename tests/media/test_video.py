@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from core.branding import Brand
-from core.storage.folder import FolderStore
+from core.storage.folder import FolderStorageProvider
 from media.cache import MediaCache
 from media.images import slides
 from media.progress import Cancelled, MediaError, Progress
-from media.speech.espeak import EspeakEngine
+from media.speech.espeak import EspeakSpeechProvider
 from media.speech.factory import narrate
 from media.video import assemble
 from media.video.assemble import Scene, render
@@ -26,7 +26,7 @@ CUE = re.compile(r"^(\d\d):(\d\d):(\d\d)\.(\d{3}) --> (\d\d):(\d\d):(\d\d)\.(\d{
 
 
 def scene(title: str, text: str, pad: float = 0.5) -> Scene:
-    speech = narrate(EspeakEngine(), text)
+    speech = narrate(EspeakSpeechProvider(), text)
     return Scene(slides.slide(title, [text], Brand()), speech.duration + pad, speech.wav, tuple(speech.timings))
 
 
@@ -111,7 +111,7 @@ def test_a_cancel_stops_the_render_and_leaves_nothing() -> None:
 
 
 def test_a_render_resumes_from_the_scenes_it_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    cache = MediaCache(FolderStore(tmp_path))
+    cache = MediaCache(FolderStorageProvider(tmp_path))
     first, second = scene("One", "First scene here."), scene("Two", "Second scene here.")
     with pytest.raises(MediaError):
         render([first, Scene(b"broken", 2.0)], cache=cache)

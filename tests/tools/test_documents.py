@@ -8,7 +8,7 @@ from pypdf import PdfReader
 from core.db import Database
 from core.errors import ValidationFailed
 from core.settings import Settings
-from core.storage.factory import make_object_store
+from core.storage.factory import make_storage_provider
 from courses import artifacts
 from media.documents.model import Point, Source
 from tests.conftest import StoreWorld, principal_of
@@ -33,7 +33,7 @@ def test_saved_document_is_a_pdf_of_the_course(db: Database, settings: Settings,
     saved = build_registry().invoke("save_study_document", ctx(db, settings, store_a.owner), sheet(store_a))
     assert (saved["kind"], saved["version"], saved["current"]) == ("cheat_sheet", 1, True)
     with db.transaction() as s:
-        file = artifacts.read_artifact(s, store_a.owner, make_object_store(settings), saved["artifact_id"])
+        file = artifacts.read_artifact(s, store_a.owner, make_storage_provider(settings), saved["artifact_id"])
     assert file.artifact.run_id == "run_test"
     assert "Paid lessons hold the secret. [1]" in PdfReader(BytesIO(file.data)).pages[0].extract_text()
 

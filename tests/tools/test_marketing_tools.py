@@ -15,7 +15,7 @@ from core.jobs import huey
 from core.settings import Settings
 from tests.agent_fixtures import indexed_store
 from tests.conftest import StoreWorld, principal_of
-from tests.core.test_webhooks import hooked
+from tests.core.test_export_hooks import hooked
 from tools.base import ToolContext
 from tools.registry import build_registry
 

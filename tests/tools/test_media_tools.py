@@ -13,7 +13,7 @@ from core.db import Database
 from core.errors import ValidationFailed
 from core.principal import Principal
 from core.settings import Settings
-from core.storage.factory import make_object_store
+from core.storage.factory import make_storage_provider
 from courses import artifacts, catalog
 from tests.conftest import StoreWorld, login, principal_of
 from tools.base import ToolContext
@@ -49,7 +49,7 @@ def test_a_lesson_is_narrated_to_mp3_attached_to_it(
     assert (artifact["kind"], artifact["lesson_id"], artifact["version"], artifact["current"]) == (
         "audio", store_a.preview_lesson_id, 1, True)  # fmt: skip
     with db.transaction() as s:
-        file = artifacts.read_artifact(s, store_a.owner, make_object_store(settings), str(artifact["artifact_id"]))
+        file = artifacts.read_artifact(s, store_a.owner, make_storage_provider(settings), str(artifact["artifact_id"]))
     assert file.artifact.content_type == "audio/mpeg"
     assert abs(seconds_of(file.data, tmp_path) - float(made["seconds"])) < 0.2
 
