@@ -1,1 +1,2 @@
-"""FastAPI app, routers, auth dependencies and problem responses."""
+"""The FastAPI app: the JSON API by service (`v1/`), the pages (`pages/`), shared dependencies, paging,
+problems, limits and the MCP endpoint."""

@@ -12,68 +12,23 @@ from starlette.routing import Route
 
 from agents.runs import RunManager
 from agents.service import build_run_manager
-from api import openapi, problems
+from api import health, openapi, problems, v1
 from api.admission import Admission
 from api.headers import SecurityHeaders
 from api.limits import BodySizeLimit
 from api.mcp_http import McpEndpoint
 from api.mcp_server import AcademyMCP
-from api.routers import (
-    artifacts,
-    auth,
-    bookings,
-    broadcasts,
-    checkout_pages,
-    contacts,
-    dev_mailbox,
-    health,
-    insights,
-    invitations,
-    learning,
-    mail_segments,
-    mail_templates,
-    mail_webhooks,
-    mail_workflows,
-    openai_compat,
-    order_pages,
-    pages,
-    payment_events,
-    payments,
-    products,
-    retrieval,
-    run_previews,
-    signups,
-    store_page,
-    storefront,
-    stores,
-    subscriptions,
-    unsubscribe,
-)
-from api.routers import courses as course_routes
-from api.routers import runs as run_routes
-from api.routers import tools as tool_routes
-from api.routers.pages import STATIC
-from commerce import tasks as commerce_tasks
-from core import webhooks
+from api.pages import PAGES
+from api.pages.chat import STATIC
+from api.v1.commerce.storefront import CatalogCache
 from core.context import set_context
 from core.db import Database, is_sqlite
-from core.jobs import configure_jobs, start_in_process_consumer, stop_in_process_consumer
+from core.jobs import stop_in_process_consumer
 from core.settings import Settings, get_settings
-from courses import tasks as course_tasks
-from ingestion import tasks as ingestion_tasks
-from mail import tasks as mail_tasks
 from rag.runtime import close_runtime, get_runtime
-from tools import media_tasks
+from wiring import install, start_in_process
 
 log = logging.getLogger("academy.api")
-TASK_MODULES = (
-    course_tasks,
-    ingestion_tasks,
-    commerce_tasks,
-    mail_tasks,
-    media_tasks,
-    webhooks,
-)  # imported so their jobs are registered with the queue
 
 DESCRIPTION = """Academy's HTTP API. Authenticate with `Authorization: Bearer <token>`, where the token is
 a session token from `POST /v1/auth/login` or a store API key (`acd_…`). Errors are RFC 9457 problem
@@ -91,17 +46,14 @@ def create_app(
     execute in this process; tests pass their own `RunManager` (a scripted model)."""
     settings = settings or get_settings()
     context = set_context(settings, db)
-    configure_jobs(settings)
-    ingestion_tasks.install()
+    install(settings)  # the same jobs and listeners as `academy worker` (wiring)
     in_process_jobs = (settings.redis_url is None) if run_jobs is None else run_jobs
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         consumer = None
         if in_process_jobs:
-            consumer = start_in_process_consumer(settings.jobs_workers)
-            ingestion_tasks.resume_after_restart()
-            mail_tasks.start_pumping()  # the send queue, every few seconds (the watchdog restarts it)
+            consumer = start_in_process(settings.jobs_workers)
         manager = runs or build_run_manager(settings, context.db, lambda: get_runtime(settings))
         app.state.runs = manager
         if is_sqlite(context.db.url):  # one process owns an embedded database; with PostgreSQL others may be running
@@ -127,7 +79,7 @@ def create_app(
     )
     app.router.routes.append(Route("/mcp", mcp, methods=["GET", "POST", "DELETE"]))
     app.state.context = context
-    app.state.catalog_cache = storefront.CatalogCache()
+    app.state.catalog_cache = CatalogCache()
     problems.install(app)
     # Outermost last: every answer carries the security headers, refusals included.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes)
@@ -138,42 +90,8 @@ def create_app(
         queue_timeout=settings.queue_timeout_seconds,
     )
     app.add_middleware(SecurityHeaders, https=settings.https)
-    modules = (
-        health,
-        auth,
-        stores,
-        invitations,
-        course_routes,
-        learning,
-        artifacts,
-        insights,
-        storefront,
-        products,
-        bookings,
-        payments,
-        payment_events,
-        subscriptions,
-        mail_webhooks,
-        contacts,
-        mail_templates,
-        mail_segments,
-        mail_workflows,
-        broadcasts,
-        unsubscribe,
-        signups,
-        checkout_pages,
-        store_page,
-        order_pages,
-        dev_mailbox,
-        retrieval,
-        run_routes,
-        run_previews,
-        tool_routes,
-        openai_compat,
-        pages,
-    )
-    for module in modules:
-        app.include_router(module.router)
+    for router in (health.router, *v1.ROUTERS, *(page.router for page in PAGES)):
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    openapi.install(app, [module.router for module in modules])
+    openapi.install(app, [health.router, *v1.ROUTERS])  # pages are not in the document
     return app

@@ -7,10 +7,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Request, Response
+from fastapi import Depends, Header, Query, Request, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from agents.runs import RunManager
 from core import idempotency, identity, sessions
 from core.context import AppContext
 from core.errors import Unauthorized
@@ -143,3 +144,35 @@ def idempotent(
 
 
 Idem = Annotated[Idempotent, Depends(idempotent)]
+
+
+def run_manager(request: Request) -> RunManager:
+    manager: RunManager = request.app.state.runs
+    return manager
+
+
+Runs = Annotated[RunManager, Depends(run_manager)]
+
+
+STREAM_PURPOSE = "stream"  # a token that follows one run's events (an EventSource sends no headers)
+
+
+def stream_principal(
+    request: Request, session: DB, run_id: str, token: Annotated[str | None, Query()] = None
+) -> Principal:
+    """The session or API key, or else a stream token bound to this very run."""
+    if token is None:
+        return current_principal(request, session)
+    settings = app_context(request).settings
+    try:
+        claims = verify_token(settings.secret(), token, STREAM_PURPOSE)
+    except Unauthorized as exc:
+        raise Unauthorized(f"{exc.detail.replace('; log in again', '')}; ask for a new stream token") from exc
+    if claims.get("run") != run_id:
+        raise Unauthorized("this stream token is for another run")
+    principal = identity.principal_for_session(session, str(claims["sub"]), claims.get("sto"), claims.get("sid"))
+    session.commit()  # hands the connection back while the request waits for its endpoint (see deps)
+    return principal
+
+
+StreamCaller = Annotated[Principal, Depends(stream_principal)]

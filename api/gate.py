@@ -19,8 +19,7 @@ from fastapi import Depends, Header
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from api.deps import Caller
-from api.routers.runs import Runs
+from api.deps import Caller, Runs
 from core import idempotency
 from core.principal import Principal
 from tools import actions

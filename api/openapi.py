@@ -16,8 +16,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
-from api.deps import current_principal
-from api.routers.runs import stream_principal
+from api.deps import current_principal, stream_principal
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 PROBLEM_SCHEMA: dict[str, Any] = {

@@ -14,8 +14,10 @@ from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from core import inputs
+from core import inputs, invitations
 from core.branding import brand_of
+from core.context import AppContext
+from core.models import Invitation
 
 T = TypeVar("T")
 
@@ -116,3 +118,39 @@ class TokenOut(BaseModel):
 
 
 Title = Field(min_length=1, max_length=300)
+
+
+class CourseOut(Output):
+    id: str
+    store_id: str
+    slug: str
+    title: str
+    description: str
+    attribution: str
+    status: str
+    is_free: bool
+    published_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class InvitationOut(Output):
+    id: str
+    email: str
+    role: str
+    course_id: str | None
+    status: str
+    created_at: datetime
+    expires_at: datetime
+    accepted_at: datetime | None
+    link: str | None = Field(description="The link to give the person (pending invitations only).")
+
+
+def invitation_out(context: AppContext, invitation: Invitation) -> InvitationOut:
+    link = None
+    if invitation.status == "pending":
+        token = invitations.token_for(context.settings.secret(), invitation)
+        link = f"{context.settings.public_base_url.rstrip('/')}/invitations/{token}"
+    return InvitationOut.model_validate(
+        {**{k: getattr(invitation, k) for k in InvitationOut.model_fields if k != "link"}, "link": link}
+    )

@@ -12,13 +12,13 @@ from fastapi.responses import FileResponse, HTMLResponse
 from sqlalchemy.orm import Session
 
 from api.deps import DB, current_principal
-from api.lesson_view import page, render_markdown
+from api.pages.html import page, render_markdown
 from core.errors import AppError, NotFound
 from core.principal import Principal
 from courses import artifacts, catalog
 
 router = APIRouter(include_in_schema=False)
-STATIC = Path(__file__).resolve().parents[1] / "static"
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 @router.get("/")

@@ -18,11 +18,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.lesson_view import page
+from api.pages.html import page
 from commerce.fulfilment import fulfil
 from commerce.models import CheckoutSession
-from commerce.providers.factory import make_provider, webhook_secrets
-from commerce.providers.local import LinkExpired, LocalProvider
+from commerce.providers.factory import make_payment_provider, webhook_secrets
+from commerce.providers.local import LinkExpired, LocalPaymentProvider
 from commerce.webhooks.signature import sign
 from core.context import AppContext
 from core.errors import ValidationFailed
@@ -36,13 +36,13 @@ CARDS = (
 )
 
 
-def _local(request: Request) -> LocalProvider | None:
+def _local(request: Request) -> LocalPaymentProvider | None:
     context: AppContext = request.app.state.context
-    provider = make_provider(context.settings)
-    return provider if isinstance(provider, LocalProvider) else None
+    provider = make_payment_provider(context.settings)
+    return provider if isinstance(provider, LocalPaymentProvider) else None
 
 
-async def deliver(request: Request, local: LocalProvider) -> None:
+async def deliver(request: Request, local: LocalPaymentProvider) -> None:
     """Post the provider's undelivered events, signed, to the webhook endpoint of this app."""
     context: AppContext = request.app.state.context
     secret = webhook_secrets(context.settings)[0]
@@ -87,7 +87,7 @@ def _checkout_page(state: dict[str, object], error: str = "", authenticate: bool
     )
 
 
-async def _open(request: Request, checkout_id: str) -> tuple[LocalProvider, dict[str, Any]] | None:
+async def _open(request: Request, checkout_id: str) -> tuple[LocalPaymentProvider, dict[str, Any]] | None:
     """The local provider and the session's state, or None (another provider, or no such session)."""
     local = _local(request)
     if local is None:
@@ -135,7 +135,7 @@ def _fulfil_and_return(context: AppContext, reference: str) -> str | None:
         row = session.get(CheckoutSession, reference)
         if row is None:
             return None
-        fulfil(session, make_provider(context.settings), row)
+        fulfil(session, make_payment_provider(context.settings), row)
         return row.success_url
 
 

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.deps import DB, app_context, current_principal
 from api.headers import MAIL_FRAME_HEADERS
-from api.lesson_view import page
+from api.pages.html import page
 from core.errors import AppError, NotFound
 from core.models import User
 from core.principal import ORDERS_READ, Principal

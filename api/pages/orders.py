@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import DB, current_principal
-from api.lesson_view import page
-from api.routers.store_page import BUY_SCRIPT, money
+from api.pages.html import page
+from api.pages.store import BUY_SCRIPT, money
 from commerce import receipts, refunds, subscriptions
 from commerce.models import OrderLine, Product, Subscription
 from commerce.storefront import store_by_slug

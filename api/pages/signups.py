@@ -1,9 +1,6 @@
-"""Signing up for a store's mail, with double opt-in: the store page's form and `POST
-/v1/stores/{slug}/subscribe` (no login: a creator's own site may post to it) ask the address to
-confirm; `/c/{token}` is the confirmation link (GET asks, POST confirms: scanners open links).
-
-Both are limited per caller address (`SUBSCRIBE_LIMIT`), and the confirmation itself goes at most
-once an hour to an address, so the form cannot be used to flood someone's inbox."""
+"""Signing up for a store's mail, with double opt-in, as pages: the store page's form (limited and
+confirmed as `POST /v1/stores/{slug}/subscribe` is: `api/v1/mail/signups.py`), and `/c/{token}`, the
+confirmation link (GET asks, POST confirms: scanners open links)."""
 
 from __future__ import annotations
 
@@ -12,41 +9,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
-from pydantic import Field
 
-from api.deps import DB, Context, app_context, client_address
-from api.lesson_view import page
-from api.schemas import Input, Output
+from api.deps import DB, Context, app_context
+from api.pages.html import page
+from api.v1.mail.signups import ask
 from commerce.storefront import store_by_slug
 from core.errors import AppError
 from core.models import Store
 from mail import optin, topics
 
-router = APIRouter(tags=["mail"])
-SUBSCRIBE_LIMIT = "20/hour"
-
-
-class SubscribeIn(Input):
-    email: str = Field(max_length=320)
-    name: str = Field(default="", max_length=200)
-    topics: list[str] = Field(default_factory=list, max_length=20, description="Keys of the store's topics.")
-
-
-class SubscribeOut(Output):
-    status: str = Field(description="pending: a confirmation was sent; subscribed: they were already.")
-
-
-def _ask(session: DB, context: Context, request: Request, store: Store, email: str, name: str,
-         chosen: list[str]) -> str:  # fmt: skip
-    context.limiter.hit(SUBSCRIBE_LIMIT, "subscribe", client_address(request), what="sign-ups")
-    return optin.sign_up(session, context.settings, store, email, name, chosen).status
-
-
-@router.post("/v1/stores/{slug}/subscribe", response_model=SubscribeOut, status_code=202,
-             summary="Sign up for a store's mail (a confirmation is emailed)")  # fmt: skip
-def subscribe(slug: str, body: SubscribeIn, request: Request, session: DB, context: Context) -> SubscribeOut:
-    store = store_by_slug(session, slug[:64])
-    return SubscribeOut(status=_ask(session, context, request, store, body.email, body.name, body.topics))
+router = APIRouter(include_in_schema=False)
 
 
 def _problem_page(exc: AppError, title: str) -> HTMLResponse:
@@ -65,7 +37,7 @@ def subscribe_form(
 ) -> HTMLResponse:
     try:
         store = store_by_slug(session, slug[:64])
-        status = _ask(session, context, request, store, email, name, topic or [])
+        status = ask(session, context, request, store, email, name, topic or [])
     except AppError as exc:
         return _problem_page(exc, "We could not sign you up")
     sent = f"We sent a link to {email.strip().lower()}. Open it to confirm, and mail from {store.name} will follow."

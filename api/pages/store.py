@@ -10,9 +10,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import DB, current_principal
-from api.lesson_view import page
+from api.pages.html import page
 from commerce import bookings
 from commerce.fulfilment import already_held
+from commerce.kinds import kind_of
 from commerce.models import Price, Product
 from commerce.storefront import on_sale
 from core.errors import AppError
@@ -54,7 +55,7 @@ def _times(session: DB, product: Product) -> str:
 
 
 def _sign_up(session: DB, store: Store) -> str:
-    """The mail sign-up form (double opt-in: `api/routers/signups.py`), with the store's topics."""
+    """The mail sign-up form (double opt-in: `api/pages/signups.py`), with the store's topics."""
     boxes = "".join(
         f'<label><input type="checkbox" name="topic" value="{escape(t.key)}" checked> {escape(t.name)}</label>'
         for t in store_topics(session, store.id)
@@ -84,7 +85,7 @@ def store_page(slug: str, request: Request, session: DB, checkout: str | None = 
     cards = []
     for product, prices in products:
         held = user_id is not None and already_held(session, product, user_id)
-        if held and product.kind == "digital" and product.file_key:
+        if held and kind_of(product.kind).carries_file and product.file_key:
             link = f'<a href="/v1/products/{product.id}/download" download>Download the file</a>'
             action = f'<p class="held">You have this. {link}.</p>'
         elif held:
@@ -98,7 +99,7 @@ def store_page(slug: str, request: Request, session: DB, checkout: str | None = 
                 if tip and prices[0].min_amount is not None
                 else ""
             )
-            times = _times(session, product) if product.kind == "coaching" else ""
+            times = _times(session, product) if kind_of(product.kind).bookable else ""
             action = (
                 f'<form class="buy"><input type="hidden" name="product_id" value="{product.id}">'
                 f'<select name="price_id" aria-label="Price">{options}</select>{amount}{times}'

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import DB, app_context
-from api.lesson_view import page
+from api.pages.html import page
 from core.errors import AppError
 from core.models import Store
 from mail import contacts, topics

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from core.db import Database
 from core.settings import Settings
-from core.storage.factory import make_object_store
+from core.storage.factory import make_storage_provider
 from courses import artifacts
 from tests.conftest import StoreWorld, build_store, login
 
@@ -18,7 +18,7 @@ def make_sheet(db: Database, settings: Settings, world: StoreWorld, data: bytes 
         sheet = artifacts.save_artifact(
             s,
             world.owner,
-            make_object_store(settings),
+            make_storage_provider(settings),
             course_id=world.course_id,
             kind="cheat_sheet",
             title="Alpha: cheat sheet",

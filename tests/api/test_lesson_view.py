@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from core.db import Database
 from core.settings import Settings
-from core.storage.factory import make_object_store
+from core.storage.factory import make_storage_provider
 from courses import artifacts, catalog
 from ingestion.loaders import load_markdown
 from tests.conftest import PASSWORD, StoreWorld, build_store
@@ -79,7 +79,7 @@ def test_a_lessons_video_plays_on_its_page_with_its_captions(
 ) -> None:
     with db.transaction() as s:
         common = {"course_id": store_a.course_id, "lesson_id": store_a.preview_lesson_id}
-        objects = make_object_store(settings)
+        objects = make_storage_provider(settings)
         video = artifacts.save_artifact(s, store_a.owner, objects, kind="video", title="Hear the cadence",
                                         data=b"mp4", content_type="video/mp4", **common)  # fmt: skip
         vtt = artifacts.save_artifact(s, store_a.owner, objects, kind="captions", title="Hear the cadence (captions)",

@@ -17,7 +17,7 @@ from langchain_core.messages import AIMessage
 from agents.runs import RunManager
 from api import sse
 from api.app import create_app
-from api.routers.runs import STREAM_PURPOSE
+from api.deps import STREAM_PURPOSE
 from core.db import Database
 from core.security import sign_token
 from core.settings import Settings

@@ -15,7 +15,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,15 +25,15 @@ from agents.event_models import ApprovalRequired, Citation, Error, MessageComple
 from agents.events import Event
 from agents.llm import ModelBusy
 from agents.runs import MAX_MESSAGE_CHARS, RunManager
-from api.deps import DB, Caller
-from api.routers.runs import Runs
+from api.deps import DB, Caller, Runs
+from api.routing import v1_router
 from api.sse import HEADERS, follow_events
 from core.errors import AppError, BadRequest, NotFound, invalid
 from core.inputs import Bounded
 from core.principal import Principal
 from courses import catalog
 
-router = APIRouter(prefix="/v1", tags=["openai-compatible"])
+router = v1_router(tags=["openai-compatible"])
 
 
 def model_id(agent: str) -> str:

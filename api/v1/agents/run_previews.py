@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import Path
 from fastapi.responses import HTMLResponse
 
-from api.deps import Caller
+from api.deps import Caller, Runs
 from api.headers import MAIL_FRAME_HEADERS
-from api.routers.runs import Runs
+from api.routing import v1_router
 from core.errors import NotFound
 
-router = APIRouter(prefix="/v1", tags=["threads and runs"])
+router = v1_router(tags=["threads and runs"])
 
 
 @router.get(

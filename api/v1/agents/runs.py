@@ -10,31 +10,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import Header, Query, Request, Response
 from pydantic import Field
 from sse_starlette import EventSourceResponse
 
 from agents.runs import MAX_MESSAGE_CHARS, RunManager, RunSummary
-from api.deps import DB, Caller, app_context, current_principal, session_claims
+from api.deps import STREAM_PURPOSE, Caller, Runs, StreamCaller, app_context, session_claims
+from api.paging import DEFAULT_LIMIT, Limit
+from api.routing import v1_router
 from api.schemas import Input, Name, Output
 from api.sse import event_stream, parse_position
-from core import identity
-from core.errors import Forbidden, Unauthorized
-from core.principal import Principal
-from core.security import sign_token, verify_token
+from core.errors import Forbidden
+from core.security import sign_token
 
-router = APIRouter(prefix="/v1", tags=["threads and runs"])
-STREAM_PURPOSE = "stream"
+router = v1_router(tags=["threads and runs"])
 # A run in one of these has written its last event; "interrupted" waits for a resume, which starts a new stream.
 FINAL_STATUSES = frozenset({"completed", "failed", "cancelled", "interrupted"})
-
-
-def run_manager(request: Request) -> RunManager:
-    manager: RunManager = request.app.state.runs
-    return manager
-
-
-Runs = Annotated[RunManager, Depends(run_manager)]
 
 
 class ThreadIn(Input):
@@ -138,27 +129,6 @@ def _fields(run: Any) -> dict[str, Any]:
     return {name: getattr(run, name) for name in RunOut.model_fields if name != "events_url"}
 
 
-def stream_principal(
-    request: Request, session: DB, run_id: str, token: Annotated[str | None, Query()] = None
-) -> Principal:
-    """The session or API key, or else a stream token bound to this very run."""
-    if token is None:
-        return current_principal(request, session)
-    settings = app_context(request).settings
-    try:
-        claims = verify_token(settings.secret(), token, STREAM_PURPOSE)
-    except Unauthorized as exc:
-        raise Unauthorized(f"{exc.detail.replace('; log in again', '')}; ask for a new stream token") from exc
-    if claims.get("run") != run_id:
-        raise Unauthorized("this stream token is for another run")
-    principal = identity.principal_for_session(session, str(claims["sub"]), claims.get("sto"), claims.get("sid"))
-    session.commit()  # hands the connection back while the request waits for its endpoint (see deps)
-    return principal
-
-
-StreamCaller = Annotated[Principal, Depends(stream_principal)]
-
-
 @router.get("/agents", response_model=list[AgentOut], summary="The agents you may start")
 def list_agents(caller: Caller, runs: Runs) -> list[AgentOut]:
     offered = runs.agents.for_principal(caller)
@@ -181,7 +151,7 @@ def create_thread(body: ThreadIn, caller: Caller, runs: Runs) -> ThreadOut:
 
 
 @router.get("/threads", response_model=list[ThreadOut], summary="My threads in this store, latest first")
-def list_threads(caller: Caller, runs: Runs, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[ThreadOut]:
+def list_threads(caller: Caller, runs: Runs, limit: Limit = DEFAULT_LIMIT) -> list[ThreadOut]:
     return [ThreadOut.model_validate(t) for t in runs.list_threads(caller, limit)]
 
 

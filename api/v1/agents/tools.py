@@ -8,14 +8,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Header, Query
+from fastapi import Body, Header, Query
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import DB, Caller
+from api.deps import DB, Caller, Runs
 from api.gate import tool_context
-from api.routers.runs import Runs
+from api.paging import DEFAULT_LIMIT, Cursor, Limit
+from api.routing import v1_router
 from api.schemas import Output
 from core import idempotency
 from core.errors import NotFound
@@ -24,7 +25,7 @@ from tools import actions, approvals
 from tools.base import Tool, ToolContext
 from tools.models import ToolAction
 
-router = APIRouter(prefix="/v1", tags=["tools"])
+router = v1_router(tags=["tools"])
 
 
 class ToolOut(Output):
@@ -111,8 +112,8 @@ def list_actions(
     caller: Caller,
     session: DB,
     status: Annotated[Literal["done", "failed", "previewed", "pending", "rejected"] | None, Query()] = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> ActionPage:
     page = actions.list_actions(session, caller, status, cursor, limit)
     return ActionPage(data=[ActionOut.model_validate(a) for a in page.items], next_cursor=page.next_cursor)

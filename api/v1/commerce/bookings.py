@@ -6,16 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import Field
 from sqlalchemy import select
 
 from api.deps import DB, Caller
+from api.paging import Limit
+from api.routing import v1_router
 from api.schemas import Output
 from commerce import bookings, storefront
 from core.models import User
 
-router = APIRouter(prefix="/v1", tags=["bookings"])
+router = v1_router(tags=["bookings"])
 
 
 class SlotsOut(Output):
@@ -54,7 +56,7 @@ def list_bookings(
     caller: Caller,
     session: DB,
     past: bool = False,
-    limit: Annotated[int, Query(ge=1, le=100)] = 100,
+    limit: Limit = 100,
 ) -> list[BookingOut]:
     found = bookings.list_bookings(session, caller, past, limit)
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_({b.user_id for b in found})))}

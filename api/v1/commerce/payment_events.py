@@ -6,16 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from sqlalchemy import select
 
 from api.deps import DB, Caller
+from api.paging import DEFAULT_LIMIT, Limit
+from api.routing import v1_router
 from api.schemas import Output
 from commerce.models import PaymentEvent
 from core.errors import Conflict, Forbidden, NotFound
 from core.principal import Principal
 
-router = APIRouter(prefix="/v1/admin", tags=["platform"])
+router = v1_router(tags=["platform"], prefix="/admin")
 
 
 class PaymentEventOut(Output):
@@ -40,7 +42,7 @@ def list_events(
     caller: Caller,
     session: DB,
     status: Annotated[Literal["failed", "received", "waiting", "processed", "ignored"], Query()] = "failed",
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> list[PaymentEventOut]:
     _admin(caller)
     query = select(PaymentEvent).where(PaymentEvent.status == status).order_by(PaymentEvent.received_at.desc())

@@ -7,18 +7,20 @@ import logging
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import Depends, Header, Request, Response
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import DB, Caller, Context, Idem
 from api.gate import Gated, gated
+from api.paging import DEFAULT_LIMIT, Cursor, Limit
+from api.routing import v1_router
 from api.schemas import Input, Output, PageOut
 from commerce import accounts, receipts, refunds
 from commerce.catalog import MAX_AMOUNT
 from commerce.checkout import start_checkout
 from commerce.providers.base import PaymentProvider
-from commerce.providers.factory import make_provider, webhook_secrets
+from commerce.providers.factory import make_payment_provider, webhook_secrets
 from commerce.tasks import request_drain
 from commerce.webhooks import intake
 from commerce.webhooks.signature import SignatureError
@@ -26,12 +28,12 @@ from core.context import AppContext
 from core.errors import BadRequest
 from core.models import Store
 
-router = APIRouter(prefix="/v1", tags=["payments"])
+router = v1_router(tags=["payments"])
 log = logging.getLogger("academy.commerce")
 
 
 def provider(context: Context) -> PaymentProvider:
-    return make_provider(context.settings)
+    return make_payment_provider(context.settings)
 
 
 Provider = Annotated[PaymentProvider, Depends(provider)]
@@ -157,8 +159,8 @@ def checkout(
 def list_orders(
     caller: Caller,
     session: DB,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> PageOut[OrderOut]:
     page = refunds.list_orders(session, caller, cursor, limit)
     return PageOut[OrderOut](data=[OrderOut.model_validate(o) for o in page.items], next_cursor=page.next_cursor)

@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Query, Request, Response, UploadFile
+from fastapi import File, Query, Request, Response, UploadFile
 from pydantic import Field
 
 from api.deps import DB, Caller, Context, Idem
+from api.paging import DEFAULT_LIMIT, Cursor, Limit
+from api.routing import v1_router
 from api.schemas import Input, Output, PageOut, Patch
 from commerce import catalog, coupons, downloads
 from core.errors import invalid
 
-router = APIRouter(prefix="/v1", tags=["products"])
-Cursor = Annotated[str | None, Query(max_length=200)]
-Limit = Annotated[int, Query(ge=1, le=100)]
+router = v1_router(tags=["products"])
 
 
 class PriceOut(Output):
@@ -95,7 +95,7 @@ def list_products(
     session: DB,
     status: Annotated[str | None, Query(max_length=16)] = None,
     cursor: Cursor = None,
-    limit: Limit = 50,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> PageOut[ProductOut]:
     page = catalog.list_products(session, caller, status, cursor, limit)
     return PageOut[ProductOut](data=[ProductOut.model_validate(p) for p in page.items], next_cursor=page.next_cursor)
@@ -165,7 +165,9 @@ def download(product_id: str, caller: Caller, session: DB, context: Context, req
 
 
 @router.get("/coupons", response_model=PageOut[CouponOut], summary="List coupons")
-def list_coupons(caller: Caller, session: DB, cursor: Cursor = None, limit: Limit = 50) -> PageOut[CouponOut]:
+def list_coupons(
+    caller: Caller, session: DB, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+) -> PageOut[CouponOut]:
     page = coupons.list_coupons(session, caller, cursor, limit)
     return PageOut[CouponOut](data=[CouponOut.model_validate(c) for c in page.items], next_cursor=page.next_cursor)
 

@@ -14,15 +14,15 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.routers.courses import CourseOut
-from api.schemas import Output, StoreOut
+from api.routing import v1_router
+from api.schemas import CourseOut, Output, StoreOut
 from core.context import AppContext
 from courses import catalog
 
-router = APIRouter(prefix="/v1", tags=["storefront"])
+router = v1_router(tags=["storefront"])
 MAX_STORES_CACHED = 1024
 
 

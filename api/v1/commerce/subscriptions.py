@@ -4,16 +4,15 @@ of the period already paid for."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
-
-from fastapi import APIRouter, Query
 
 from api.deps import DB, Caller
-from api.routers.payments import Provider
+from api.paging import DEFAULT_LIMIT, Cursor, Limit
+from api.routing import v1_router
 from api.schemas import Output, PageOut
+from api.v1.commerce.payments import Provider
 from commerce import subscriptions
 
-router = APIRouter(prefix="/v1", tags=["payments"])
+router = v1_router(tags=["payments"])
 
 
 class SubscriptionOut(Output):
@@ -34,8 +33,8 @@ class SubscriptionOut(Output):
 def list_subscriptions(
     caller: Caller,
     session: DB,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> PageOut[SubscriptionOut]:
     page = subscriptions.list_subscriptions(session, caller, cursor, limit)
     data = [SubscriptionOut.model_validate(s) for s in page.items]

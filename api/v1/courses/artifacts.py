@@ -6,14 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from api.deps import DB, Caller, Context
+from api.routing import v1_router
 from api.schemas import Output
 from courses import artifacts
 from courses.models import Artifact
 
-router = APIRouter(prefix="/v1", tags=["artifacts"])
+router = v1_router(tags=["artifacts"])
 
 Kind = Annotated[str | None, Query(max_length=32, description=f"One of {', '.join(artifacts.KINDS)}.")]
 CourseFilter = Annotated[str | None, Query(max_length=40, description="Only this course's artifacts.")]

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Response
 from pydantic import Field
 
 from api.deps import DB, Caller, Idem
 from api.gate import Gated, gated
-from api.schemas import Input, Name, Output, PageOut, Patch, Title
-from core.pagination import DEFAULT_LIMIT
+from api.paging import DEFAULT_LIMIT, Cursor, Limit
+from api.routing import v1_router
+from api.schemas import CourseOut, Input, Name, Output, PageOut, Patch, Title
 from courses import catalog
 from ingestion.jobs import request_index
 
-router = APIRouter(prefix="/v1", tags=["courses"])
+router = v1_router(tags=["courses"])
 
-Limit = Annotated[int, Query(ge=1, le=200, description="Items per page (1-200).")]
-Cursor = Annotated[str | None, Query(max_length=500, description="`next_cursor` of the previous page.")]
 Status = Literal["draft", "published"]
 
 
@@ -43,20 +42,6 @@ class CourseUpdate(Patch):
     attribution: str | None = Field(default=None, max_length=5_000)
     is_free: bool | None = None
     status: Status | None = None
-
-
-class CourseOut(Output):
-    id: str
-    store_id: str
-    slug: str
-    title: str
-    description: str
-    attribution: str
-    status: str
-    is_free: bool
-    published_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
 
 
 class ModuleCreate(Input):

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Caller
+from api.deps import Caller, Runs
 from api.gate import tool_context
-from api.routers.runs import Runs
+from api.routing import v1_router
 from tools.insights import GapsOut
 
-router = APIRouter(prefix="/v1", tags=["insights"])
+router = v1_router(tags=["insights"])
 
 
 @router.get(

@@ -5,18 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from pydantic import EmailStr, Field
 
 from api.deps import DB, Caller, Context, Idem
-from api.routers.courses import CourseOut, Cursor, Limit
-from api.routers.invitations import InvitationOut, invitation_out
-from api.schemas import Input, Output, PageOut
+from api.paging import DEFAULT_LIMIT, Cursor, Limit
+from api.routing import v1_router
+from api.schemas import CourseOut, Input, InvitationOut, Output, PageOut, invitation_out
 from core.models import Invitation
-from core.pagination import DEFAULT_LIMIT
 from courses import enrollments
 
-router = APIRouter(prefix="/v1", tags=["learning"])
+router = v1_router(tags=["learning"])
 
 
 class EnrollmentCreate(Input):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import File, Form, Request, Response, UploadFile
 from pydantic import Field
 
 from api.deps import DB, Caller, app_context
+from api.routing import v1_router
 from api.schemas import Input, Output
 from core.principal import COURSES_WRITE
 from courses import catalog
@@ -17,7 +18,7 @@ from ingestion.models import IngestionJob
 from rag.retriever import Retriever
 from rag.runtime import get_runtime
 
-router = APIRouter(prefix="/v1", tags=["retrieval"])
+router = v1_router(tags=["retrieval"])
 
 
 class SearchIn(Input):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from pydantic import EmailStr, Field
 
 from api.deps import DB, SESSION_COOKIE, Caller, Context, client_address, issue_session_token, session_claims
+from api.routing import v1_router
 from api.schemas import Input, Name, StoreOut, TokenOut, UserOut
 from core import identity, sessions
 from core.context import AppContext
@@ -15,7 +16,7 @@ from core.principal import Principal
 from core.security import hash_password, verify_password
 from courses.enrollments import accept_invitation
 
-router = APIRouter(prefix="/v1", tags=["auth"])
+router = v1_router(tags=["auth"])
 
 
 class SignUp(Input):

@@ -5,32 +5,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from pydantic import Field
 
 from api.deps import DB, Caller, Context
-from api.routers.auth import token_response
-from api.schemas import Input, Output, TokenOut
+from api.routing import v1_router
+from api.schemas import Input, InvitationOut, Output, TokenOut, invitation_out
+from api.v1.identity.auth import token_response
 from core import identity, invitations
-from core.context import AppContext
 from core.errors import Forbidden
-from core.models import Invitation, Store, User
+from core.models import Store, User
 from courses.enrollments import accept_invitation
 from courses.models import Course
 
-router = APIRouter(prefix="/v1", tags=["invitations"])
-
-
-class InvitationOut(Output):
-    id: str
-    email: str
-    role: str
-    course_id: str | None
-    status: str
-    created_at: datetime
-    expires_at: datetime
-    accepted_at: datetime | None
-    link: str | None = Field(description="The link to give the person (pending invitations only).")
+router = v1_router(tags=["invitations"])
 
 
 class InvitationView(Output):
@@ -46,16 +34,6 @@ class InvitationView(Output):
 
 class AcceptIn(Input):
     token: str = Field(min_length=1, max_length=1000)
-
-
-def invitation_out(context: AppContext, invitation: Invitation) -> InvitationOut:
-    link = None
-    if invitation.status == "pending":
-        token = invitations.token_for(context.settings.secret(), invitation)
-        link = f"{context.settings.public_base_url.rstrip('/')}/invitations/{token}"
-    return InvitationOut.model_validate(
-        {**{k: getattr(invitation, k) for k in InvitationOut.model_fields if k != "link"}, "link": link}
-    )
 
 
 @router.get("/store/invitations", response_model=list[InvitationOut], summary="The store's invitations")

@@ -5,20 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from pydantic import EmailStr, Field
 from sqlalchemy import select
 
 from api.deps import DB, Caller, Context, Idem
-from api.routers.invitations import InvitationOut, invitation_out
-from api.schemas import Input, Name, Output, Patch, StoreOut
-from core import identity, invitations, webhooks
+from api.routing import v1_router
+from api.schemas import Input, InvitationOut, Name, Output, Patch, StoreOut, invitation_out
+from core import export_hooks, identity, invitations
 from core.errors import Forbidden
+from core.export_hooks import EXPORT_EVENTS
 from core.models import Invitation, Store, User
 from core.principal import API_KEY_SCOPES, STORE_WRITE, UNATTENDED, Principal
-from core.webhooks import EXPORT_EVENTS
 
-router = APIRouter(prefix="/v1", tags=["stores"])
+router = v1_router(tags=["stores"])
 
 
 class StoreCreate(Input):
@@ -135,7 +135,7 @@ def get_export_webhook(caller: Caller, session: DB) -> ExportWebhookOut:
 
 @router.put("/store/export-webhook", response_model=ExportWebhookOut, summary="Send the store's exports to an address")
 def put_export_webhook(body: ExportWebhookIn, caller: Caller, session: DB, context: Context) -> ExportWebhookOut:
-    store = webhooks.set_export_webhook(identity.get_store(session, caller), caller, body.url, context.settings)
+    store = export_hooks.set_export_webhook(identity.get_store(session, caller), caller, body.url, context.settings)
     session.flush()
     return _export_webhook(store, caller)
 

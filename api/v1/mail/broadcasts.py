@@ -4,19 +4,20 @@ draft, schedule, cancel, and stats per broadcast (creators: `contacts:write` / `
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
 from pydantic import Field
 
 from api.deps import DB, Caller
 from api.gate import Gated, gated
+from api.paging import DEFAULT_LIMIT, Cursor, Limit
+from api.routing import v1_router
 from api.schemas import Input, Output, PageOut
 from core.db import utcnow
 from core.principal import CONTACTS_READ
 from mail import broadcasts, deliverability
 
-router = APIRouter(prefix="/v1", tags=["mail"])
+router = v1_router(tags=["mail"])
 
 
 class BroadcastCreate(Input):
@@ -58,8 +59,8 @@ def create_broadcast(body: BroadcastCreate, caller: Caller, session: DB) -> Broa
 def list_broadcasts(
     caller: Caller,
     session: DB,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> PageOut[BroadcastOut]:
     page = broadcasts.list_broadcasts(session, caller, cursor, limit)
     return PageOut[BroadcastOut](

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from pydantic import Field
 
 from api.deps import DB, Caller
+from api.paging import DEFAULT_LIMIT, Cursor, Limit
+from api.routing import v1_router
 from api.schemas import Input, Name, Output, PageOut, Patch
 from mail import contacts, imports, topics
 
-router = APIRouter(prefix="/v1", tags=["mail"])
+router = v1_router(tags=["mail"])
 
 
 class ContactCreate(Input):
@@ -44,8 +46,8 @@ def list_contacts(
     caller: Caller,
     session: DB,
     status: Annotated[str | None, Query(max_length=16, description="none, subscribed or unsubscribed")] = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> PageOut[ContactOut]:
     page = contacts.list_contacts(session, caller, status, cursor, limit)
     return PageOut[ContactOut](data=[ContactOut.model_validate(c) for c in page.items], next_cursor=page.next_cursor)

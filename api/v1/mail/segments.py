@@ -5,18 +5,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Response
 from pydantic import Field
 
 from api.deps import DB, Caller
-from api.routers.contacts import ContactOut
+from api.paging import DEFAULT_LIMIT, Cursor, Limit
+from api.routing import v1_router
 from api.schemas import Input, Name, Output, PageOut, Patch
+from api.v1.mail.contacts import ContactOut
 from mail import segments
 from mail.rules import Rule
 
-router = APIRouter(prefix="/v1", tags=["mail"])
+router = v1_router(tags=["mail"])
 RULE_HELP = (
     "tag, topic, field (name, op: eq ne gt gte lt lte contains exists, value), status, purchased (product_id), "
     "enrolled (course_id), lessons_completed (at_least, course_id), active (within_days); all / any of rules; "
@@ -75,8 +77,8 @@ def preview(body: PreviewIn, caller: Caller, session: DB) -> PreviewOut:
 def list_segments(
     caller: Caller,
     session: DB,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> PageOut[SegmentOut]:
     page = segments.list_segments(session, caller, cursor, limit)
     return PageOut[SegmentOut](data=[SegmentOut.model_validate(s) for s in page.items], next_cursor=page.next_cursor)

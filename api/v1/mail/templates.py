@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Query
 from pydantic import Field
 
 from api.deps import DB, Caller, Context
+from api.paging import DEFAULT_LIMIT, Cursor, Limit
+from api.routing import v1_router
 from api.schemas import Input, Output, PageOut, Patch
 from mail import library
 
-router = APIRouter(prefix="/v1", tags=["mail"])
+router = v1_router(tags=["mail"])
 
 BODY_HELP = (
     "MJML (starting with <mjml>) or HTML, in Jinja2: {{ contact.first_name }}, {{ contact.name }}, "
@@ -68,8 +68,8 @@ def create_template(body: TemplateCreate, caller: Caller, session: DB, context: 
 def list_templates(
     caller: Caller,
     session: DB,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> PageOut[TemplateOut]:
     page = library.list_templates(session, caller, cursor, limit)
     return PageOut[TemplateOut](data=[TemplateOut.model_validate(t) for t in page.items], next_cursor=page.next_cursor)

@@ -9,23 +9,25 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import Header, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Context
 from api.openapi import PROBLEM_REF
+from api.routing import v1_router
 from core.context import AppContext
 from core.errors import BadRequest, NotFound
-from mail import webhooks
+from mail.inbound import base as inbound
+from mail.inbound import resend
 
-router = APIRouter(prefix="/v1", tags=["mail"])
+router = v1_router(tags=["mail"])
 
 log = logging.getLogger("academy.mail")
 
 
 def _store(context: AppContext, event_id: str, event: dict[str, object]) -> tuple[str, bool, str]:
     with context.db.transaction() as session:
-        row, new = webhooks.receive(session, event_id, event)
+        row, new = inbound.receive(session, resend.PROVIDER, event_id, event, resend.delivery(event))
         return row.id, new, row.outcome
 
 
@@ -51,8 +53,8 @@ async def resend_webhook(
         raise NotFound("this deployment takes no Resend webhooks (ACADEMY_RESEND_WEBHOOK_SECRET is not set)")
     body = await request.body()
     try:
-        event = webhooks.verify(body, request.headers, secret.get_secret_value())
-    except webhooks.SignatureError as exc:
+        event = resend.verify(body, request.headers, secret.get_secret_value())
+    except inbound.SignatureError as exc:
         log.warning("refused a Resend webhook: %s", exc)
         raise BadRequest(f"the signature does not verify: {exc}") from exc
     event_id = svix_id or request.headers.get("webhook-id") or ""

@@ -6,16 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import Field
 
 from api.deps import DB, Caller
 from api.gate import Gated, gated
+from api.paging import DEFAULT_LIMIT, Cursor, Limit
+from api.routing import v1_router
 from api.schemas import Input, Name, Output, PageOut, Patch
 from mail.workflows import service
 from mail.workflows.graph import Graph, Trigger
 
-router = APIRouter(prefix="/v1", tags=["mail"])
+router = v1_router(tags=["mail"])
 GRAPH_HELP = (
     "A trigger (contact_added, tag_added, purchase, enrollment, lesson_completed, date), a start node and "
     "named nodes: send_email, delay, wait (for an event, with a timeout), condition (a segment rule: yes / "
@@ -103,8 +105,8 @@ def create_sequence(body: SequenceCreate, caller: Caller, session: DB) -> Workfl
 def list_workflows(
     caller: Caller,
     session: DB,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> PageOut[WorkflowOut]:
     page = service.list_workflows(session, caller, cursor, limit)
     return PageOut[WorkflowOut](data=[WorkflowOut.model_validate(w) for w in page.items], next_cursor=page.next_cursor)
@@ -157,8 +159,8 @@ def list_runs(
     caller: Caller,
     session: DB,
     status: Annotated[str | None, Query(max_length=16, description="active, waiting, done, exited, failed")] = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> PageOut[RunOut]:
     page = service.list_runs(session, caller, workflow_id, status, cursor, limit)
     return PageOut[RunOut](data=[RunOut.model_validate(r) for r in page.items], next_cursor=page.next_cursor)

@@ -1,0 +1,1 @@
+"""Threads and runs of the agents, the typed tools, and the OpenAI-compatible facade (`agents`, `tools`)."""

@@ -1,0 +1,1 @@
+"""Products, checkout, payments, subscriptions, bookings and the storefront (`commerce`)."""

@@ -1,0 +1,1 @@
+"""Courses, learning, artifacts, insights and search (`courses`, `ingestion`, `rag`)."""

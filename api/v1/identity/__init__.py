@@ -1,0 +1,1 @@
+"""Accounts, stores, members, keys and invitations (`core`'s identity)."""

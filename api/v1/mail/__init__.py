@@ -1,0 +1,1 @@
+"""Contacts, templates, segments, workflows, broadcasts, sign-ups and providers' events (`mail`)."""
