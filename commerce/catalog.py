@@ -14,14 +14,13 @@ from sqlalchemy import column, select, table
 from sqlalchemy.orm import Session
 
 from commerce import bookings
-from commerce.kinds import NAMES, kind_of
+from commerce.kinds import kind_of
 from commerce.models import Price, Product
 from core.errors import invalid
 from core.pagination import Page, paginate
 from core.principal import PRODUCTS_READ, PRODUCTS_WRITE, Principal
 from core.tenancy import get_in_store, in_store, select_in_store
 
-KINDS = NAMES  # the product kinds (`commerce.kinds`)
 STATUSES = ("draft", "active", "archived")
 INTERVALS = ("day", "week", "month", "year")
 CURRENCIES = ("usd", "eur", "gbp", "cad", "aud", "jpy", "chf", "sek", "nok", "dkk", "nzd", "mxn", "brl", "inr")
@@ -33,8 +32,7 @@ COURSES = table("courses", column("id"), column("store_id"))
 
 def get_product(session: Session, principal: Principal, product_id: str) -> Product:
     principal.require(PRODUCTS_READ)
-    product = get_in_store(session, Product, product_id, principal, "product")
-    return product
+    return get_in_store(session, Product, product_id, principal, "product")
 
 
 def list_products(

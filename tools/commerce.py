@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from commerce import catalog, coupons, fees, refunds
+from commerce import catalog, coupons, fees, kinds, refunds
 from commerce.models import Order, Product
 from commerce.providers.factory import make_payment_provider
 from core.db import utcnow
@@ -85,7 +85,7 @@ def get_product(ctx: ToolContext, args: ProductIn) -> ProductRef:
 
 
 class CreateProductIn(ActionInput):
-    kind: str = Field(description=f"One of {', '.join(catalog.KINDS)}.")
+    kind: str = Field(description=f"One of {', '.join(kinds.NAMES)}.")
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=10_000)
     course_id: str | None = Field(default=None, description="The course a `course` product grants.")

@@ -12,7 +12,7 @@ from api.deps import DB, Caller, Context, Idem
 from api.paging import DEFAULT_LIMIT, Cursor, Limit
 from api.routing import v1_router
 from api.schemas import Input, Output, PageOut, Patch
-from commerce import catalog, coupons, downloads
+from commerce import catalog, coupons, downloads, kinds
 from core.errors import invalid
 
 router = v1_router(tags=["products"])
@@ -43,7 +43,7 @@ class ProductOut(Output):
 
 
 class ProductCreate(Input):
-    kind: str = Field(max_length=24, description=f"One of {', '.join(catalog.KINDS)}.")
+    kind: str = Field(max_length=24, description=f"One of {', '.join(kinds.NAMES)}.")
     name: str = Field(max_length=200)
     description: str = Field(default="", max_length=10_000)
     course_id: str | None = Field(default=None, max_length=40, description="The course a `course` product grants.")
